@@ -1,0 +1,3 @@
+from wizard_tui.cli import main
+
+raise SystemExit(main())

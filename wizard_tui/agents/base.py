@@ -1,0 +1,64 @@
+"""The one interface every agent backend implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from wizard_tui.core.models import Task
+from wizard_tui.core.resolver import ResolvedAgent
+from wizard_tui.core.tools import ToolBox
+
+
+@dataclass
+class Usage:
+    """Token usage of one agent, summed over its turns."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+
+    def add(self, other: Usage) -> None:
+        self.input_tokens += other.input_tokens
+        self.output_tokens += other.output_tokens
+        self.cache_read_input_tokens += other.cache_read_input_tokens
+        self.cache_creation_input_tokens += other.cache_creation_input_tokens
+
+
+@dataclass
+class AgentRequest:
+    """One fresh agent: what it is told, what it may call, and its limits."""
+
+    agent: ResolvedAgent
+    tools: ToolBox
+    task: Task | None = None
+    timeout_s: float = 300.0
+
+
+@dataclass
+class AgentOutcome:
+    """How an agent ended. Whether a task succeeded is what it reported, not this."""
+
+    model: str
+    turns: int = 0
+    usage: Usage = field(default_factory=Usage)
+    stop_reason: str = "end_turn"
+    error: str | None = None
+
+
+class AgentError(Exception):
+    """The backend could not run the agent at all (bad key, API unreachable after retries)."""
+
+    def __init__(self, message: str, *, fatal: bool = False) -> None:
+        super().__init__(message)
+        self.fatal = fatal  # a fatal error (such as an invalid key) stops the whole run
+
+
+class AgentBackend(Protocol):
+    """Runs one agent to its end with a system prompt, a tool set and limits."""
+
+    name: str
+    default_model: str
+
+    async def run(self, request: AgentRequest) -> AgentOutcome: ...

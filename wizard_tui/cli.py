@@ -1,0 +1,232 @@
+"""Command line: `wizard-tui PATH [options]`, `wizard-tui watch PATH`, `wizard-tui detect PATH`.
+
+Imports stay lazy: `--no-ui` and `detect` never load Textual, and `--help` loads nothing heavy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+INTERACTIVE_PACE_MS = 150
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors are one sentence on stderr and exit 2, never a traceback."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
+
+
+def run_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="wizard-tui",
+        description=(
+            "Plan a PostHog integration of a project with an orchestrator agent and drain the task "
+            "queue with one fresh agent per task (walking skeleton: the project is never edited, "
+            "only PATH/.posthog-wizard/ is written)."
+        ),
+        epilog=(
+            "Other commands: 'wizard-tui watch PATH' attaches the UI to a run dir (read-only); "
+            "'wizard-tui detect PATH [--json]' shows what detection finds. "
+            "Exit codes: 0 all tasks done, 1 failed or blocked tasks, 2 bad usage, 130 interrupted."
+        ),
+    )
+    p.add_argument("path", type=Path, help="the project folder to set up")
+    p.add_argument("--no-ui", action="store_true", help="plain output for CI and pipes (no terminal UI)")
+    p.add_argument("--json", action="store_true", help="with --no-ui: print events as JSON lines")
+    p.add_argument(
+        "--agent",
+        choices=["offline", "anthropic"],
+        help="agent backend (default: anthropic when ANTHROPIC_API_KEY is set, else offline)",
+    )
+    p.add_argument("--model", help="default model for agents whose prompt names none")
+    p.add_argument("--concurrency", type=_positive_int, default=1, metavar="N", help="tasks run at once (default 1)")
+    p.add_argument("--no-pipeline", action="store_true", help="seed the whole queue before draining it")
+    p.add_argument("--max-tasks", type=_positive_int, default=30, metavar="N", help="queue cap (default 30)")
+    p.add_argument("--resume", action="store_true", help="continue the unfinished run in PATH/.posthog-wizard")
+    p.add_argument("--fresh", action="store_true", help="start over; an earlier run is kept under previous/")
+    p.add_argument("--no-telemetry", action="store_true", help="send no telemetry over the network")
+    p.add_argument(
+        "--pace",
+        type=_non_negative_int,
+        metavar="MS",
+        help=f"offline agent: each turn takes about MS ms (interactive default {INTERACTIVE_PACE_MS}, --no-ui 0)",
+    )
+    return p
+
+
+def _sub_parser(name: str, help_text: str) -> argparse.ArgumentParser:
+    p = _Parser(prog=f"wizard-tui {name}", description=help_text)
+    p.add_argument("path", type=Path, help="the project folder")
+    return p
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> int:
+    sys.stderr.write(f"wizard-tui: {message}\n")
+    return code
+
+
+def _detect(argv: Sequence[str]) -> int:
+    p = _sub_parser("detect", "Show the framework, package manager, PostHog and LLM calls detection finds.")
+    p.add_argument("--json", action="store_true", help="print the detect_framework tool's JSON")
+    args = p.parse_args(argv)
+    from wizard_tui.core.run import RunSetupError, check_install_dir
+    from wizard_tui.detection import detect_project, format_detection
+
+    try:
+        root = check_install_dir(args.path)
+    except RunSetupError as exc:
+        return _fail(str(exc))
+    result = detect_project(root)
+    if args.json:
+        print(json.dumps(result.model_dump(mode="json"), indent=2))
+    else:
+        print(format_detection(result))
+    return EXIT_OK
+
+
+def _watch(argv: Sequence[str]) -> int:
+    p = _sub_parser("watch", "Attach the terminal UI to a run dir written by another process (read-only).")
+    args = p.parse_args(argv)
+    from wizard_tui.core.run import RunSetupError, check_install_dir
+
+    try:
+        root = check_install_dir(args.path)
+    except RunSetupError as exc:
+        return _fail(str(exc))
+    from wizard_tui.tui.app import watch_tui
+
+    return watch_tui(root)
+
+
+def choose_backend(agent: str | None, pace_ms: int) -> tuple[object, str] | str:
+    """The backend object and its name, or a sentence saying why none can run."""
+    key = os.environ.get("ANTHROPIC_API_KEY", "").strip()
+    name = agent or ("anthropic" if key else "offline")
+    if name == "anthropic":
+        if not key:
+            return "--agent anthropic needs ANTHROPIC_API_KEY in the environment (or use --agent offline)."
+        from wizard_tui.agents.anthropic_agent import AnthropicAgent
+
+        return AnthropicAgent(api_key=key, base_url=os.environ.get("ANTHROPIC_BASE_URL") or None), name
+    from wizard_tui.agents.offline import OfflineAgent
+
+    return OfflineAgent(pace_s=pace_ms / 1000), name
+
+
+def _run(argv: Sequence[str]) -> int:
+    args = run_parser().parse_args(argv)
+    if args.json and not args.no_ui:
+        return _fail("--json goes with --no-ui.")
+    if args.resume and args.fresh:
+        return _fail("--resume and --fresh cannot be used together.")
+    from wizard_tui.core.run import RunConfig, RunSetupError, check_install_dir
+
+    try:
+        install_dir = check_install_dir(args.path)
+    except RunSetupError as exc:
+        return _fail(str(exc))
+    pace = args.pace if args.pace is not None else (0 if args.no_ui else INTERACTIVE_PACE_MS)
+    chosen = choose_backend(args.agent, pace)
+    if isinstance(chosen, str):
+        return _fail(chosen)
+    backend, backend_name = chosen
+    config = RunConfig(
+        install_dir=install_dir,
+        agent=backend_name,  # type: ignore[arg-type]
+        model=args.model,
+        concurrency=args.concurrency,
+        pipeline=not args.no_pipeline,
+        max_tasks=args.max_tasks,
+        resume=args.resume,
+        fresh=args.fresh,
+        pace_ms=pace,
+    )
+    from wizard_tui.telemetry import network_sinks
+
+    sinks = network_sinks(disabled=args.no_telemetry)
+    if args.no_ui:
+        return _run_headless(config, backend, sinks, json_lines=args.json)
+    if not sys.stdout.isatty() or not sys.stdin.isatty():
+        return _fail("no terminal for the UI; use --no-ui for CI, pipes and logs.")
+    from wizard_tui.tui.app import run_tui
+
+    return run_tui(config, backend, sinks)
+
+
+def _run_headless(config: object, backend: object, sinks: list[object], *, json_lines: bool) -> int:
+    from wizard_tui.core.run import Run, RunConfig
+    from wizard_tui.headless import HeadlessPrinter
+
+    assert isinstance(config, RunConfig)
+    printer = HeadlessPrinter(json_lines=json_lines)
+    run = Run(config, backend, sinks=sinks)  # type: ignore[arg-type]
+    run.bus.subscribe(printer)
+
+    async def main() -> int:
+        loop = asyncio.get_running_loop()
+        current = asyncio.current_task()
+        assert current is not None
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, current.cancel)
+            except (NotImplementedError, RuntimeError):  # not the main thread, or no signals here
+                pass
+        result = await run.execute()
+        if result.verdict is None and result.exit_code == EXIT_USAGE:
+            sys.stderr.write(f"wizard-tui: {result.message}\n")
+            return result.exit_code
+        printer.summary(result, str(config.install_dir / ".posthog-wizard"), run.backend.name)
+        return result.exit_code
+
+    try:
+        return asyncio.run(main())
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] == "detect":
+            return _detect(argv[1:])
+        if argv and argv[0] == "watch":
+            return _watch(argv[1:])
+        return _run(argv)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,105 @@
+"""Enqueue guards: pure decisions over the current queue, checked in a fixed order."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from wizard_tui.core.models import ORCHESTRATOR, Task, TaskStatus
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The caps that stop a runaway agent."""
+
+    max_tasks: int = 30
+    max_depth: int = 3
+    max_fan_out: int = 5
+    max_starts: int = 200
+
+
+@dataclass(frozen=True)
+class GuardTrip:
+    """Which guard refused an enqueue, and a sentence telling the agent how to fix its call."""
+
+    guard: str
+    message: str
+
+
+GUARD_ORDER = ("queue-full", "unknown-type", "invalid-model", "unknown-dep", "depth", "fan-out", "dedup")
+
+
+def dedup_key(task_type: str, inputs: Mapping[str, Any]) -> str:
+    return task_type + "\x00" + json.dumps(inputs, sort_keys=True, default=str)
+
+
+def check_enqueue(
+    *,
+    task_type: str,
+    inputs: Mapping[str, Any],
+    depends_on: Collection[str],
+    model: str | None,
+    enqueued_by: str,
+    tasks: Mapping[str, Task],
+    valid_types: Collection[str],
+    valid_models: Collection[str],
+    limits: Limits,
+) -> GuardTrip | None:
+    """Return the first guard that refuses this enqueue, or None when it may proceed."""
+    if len(tasks) >= limits.max_tasks:
+        return GuardTrip(
+            "queue-full",
+            f"The queue already holds {len(tasks)} tasks, the cap for this run; "
+            "do not enqueue more. Finish your own work and report with complete_task.",
+        )
+    if task_type not in valid_types:
+        return GuardTrip(
+            "unknown-type",
+            f"Unknown task type {task_type!r}. Valid types: {', '.join(sorted(valid_types))}.",
+        )
+    if model is not None and model not in valid_models:
+        return GuardTrip(
+            "invalid-model",
+            f"Unknown model {model!r}. Leave `model` out to use the default, or pick one of: "
+            f"{', '.join(sorted(valid_models))}.",
+        )
+    missing = [dep for dep in depends_on if dep not in tasks]
+    if missing:
+        known = ", ".join(tasks) or "none yet"
+        return GuardTrip(
+            "unknown-dep",
+            f"depends_on names tasks that do not exist: {', '.join(missing)}. "
+            f"Use ids returned by enqueue_task (existing: {known}).",
+        )
+    parent = tasks.get(enqueued_by)
+    depth = 0 if enqueued_by == ORCHESTRATOR or parent is None else parent.depth + 1
+    if depth > limits.max_depth:
+        return GuardTrip(
+            "depth",
+            f"Dynamic tasks may chain at most {limits.max_depth} deep; this one would be at "
+            f"depth {depth}. Do the work yourself or describe it in your handoff instead.",
+        )
+    if enqueued_by != ORCHESTRATOR:
+        children = sum(1 for t in tasks.values() if t.enqueued_by == enqueued_by)
+        if children >= limits.max_fan_out:
+            return GuardTrip(
+                "fan-out",
+                f"One task may enqueue at most {limits.max_fan_out} follow-ups and you have "
+                f"enqueued {children}. Merge the remaining work into fewer tasks.",
+            )
+    key = dedup_key(task_type, inputs)
+    for existing in tasks.values():
+        if existing.status != TaskStatus.FAILED and dedup_key(existing.type, existing.inputs) == key:
+            return GuardTrip(
+                "dedup",
+                f"Task {existing.id} already has type {task_type!r} with the same inputs; "
+                f"depend on {existing.id} instead of enqueueing it again.",
+            )
+    return None
+
+
+def depth_for(enqueued_by: str, tasks: Mapping[str, Task]) -> int:
+    parent = tasks.get(enqueued_by)
+    return 0 if enqueued_by == ORCHESTRATOR or parent is None else parent.depth + 1

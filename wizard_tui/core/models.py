@@ -1,0 +1,164 @@
+"""The records of a run. The JSON on disk is exactly their serialisation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SCHEMA_VERSION = 1
+HANDOFF_FIELD_MAX = 8_000
+ORCHESTRATOR = "orchestrator"
+
+
+class TaskStatus(StrEnum):
+    """Where a task is in its life. `skipped` counts as satisfied for dependents."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    BLOCKED = "blocked"
+
+    @property
+    def terminal(self) -> bool:
+        return self in TERMINAL
+
+    @property
+    def satisfied(self) -> bool:
+        return self in (TaskStatus.DONE, TaskStatus.SKIPPED)
+
+
+TERMINAL = frozenset({TaskStatus.DONE, TaskStatus.FAILED, TaskStatus.SKIPPED, TaskStatus.BLOCKED})
+
+
+class Handoff(BaseModel):
+    """What a task agent tells the agents after it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    goal: str = Field(min_length=1, max_length=HANDOFF_FIELD_MAX, description="What this task was for.")
+    did: str = Field(min_length=1, max_length=HANDOFF_FIELD_MAX, description="What the agent actually did.")
+    for_next_agent: str = Field(
+        min_length=1,
+        max_length=HANDOFF_FIELD_MAX,
+        description="What the next agents need to know to build on this work.",
+    )
+    files_touched: list[str] = Field(default_factory=list, description="Files created or changed.")
+    evidence: str | None = Field(
+        default=None, max_length=HANDOFF_FIELD_MAX, description="How the agent knows it succeeded."
+    )
+
+    @field_validator("goal", "did", "for_next_agent")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+
+class TaskError(BaseModel):
+    """Why a task failed, was blocked or was interrupted."""
+
+    kind: str
+    message: str
+
+
+class Task(BaseModel):
+    """One unit of work in the queue."""
+
+    id: str
+    type: str
+    label: str
+    status: TaskStatus = TaskStatus.PENDING
+    depends_on: list[str] = Field(default_factory=list)
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    model: str | None = None
+    attempts: int = 0
+    max_attempts: int = 2
+    enqueued_by: str = ORCHESTRATOR
+    depth: int = 0
+    reason: str = ""
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    error: TaskError | None = None
+    handoff: Handoff | None = None
+
+    @property
+    def dynamic(self) -> bool:
+        """Enqueued by another task rather than by the orchestrator's seeding."""
+        return self.enqueued_by != ORCHESTRATOR
+
+
+class OrchestratorState(BaseModel):
+    """The seeding agent's own progress, shown at the root of the task tree."""
+
+    status: Literal["pending", "running", "done", "failed", "interrupted"] = "pending"
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    error: TaskError | None = None
+
+
+class QueueFile(BaseModel):
+    """`queue.json`: the whole queue, rewritten atomically."""
+
+    version: int = SCHEMA_VERSION
+    run_id: str
+    install_dir: str
+    created_at: datetime
+    updated_at: datetime
+    framework: str | None = None
+    backend: str | None = None
+    model: str | None = None
+    finished: bool = False
+    orchestrator: OrchestratorState = Field(default_factory=OrchestratorState)
+    tasks: list[Task] = Field(default_factory=list)
+
+
+class AuditRecord(BaseModel):
+    """One line of `audit.jsonl`: one transition."""
+
+    model_config = ConfigDict(extra="allow")
+
+    ts: datetime
+    run_id: str
+    event: str
+    task_id: str | None = None
+    type: str | None = None
+    status: str | None = None
+    attempts: int | None = None
+
+
+class HandoffFile(BaseModel):
+    """`handoffs/<task-id>.json`."""
+
+    version: int = SCHEMA_VERSION
+    task_id: str
+    type: str
+    status: TaskStatus
+    started_at: datetime | None
+    finished_at: datetime | None
+    handoff: Handoff
+
+
+class InstallIntent(BaseModel):
+    """`install-intent.json`: what the real wizard would install."""
+
+    version: int = SCHEMA_VERSION
+    sdks: list[str]
+    package_manager: str
+    reason: str
+    recorded_at: datetime
+
+
+class TelemetryRecord(BaseModel):
+    """One line of `telemetry.jsonl`."""
+
+    event: str
+    ts: datetime
+    run_id: str
+    properties: dict[str, Any] = Field(default_factory=dict)

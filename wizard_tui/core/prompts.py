@@ -1,0 +1,155 @@
+"""Agent prompt files: markdown with a YAML front matter block, validated by pydantic."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+REQUIRED_SECTIONS = ("## Goal", "## How you know you succeeded")
+TOOL_NAMES = frozenset(
+    {
+        "detect_framework",
+        "record_install_intent",
+        "list_files",
+        "read_file",
+        "search_files",
+        "enqueue_task",
+        "complete_task",
+        "read_handoffs",
+        "write_marker",
+    }
+)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n(.*)\Z", re.DOTALL)
+
+
+class PromptError(Exception):
+    """A prompt file that cannot be used; the message names the file and the fix."""
+
+
+class FrontMatter(BaseModel):
+    """The YAML block at the top of every prompt file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    label: str = Field(min_length=1)
+    model: str | None = None
+    tools: list[str]
+    seed: bool = False
+    max_turns: int = Field(default=12, ge=1, le=200)
+    body: str | None = Field(
+        default=None, description="Resolve this type's body to another prompt file (e.g. stub)."
+    )
+
+
+@dataclass(frozen=True)
+class PromptFile:
+    """One parsed prompt: its front matter and markdown body."""
+
+    path: Path
+    meta: FrontMatter
+    body: str
+
+    def section(self, heading: str) -> str:
+        """The text under `## heading`, up to the next heading of that level."""
+        match = re.search(rf"^## {re.escape(heading)}\s*\n(.*?)(?=^## |\Z)", self.body, re.M | re.S)
+        return match.group(1).strip() if match else ""
+
+
+def parse_prompt(path: Path) -> PromptFile:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PromptError(f"{path}: cannot be read ({exc})") from exc
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        raise PromptError(f"{path}: must start with a YAML front matter block between '---' lines")
+    try:
+        raw = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as exc:
+        raise PromptError(f"{path}: the front matter is not valid YAML ({exc})") from exc
+    if not isinstance(raw, dict):
+        raise PromptError(f"{path}: the front matter must be a mapping of fields")
+    try:
+        meta = FrontMatter.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'front matter'}: {e['msg']}" for e in exc.errors()
+        )
+        raise PromptError(f"{path}: invalid front matter ({problems})") from exc
+    unknown = sorted(set(meta.tools) - TOOL_NAMES)
+    if unknown:
+        raise PromptError(
+            f"{path}: unknown tools {', '.join(unknown)}; valid tools: {', '.join(sorted(TOOL_NAMES))}"
+        )
+    body = match.group(2)
+    if meta.body is None:
+        missing = [s for s in REQUIRED_SECTIONS if s not in body]
+        if missing:
+            raise PromptError(f"{path}: the body lacks the section(s) {', '.join(missing)}")
+    return PromptFile(path=path, meta=meta, body=body)
+
+
+@dataclass(frozen=True)
+class PromptLibrary:
+    """The seed prompt, the task types, and the bodies they resolve to."""
+
+    seed: PromptFile
+    types: dict[str, PromptFile]
+    bodies: dict[str, PromptFile]
+
+    @property
+    def task_types(self) -> list[str]:
+        return sorted(self.types)
+
+    def body_for(self, task_type: str) -> PromptFile:
+        """The prompt whose body a task of this type runs: its own, or the one it resolves to."""
+        prompt = self.types[task_type]
+        return self.bodies[prompt.meta.body] if prompt.meta.body else prompt
+
+    def models(self) -> set[str]:
+        found = {p.meta.model for p in (self.seed, *self.types.values(), *self.bodies.values())}
+        return {m for m in found if m}
+
+
+def default_prompt_dir() -> Path:
+    """The repo's `agent_prompts/` in a checkout, else the copy packaged in the wheel."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here.parent / "agent_prompts", here / "_agent_prompts"):
+        if candidate.is_dir():
+            return candidate
+    raise PromptError("agent_prompts/ was not found next to the package; reinstall wizard-tui")
+
+
+def load_prompts(directory: Path | None = None) -> PromptLibrary:
+    directory = directory or default_prompt_dir()
+    files = sorted(directory.glob("*.md"))
+    if not files:
+        raise PromptError(f"{directory}: no prompt files (*.md) found")
+    parsed = [parse_prompt(f) for f in files]
+    seeds = [p for p in parsed if p.meta.seed]
+    if len(seeds) != 1:
+        names = ", ".join(p.path.name for p in seeds) or "none"
+        raise PromptError(f"{directory}: exactly one prompt must have `seed: true` (found {names})")
+    by_type: dict[str, PromptFile] = {}
+    for p in parsed:
+        if p.meta.type in by_type:
+            raise PromptError(
+                f"{p.path}: type {p.meta.type!r} is already declared by {by_type[p.meta.type].path.name}"
+            )
+        by_type[p.meta.type] = p
+    referenced = {p.meta.body for p in parsed if p.meta.body}
+    bodies = {name: by_type[name] for name in referenced if name in by_type}
+    for p in parsed:
+        if p.meta.body and p.meta.body not in by_type:
+            raise PromptError(f"{p.path}: body {p.meta.body!r} names no prompt file's type")
+        if p.meta.body and by_type[p.meta.body].meta.body:
+            raise PromptError(f"{p.path}: body {p.meta.body!r} resolves again; chains are not allowed")
+    types = {
+        t: p for t, p in by_type.items() if not p.meta.seed and t not in referenced
+    }
+    return PromptLibrary(seed=seeds[0], types=types, bodies=bodies)

@@ -1,0 +1,151 @@
+"""Task type -> what its fresh agent gets: model, tools, system prompt and task prompt.
+
+The system prompt (preamble + body) is identical for every task agent that runs the
+same body, so a model backend can cache it; everything specific to one task (its
+type's goal, inputs and the handoffs of its ancestors) comes after, in the task prompt.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from wizard_tui.core.models import Task
+from wizard_tui.core.prompts import PromptLibrary
+
+PREAMBLE = """\
+You are one isolated step of the PostHog setup wizard, a fresh agent with no memory of the
+others. Stay on your own task; do not start work that belongs to another task.
+Report exactly once, with `complete_task`, then stop.
+Never create, change or delete any file of the user's project: you may only read it, and
+write inside `.posthog-wizard/` through your tools.
+"""
+
+ORCHESTRATOR_PREAMBLE = """\
+You are the orchestrator of the PostHog setup wizard. You inspect the user's project
+read-only and seed a queue of small tasks for other agents. Never create, change or delete
+any file of the user's project.
+"""
+
+
+@dataclass(frozen=True)
+class ResolvedAgent:
+    """Everything a backend needs to run one agent."""
+
+    kind: str  # "orchestrator" or "task"
+    agent_type: str
+    model: str
+    tools: tuple[str, ...]
+    system: str
+    prompt: str
+    max_turns: int
+
+
+def pick_model(task: Task | None, front_matter_model: str | None, run_default: str | None, fallback: str) -> str:
+    """Enqueue override, then front matter, then the run's `--model`, then the backend default."""
+    for candidate in (task.model if task else None, front_matter_model, run_default):
+        if candidate:
+            return candidate
+    return fallback
+
+
+def ancestors(task: Task, tasks: Mapping[str, Task]) -> list[Task]:
+    """Every transitive dependency of `task`, each once, roots first (queue order breaks ties)."""
+    seen: set[str] = set()
+    stack = list(task.depends_on)
+    while stack:
+        dep = stack.pop()
+        if dep in seen or dep not in tasks:
+            continue
+        seen.add(dep)
+        stack.extend(tasks[dep].depends_on)
+    order = list(tasks)
+    found = [tasks[i] for i in seen]
+    # Roots first: by depth in the dependency graph, then by queue order.
+    level: dict[str, int] = {}
+
+    def depth_of(t: Task) -> int:
+        if t.id not in level:
+            level[t.id] = 1 + max((depth_of(tasks[d]) for d in t.depends_on if d in tasks), default=-1)
+        return level[t.id]
+
+    return sorted(found, key=lambda t: (depth_of(t), order.index(t.id)))
+
+
+def render_handoff_context(items: list[Task]) -> str:
+    if not items:
+        return "No previous steps: you are a root task."
+    blocks = []
+    for t in items:
+        if t.handoff is None:
+            blocks.append(f"### {t.id} ({t.type}, {t.status.value})\nNo handoff.")
+            continue
+        h = t.handoff
+        lines = [
+            f"### {t.id} ({t.type}, {t.status.value})",
+            f"- goal: {h.goal}",
+            f"- did: {h.did}",
+            f"- for next agent: {h.for_next_agent}",
+        ]
+        if h.files_touched:
+            lines.append(f"- files touched: {', '.join(h.files_touched)}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def resolve_task(
+    task: Task,
+    library: PromptLibrary,
+    tasks: Mapping[str, Task],
+    *,
+    run_default_model: str | None,
+    fallback_model: str,
+) -> ResolvedAgent:
+    type_prompt = library.types[task.type]
+    body = library.body_for(task.type)
+    system = f"{PREAMBLE}\n{body.body.strip()}\n"
+    inputs = json.dumps(task.inputs, indent=2, sort_keys=True) if task.inputs else "{}"
+    goal = type_prompt.section("Goal")
+    success = type_prompt.section("How you know you succeeded")
+    prompt = "\n\n".join(
+        [
+            f"# Your task: {task.label}",
+            f"- task id: {task.id}\n- type: {task.type}\n- why it was enqueued: {task.reason or 'n/a'}",
+            f"## Goal of this task type\n\n{goal}",
+            f"## How this task type knows it succeeded\n\n{success}",
+            f"## Your inputs\n\n```json\n{inputs}\n```",
+            f"## Context from previous steps\n\n{render_handoff_context(ancestors(task, tasks))}",
+        ]
+    )
+    model = pick_model(task, type_prompt.meta.model or body.meta.model, run_default_model, fallback_model)
+    return ResolvedAgent(
+        kind="task",
+        agent_type=task.type,
+        model=model,
+        tools=tuple(type_prompt.meta.tools),
+        system=system,
+        prompt=prompt,
+        max_turns=type_prompt.meta.max_turns,
+    )
+
+
+def resolve_orchestrator(
+    library: PromptLibrary, *, install_dir_name: str, run_default_model: str | None, fallback_model: str
+) -> ResolvedAgent:
+    seed = library.seed
+    system = f"{ORCHESTRATOR_PREAMBLE}\n{seed.body.strip()}\n"
+    prompt = (
+        f"The user's project is `{install_dir_name}` (paths in your tools are relative to it).\n"
+        f"Valid task types: {', '.join(library.task_types)}.\n"
+        "Seed the queue now."
+    )
+    return ResolvedAgent(
+        kind="orchestrator",
+        agent_type=seed.meta.type,
+        model=pick_model(None, seed.meta.model, run_default_model, fallback_model),
+        tools=tuple(seed.meta.tools),
+        system=system,
+        prompt=prompt,
+        max_turns=seed.meta.max_turns,
+    )

@@ -1,0 +1,421 @@
+"""One wizard run, end to end: open the run dir, seed with the orchestrator, drain, finish.
+
+`Run.execute()` never raises for a user's or an agent's mistake: it returns a
+`RunResult` with an exit code (0 all done, 1 failed or blocked tasks, 2 bad input,
+130 interrupted) and leaves every file flushed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from wizard_tui.agents.base import AgentBackend, AgentError, AgentOutcome, AgentRequest
+from wizard_tui.core.clock import Clock, IdFactory, SystemClock, random_ids
+from wizard_tui.core.events import Event, EventBus
+from wizard_tui.core.executor import Executor, FatalAgentError
+from wizard_tui.core.guards import Limits
+from wizard_tui.core.metrics import RunMetrics, compute_metrics
+from wizard_tui.core.models import AuditRecord, HandoffFile, Task, TaskError, TaskStatus
+from wizard_tui.core.persistence import (
+    CoalescingWriter,
+    JsonlAppender,
+    QueueFileError,
+    RunPaths,
+    atomic_write_model,
+    read_audit,
+    read_queue_file,
+)
+from wizard_tui.core.prompts import PromptLibrary, load_prompts
+from wizard_tui.core.queue import QueueStore, Verdict, verdict
+from wizard_tui.core.resolver import ResolvedAgent, resolve_orchestrator, resolve_task
+from wizard_tui.core.tools import RunServices, ToolContext, build_toolbox
+from wizard_tui.telemetry.emitter import JsonlSink, Sink, Telemetry
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+KNOWN_MODELS = frozenset(
+    {
+        "claude-haiku-4-5",
+        "claude-sonnet-4-5",
+        "claude-sonnet-4-6",
+        "claude-opus-4-1",
+        "claude-opus-4-5",
+        "claude-3-5-haiku-latest",
+        "claude-3-7-sonnet-latest",
+    }
+)
+
+
+class RunConfig(BaseModel):
+    """What the command line decided."""
+
+    install_dir: Path
+    agent: Literal["offline", "anthropic"] = "offline"
+    model: str | None = None
+    concurrency: int = Field(default=1, ge=1, le=32)
+    pipeline: bool = True
+    max_tasks: int = Field(default=30, ge=1)
+    max_starts: int = Field(default=200, ge=1)
+    resume: bool = False
+    fresh: bool = False
+    pace_ms: int = Field(default=0, ge=0)
+    agent_timeout_s: float = Field(default=300.0, gt=0)
+
+
+class RunSetupError(Exception):
+    """The run cannot start (bad install dir, unfinished previous run, corrupt queue): exit 2."""
+
+
+@dataclass
+class RunResult:
+    exit_code: int
+    verdict: Verdict | None
+    metrics: RunMetrics | None
+    run_id: str | None
+    message: str
+    usage: dict[str, int] = field(default_factory=dict)
+
+
+def new_run_id(clock: Clock) -> str:
+    return f"{clock.now():%Y%m%d-%H%M%S}-{random_ids('r')[2:]}"
+
+
+def check_install_dir(path: Path) -> Path:
+    """The install dir must exist, be a directory and be readable; else one sentence."""
+    if not path.exists():
+        raise RunSetupError(f"{path} does not exist; pass the folder of the project to set up.")
+    if not path.is_dir():
+        raise RunSetupError(f"{path} is a file, not a folder; pass the project's folder.")
+    try:
+        next(iter(path.iterdir()), None)
+    except PermissionError as exc:
+        raise RunSetupError(f"{path} cannot be read (permission denied).") from exc
+    except OSError as exc:
+        raise RunSetupError(f"{path} cannot be read ({exc.strerror}).") from exc
+    return path.resolve()
+
+
+def archive_previous(paths: RunPaths, run_id: str) -> Path | None:
+    """Move the files of a previous run to `previous/<run-id>/`; nothing is deleted."""
+    files = paths.run_files()
+    if not files:
+        return None
+    target = paths.previous / run_id
+    n = 1
+    while target.exists():
+        n += 1
+        target = paths.previous / f"{run_id}-{n}"
+    target.mkdir(parents=True)
+    for item in files:
+        shutil.move(str(item), str(target / item.name))
+    return target
+
+
+class Run:
+    """Wires the store, persistence, telemetry, orchestrator and executor for one run."""
+
+    def __init__(
+        self,
+        config: RunConfig,
+        backend: AgentBackend,
+        *,
+        bus: EventBus | None = None,
+        clock: Clock | None = None,
+        ids: IdFactory | None = None,
+        prompts: PromptLibrary | None = None,
+        sinks: list[Sink] | None = None,
+        run_id: str | None = None,
+    ) -> None:
+        self.config = config
+        self.backend = backend
+        self.bus = bus or EventBus()
+        self.clock = clock or SystemClock()
+        self.ids = ids or random_ids
+        self.prompts = prompts
+        self.extra_sinks = list(sinks or [])
+        self.run_id = run_id
+        self.store: QueueStore | None = None
+        self.usage: dict[str, int] = {}
+        self.agents_run = 0
+
+    # -- set-up ------------------------------------------------------------------------------
+
+    def prepare(self) -> tuple[RunPaths, QueueStore]:
+        """Validate input and open the run dir; raises RunSetupError with a sentence."""
+        install_dir = check_install_dir(self.config.install_dir)
+        library = self.prompts or load_prompts()
+        self.prompts = library
+        paths = RunPaths(install_dir)
+        if paths.root.exists() and not paths.root.is_dir():
+            raise RunSetupError(f"{paths.root} exists and is not a folder; move it away and run again.")
+        try:
+            paths.create()
+        except OSError as exc:
+            raise RunSetupError(f"cannot create {paths.root} ({exc.strerror}); is the folder writable?") from exc
+        existing = paths.queue.exists()
+        if self.config.resume:
+            if not existing:
+                raise RunSetupError(f"there is no run to resume in {paths.root}; run without --resume.")
+            try:
+                queue = read_queue_file(paths.queue)
+            except QueueFileError as exc:
+                raise RunSetupError(f"cannot resume: {exc}. The file was left as it is.") from exc
+            if Path(queue.install_dir).resolve() != install_dir:
+                raise RunSetupError(
+                    f"cannot resume: {paths.queue} belongs to {queue.install_dir}, not {install_dir}."
+                )
+            store = QueueStore.from_file(queue, clock=self.clock, ids=self.ids, bus=self.bus)
+            store.finished = False
+            self.run_id = queue.run_id
+            return paths, store
+        if existing:
+            try:
+                previous = read_queue_file(paths.queue)
+            except QueueFileError:
+                previous = None
+            if previous is not None and not previous.finished and not self.config.fresh:
+                raise RunSetupError(
+                    f"an unfinished run ({previous.run_id}) is in {paths.root}; "
+                    "continue it with --resume, or start over with --fresh (the old run is kept)."
+                )
+            if previous is None and not self.config.fresh:
+                raise RunSetupError(
+                    f"{paths.queue} is not a valid queue file; start over with --fresh (it is kept under previous/)."
+                )
+            archive_previous(paths, previous.run_id if previous else f"unreadable-{new_run_id(self.clock)}")
+            paths.create()
+        elif paths.run_files():
+            archive_previous(paths, f"partial-{new_run_id(self.clock)}")
+            paths.create()
+        self.run_id = self.run_id or new_run_id(self.clock)
+        store = QueueStore(run_id=self.run_id, install_dir=install_dir, clock=self.clock, ids=self.ids, bus=self.bus)
+        return paths, store
+
+    # -- the run -----------------------------------------------------------------------------
+
+    async def execute(self) -> RunResult:
+        try:
+            paths, store = self.prepare()
+        except RunSetupError as exc:
+            return RunResult(EXIT_USAGE, None, None, self.run_id, str(exc))
+        self.store = store
+        assert self.prompts is not None
+        library = self.prompts
+        started_at = self.clock.now()
+        started_mono = self.clock.monotonic()
+        store.backend = self.backend.name
+        store.model = self.config.model or self.backend.default_model
+
+        audit_out = JsonlAppender(paths.audit)
+        writer = CoalescingWriter(store.render, paths.queue)
+        store.on_change(writer.request)
+        unsubscribe = self.bus.subscribe(lambda ev: self._record(ev, audit_out, paths))
+        telemetry = Telemetry(store.run_id, self.clock, self.bus, [JsonlSink(paths.telemetry), *self.extra_sinks])
+        limits = Limits(max_tasks=self.config.max_tasks, max_starts=self.config.max_starts)
+        valid_models = set(KNOWN_MODELS) | library.models() | {self.backend.default_model}
+        if self.config.model:
+            valid_models.add(self.config.model)
+        services = RunServices(
+            install_dir=store.install_dir,
+            paths=paths,
+            store=store,
+            library=library,
+            limits=limits,
+            valid_models=valid_models,
+            telemetry=telemetry,
+            started_mono=started_mono,
+        )
+        if self.config.resume:
+            for task in list(store.tasks.values()):
+                if task.status == TaskStatus.RUNNING:
+                    store.reset_for_resume(task.id)
+            store.audit("resume")
+        executor = Executor(
+            services,
+            self.backend,
+            lambda task: resolve_task(
+                task,
+                library,
+                store.tasks,
+                run_default_model=self.config.model,
+                fallback_model=self.backend.default_model,
+            ),
+            concurrency=self.config.concurrency,
+            agent_timeout_s=self.config.agent_timeout_s,
+            on_agent_done=lambda agent, task, outcome, ms: self._agent_done(telemetry, agent, outcome, ms),
+        )
+        telemetry.emit(
+            "orchestrator started",
+            backend=self.backend.name,
+            model=store.model,
+            concurrency=self.config.concurrency,
+            pipeline=self.config.pipeline,
+            resumed=self.config.resume,
+        )
+        seeding_done = asyncio.Event()
+        exit_code = EXIT_OK
+        message = ""
+        interrupted = False
+        try:
+            if store.orchestrator.status == "done":
+                seeding_done.set()
+                orchestrator = None
+            else:
+                orchestrator = asyncio.create_task(self._seed(services, seeding_done, started_mono))
+            if self.config.pipeline or orchestrator is None:
+                await executor.drain(seeding_done)
+                if orchestrator is not None:
+                    await orchestrator
+            else:
+                await orchestrator
+                await executor.drain(seeding_done)
+            if orchestrator is not None and orchestrator.done() and orchestrator.exception():
+                raise orchestrator.exception()  # type: ignore[misc]
+        except asyncio.CancelledError:
+            interrupted = True
+            if orchestrator is not None and not orchestrator.done():
+                orchestrator.cancel()
+                with contextlib.suppress(BaseException):
+                    await orchestrator
+            for task in store.tasks.values():
+                if task.status == TaskStatus.RUNNING and (task.error is None or task.error.kind != "interrupted"):
+                    store.interrupt(task.id)
+            store.audit("interrupted")
+        except (FatalAgentError, AgentError) as exc:
+            exit_code = EXIT_FAILED
+            message = f"The agent backend failed: {exc}"
+            store.audit("run-error", message=str(exc))
+        finished_at = self.clock.now()
+        store.finished = not interrupted
+        audit_records = read_audit(paths.audit)
+        metrics = compute_metrics(store.snapshot(), audit_records, started_at=started_at, finished_at=finished_at)
+        outcome = verdict(store.snapshot())
+        if interrupted:
+            exit_code = EXIT_INTERRUPTED
+            message = "Interrupted. Continue with --resume."
+        elif exit_code == EXIT_OK:
+            exit_code = EXIT_OK if outcome.ok else EXIT_FAILED
+            message = outcome.sentence()
+        telemetry.emit(
+            "orchestrator run finished",
+            **metrics.model_dump(),
+            interrupted=interrupted,
+            ok=outcome.ok and not interrupted,
+            **{f"total_{k}": v for k, v in self.usage.items()},
+        )
+        store.mark_finished() if not interrupted else store.audit("flush")
+        await self._final_flush(writer)
+        telemetry.close()
+        unsubscribe()
+        audit_out.close()
+        return RunResult(exit_code, outcome, metrics, store.run_id, message, dict(self.usage))
+
+    async def _final_flush(self, writer: CoalescingWriter) -> None:
+        try:
+            await writer.flush()
+        except asyncio.CancelledError:
+            writer.flush_sync()
+            raise
+
+    async def _seed(self, services: RunServices, seeding_done: asyncio.Event, started_mono: float) -> None:
+        store = services.store
+        assert self.prompts is not None
+        agent = resolve_orchestrator(
+            self.prompts,
+            install_dir_name=store.install_dir.name,
+            run_default_model=self.config.model,
+            fallback_model=self.backend.default_model,
+        )
+        context = ToolContext(services=services, agent_id="orchestrator")
+        t0 = self.clock.monotonic()
+        outcome: AgentOutcome | None = None
+        try:
+            store.set_orchestrator("running")
+            toolbox = build_toolbox(agent.tools, context)
+            outcome = await asyncio.wait_for(
+                self.backend.run(AgentRequest(agent=agent, tools=toolbox, timeout_s=self.config.agent_timeout_s)),
+                self.config.agent_timeout_s,
+            )
+            if outcome.error:
+                store.set_orchestrator("failed", TaskError(kind=outcome.stop_reason, message=outcome.error))
+            elif not store.tasks:
+                store.set_orchestrator("failed", TaskError(kind="no-tasks", message="the orchestrator enqueued nothing"))
+            else:
+                store.set_orchestrator("done")
+        except asyncio.CancelledError:
+            store.set_orchestrator("interrupted")
+            raise
+        except TimeoutError:
+            store.set_orchestrator("failed", TaskError(kind="timeout", message="the orchestrator ran out of time"))
+        except AgentError as exc:
+            store.set_orchestrator("failed", TaskError(kind="agent-error", message=str(exc)))
+            if exc.fatal:
+                raise
+        except Exception as exc:  # a bug of ours must end the seeding visibly, not hang the run
+            log.exception("orchestrator crashed")
+            store.set_orchestrator("failed", TaskError(kind="internal", message=f"{type(exc).__name__}: {exc}"))
+        finally:
+            seeding_done.set()
+            duration_ms = int((self.clock.monotonic() - t0) * 1000)
+            if outcome is not None:
+                self._agent_done(services.telemetry, agent, outcome, duration_ms)
+        services.telemetry.emit(
+            "orchestrator seeded",
+            task_count=len(store.tasks),
+            types=sorted({t.type for t in store.tasks.values()}),
+            duration_ms=duration_ms,
+            ok=store.orchestrator.status == "done",
+        )
+
+    def _agent_done(self, telemetry: Telemetry, agent: ResolvedAgent, outcome: AgentOutcome, ms: float) -> None:
+        usage = outcome.usage
+        for key in ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"):
+            self.usage[key] = self.usage.get(key, 0) + int(getattr(usage, key))
+        self.agents_run += 1
+        telemetry.emit(
+            "agent completed",
+            task_type=agent.agent_type,
+            model=outcome.model,
+            turns=outcome.turns,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cache_read_input_tokens=usage.cache_read_input_tokens,
+            cache_creation_input_tokens=usage.cache_creation_input_tokens,
+            duration_ms=int(ms),
+            stop_reason=outcome.stop_reason,
+        )
+
+    def _record(self, event: Event, audit_out: JsonlAppender, paths: RunPaths) -> None:
+        """Persist each transition: one audit line, and the handoff file when a task reports."""
+        if not isinstance(event, AuditRecord):
+            return
+        audit_out.append(event)
+        if event.event in ("complete", "skip", "fail") and event.task_id and self.store:
+            task: Task = self.store.tasks[event.task_id]
+            if task.handoff is not None:
+                atomic_write_model(
+                    paths.handoff(task.id),
+                    HandoffFile(
+                        task_id=task.id,
+                        type=task.type,
+                        status=task.status,
+                        started_at=task.started_at,
+                        finished_at=task.finished_at,
+                        handoff=task.handoff,
+                    ),
+                    fsync=False,
+                )
+
+
+def started_at_of(store: QueueStore) -> datetime:
+    return store.created_at

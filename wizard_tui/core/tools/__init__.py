@@ -1,0 +1,38 @@
+"""Every agent tool, by name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wizard_tui.core.tools.base import (
+    Report,
+    RunServices,
+    ToolBox,
+    ToolContext,
+    ToolError,
+    ToolResult,
+    ToolSpec,
+)
+from wizard_tui.core.tools.explore import EXPLORE_TOOLS
+from wizard_tui.core.tools.project import PROJECT_TOOLS
+from wizard_tui.core.tools.queue_tools import QUEUE_TOOLS
+
+ALL_TOOLS: dict[str, ToolSpec[Any]] = {t.name: t for t in (*PROJECT_TOOLS, *EXPLORE_TOOLS, *QUEUE_TOOLS)}
+
+
+def build_toolbox(names: tuple[str, ...] | list[str], context: ToolContext) -> ToolBox:
+    """The tools named by a prompt's allow-list, bound to one agent."""
+    return ToolBox([ALL_TOOLS[n] for n in names], context)
+
+
+__all__ = [
+    "ALL_TOOLS",
+    "Report",
+    "RunServices",
+    "ToolBox",
+    "ToolContext",
+    "ToolError",
+    "ToolResult",
+    "ToolSpec",
+    "build_toolbox",
+]

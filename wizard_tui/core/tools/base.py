@@ -1,0 +1,152 @@
+"""How tools are declared, bound to one agent, and called safely.
+
+A tool is a pydantic input model plus an async handler. The JSON schema a model sees
+is generated from the input model. Whatever an agent sends, `ToolBox.call` returns a
+result or an error result with a sentence telling the agent how to fix the call; no
+exception reaches the executor.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from wizard_tui.core.guards import Limits
+from wizard_tui.core.models import Handoff, Task, TaskStatus
+from wizard_tui.core.persistence import RunPaths
+from wizard_tui.core.prompts import PromptLibrary
+from wizard_tui.core.queue import QueueStore
+from wizard_tui.telemetry.emitter import Telemetry
+
+log = logging.getLogger(__name__)
+
+In = TypeVar("In", bound=BaseModel)
+
+
+class ToolError(Exception):
+    """An agent's mistake: the message goes back to the agent as an error tool result."""
+
+
+@dataclass
+class RunServices:
+    """What every tool of one run shares."""
+
+    install_dir: Path
+    paths: RunPaths
+    store: QueueStore
+    library: PromptLibrary
+    limits: Limits
+    valid_models: set[str]
+    telemetry: Telemetry
+    started_mono: float = 0.0
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def ms_since_start(self) -> int:
+        return int((self.store.clock.monotonic() - self.started_mono) * 1000)
+
+
+@dataclass
+class Report:
+    """What a task agent said through `complete_task`."""
+
+    status: TaskStatus
+    handoff: Handoff
+
+
+@dataclass
+class ToolContext:
+    """One agent's binding: who is calling (orchestrator or a task id) and its report."""
+
+    services: RunServices
+    agent_id: str
+    task: Task | None = None
+    report: Report | None = None
+    calls: int = 0
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """The JSON text handed back to the agent, and whether it is an error."""
+
+    content: str
+    is_error: bool = False
+
+    def data(self) -> Any:
+        return json.loads(self.content) if not self.is_error else None
+
+
+@dataclass(frozen=True)
+class ToolSpec(Generic[In]):
+    """A tool: its name, what it does (for the model), its input model and its handler."""
+
+    name: str
+    description: str
+    input_model: type[In]
+    handler: Callable[[ToolContext, In], Awaitable[dict[str, Any]]]
+
+    def input_schema(self) -> dict[str, Any]:
+        schema = self.input_model.model_json_schema()
+        schema.pop("title", None)
+        return schema
+
+
+def describe_validation_error(tool: str, exc: ValidationError) -> str:
+    problems = []
+    for err in exc.errors()[:8]:
+        loc = ".".join(str(p) for p in err["loc"]) or "input"
+        problems.append(f"`{loc}`: {err['msg']}")
+    return f"Invalid input for {tool}: " + "; ".join(problems) + ". Fix these fields and call again."
+
+
+class ToolBox:
+    """The tools one agent may use, bound to its context."""
+
+    def __init__(self, specs: list[ToolSpec[Any]], context: ToolContext) -> None:
+        self.specs = {s.name: s for s in specs}
+        self.context = context
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.specs)
+
+    def definitions(self) -> list[dict[str, Any]]:
+        """Tool definitions in the Messages API shape (name, description, input_schema)."""
+        return [
+            {"name": s.name, "description": s.description, "input_schema": s.input_schema()}
+            for s in self.specs.values()
+        ]
+
+    @property
+    def reported(self) -> bool:
+        return self.context.report is not None
+
+    async def call(self, name: str, raw_input: Any) -> ToolResult:
+        self.context.calls += 1
+        spec = self.specs.get(name)
+        if spec is None:
+            return ToolResult(
+                f"Tool {name!r} is not available to you. Your tools: {', '.join(self.specs)}.",
+                is_error=True,
+            )
+        if raw_input is None:
+            raw_input = {}
+        if not isinstance(raw_input, dict):
+            return ToolResult(f"Input for {name} must be a JSON object.", is_error=True)
+        try:
+            parsed = spec.input_model.model_validate(raw_input)
+        except ValidationError as exc:
+            return ToolResult(describe_validation_error(name, exc), is_error=True)
+        try:
+            result = await spec.handler(self.context, parsed)
+        except ToolError as exc:
+            return ToolResult(str(exc), is_error=True)
+        except Exception as exc:  # our bug, but the agent and the run must go on
+            log.exception("tool %s failed", name)
+            return ToolResult(f"{name} failed internally ({type(exc).__name__}); try another way.", is_error=True)
+        return ToolResult(json.dumps(result, ensure_ascii=False, default=str))

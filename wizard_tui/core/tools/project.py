@@ -1,0 +1,66 @@
+"""The orchestrator's own tools: framework detection and the (stubbed) install intent."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from wizard_tui.core.models import InstallIntent
+from wizard_tui.core.persistence import atomic_write_model
+from wizard_tui.core.tools.base import ToolContext, ToolSpec
+
+
+class DetectFrameworkInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RecordInstallIntentInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sdks: list[str] = Field(min_length=1, description="Package names to install, e.g. posthog-js.")
+    package_manager: str = Field(min_length=1, description="npm, pnpm, yarn, pip, poetry, uv, ... or unknown.")
+    reason: str = Field(min_length=1, max_length=1000, description="Why these SDKs.")
+
+
+async def detect_framework(ctx: ToolContext, _args: DetectFrameworkInput) -> dict[str, Any]:
+    services = ctx.services
+    cached = services.cache.get("detection")
+    if cached is None:
+        from wizard_tui.detection import detect_project  # noqa: PLC0415 (keeps start-up light)
+
+        result = await asyncio.to_thread(detect_project, services.install_dir)
+        cached = result.model_dump(mode="json")
+        services.cache["detection"] = cached
+        services.store.framework = result.framework
+    return dict(cached)
+
+
+async def record_install_intent(ctx: ToolContext, args: RecordInstallIntentInput) -> dict[str, Any]:
+    services = ctx.services
+    intent = InstallIntent(
+        sdks=list(dict.fromkeys(args.sdks)),
+        package_manager=args.package_manager,
+        reason=args.reason,
+        recorded_at=services.store.clock.now(),
+    )
+    atomic_write_model(services.paths.install_intent, intent, fsync=False)
+    services.store.audit("install-intent", sdks=intent.sdks, package_manager=intent.package_manager)
+    return {"recorded": True}
+
+
+PROJECT_TOOLS: list[ToolSpec[Any]] = [
+    ToolSpec(
+        "detect_framework",
+        "Detect the project's framework, package manager, router, PostHog presence, LLM calls and sub-projects.",
+        DetectFrameworkInput,
+        detect_framework,
+    ),
+    ToolSpec(
+        "record_install_intent",
+        "Record which SDKs would be installed, with which package manager (no package manager runs).",
+        RecordInstallIntentInput,
+        record_install_intent,
+    ),
+]

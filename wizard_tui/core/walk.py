@@ -1,0 +1,159 @@
+"""Bounded, confined walking of a user's project: the one place that decides what is skipped.
+
+Exploration tools and detection both walk the tree through here, so `.git`,
+`node_modules`, virtualenvs, build output and `.gitignore`d paths are skipped the
+same way everywhere, and no walk can escape the root or loop on a symlink.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+# Directories that are never the user's source: VCS data, dependencies, caches, build output.
+SKIP_DIRS: frozenset[str] = frozenset(
+    {
+        ".git", ".hg", ".svn", "node_modules", "bower_components", "jspm_packages",
+        ".venv", "venv", "env", ".env", "virtualenv", "__pycache__", ".mypy_cache",
+        ".pytest_cache", ".ruff_cache", ".tox", ".nox", "site-packages",
+        "dist", "build", "out", ".next", ".nuxt", ".output", ".svelte-kit", ".astro",
+        ".turbo", ".vercel", ".netlify", ".cache", ".parcel-cache", "coverage",
+        "target", "vendor", ".gradle", ".idea", ".vscode", "Pods", "DerivedData",
+        ".dart_tool", "_build", "deps", ".expo", ".angular", "storybook-static",
+        ".posthog-wizard", ".terraform", ".serverless",
+    }
+)
+
+
+@dataclass
+class WalkBudget:
+    """Caps one walk: files yielded, directories read, and wall-clock seconds."""
+
+    max_files: int = 20_000
+    max_dirs: int = 20_000
+    seconds: float = 2.0
+    files_seen: int = 0
+    dirs_seen: int = 0
+    exhausted: bool = False
+    _deadline: float = field(default=0.0, repr=False)
+
+    def start(self) -> None:
+        self._deadline = time.monotonic() + self.seconds
+
+    def over(self) -> bool:
+        if (
+            self.files_seen >= self.max_files
+            or self.dirs_seen >= self.max_dirs
+            or time.monotonic() > self._deadline
+        ):
+            self.exhausted = True
+        return self.exhausted
+
+
+def _load_gitignore(directory: Path) -> pathspec.PathSpec | None:
+    path = directory / ".gitignore"
+    try:
+        if not path.is_file() or path.is_symlink():
+            return None
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        return None
+    return pathspec.PathSpec.from_lines("gitignore", lines)
+
+
+def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.PathSpec]]) -> bool:
+    """Apply every `.gitignore` between the root and this path, nearest last."""
+    ignored = False
+    for base, spec in specs:
+        if base and not rel.startswith(base + "/"):
+            continue
+        sub = rel[len(base) + 1 :] if base else rel
+        if is_dir:
+            sub += "/"
+        result = spec.check_file(sub)
+        if result.include is not None:
+            ignored = bool(result.include)
+    return ignored
+
+
+def iter_files(
+    root: Path,
+    start: Path | None = None,
+    *,
+    budget: WalkBudget | None = None,
+    honour_gitignore: bool = True,
+    max_depth: int = 64,
+) -> Iterator[str]:
+    """Yield file paths relative to `root` (posix style), breadth-first, sorted per directory.
+
+    Symlinked directories are not followed, symlinked files are yielded only when
+    they resolve inside `root`. The walk stops quietly when the budget runs out;
+    callers read `budget.exhausted` to say the listing was cut.
+    """
+    budget = budget or WalkBudget()
+    budget.start()
+    root = root.resolve()
+    start = (start or root).resolve()
+    specs: list[tuple[str, pathspec.PathSpec]] = []
+    if honour_gitignore:
+        # Ignore files of the directories above `start`, down from the root.
+        parts = start.relative_to(root).parts
+        for i in range(len(parts) + 1):
+            base = "/".join(parts[:i])
+            spec = _load_gitignore(root.joinpath(*parts[:i]))
+            if spec is not None:
+                specs.append((base, spec))
+    queue: list[tuple[Path, list[tuple[str, pathspec.PathSpec]], int]] = [(start, specs, 0)]
+    while queue:
+        directory, dir_specs, depth = queue.pop(0)
+        if budget.over():
+            return
+        budget.dirs_seen += 1
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            continue
+        rel_dir = directory.relative_to(root).as_posix()
+        rel_dir = "" if rel_dir == "." else rel_dir
+        child_specs = dir_specs
+        if honour_gitignore and directory != start:
+            spec = _load_gitignore(directory)
+            if spec is not None:
+                child_specs = [*dir_specs, (rel_dir, spec)]
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                if entry.name in SKIP_DIRS or depth >= max_depth:
+                    continue
+                if honour_gitignore and _ignored(rel, True, child_specs):
+                    continue
+                queue.append((Path(entry.path), child_specs, depth + 1))
+                continue
+            if is_link:
+                try:
+                    target = Path(entry.path).resolve(strict=True)
+                except (OSError, RuntimeError):
+                    continue
+                if not target.is_relative_to(root) or not target.is_file():
+                    continue
+            elif not entry.is_file(follow_symlinks=False):
+                continue
+            if honour_gitignore and _ignored(rel, False, child_specs):
+                continue
+            budget.files_seen += 1
+            yield rel
+            if budget.over():
+                return

@@ -1,0 +1,285 @@
+"""Which declared packages are PostHog SDKs and which are LLM SDKs, per package ecosystem.
+
+Ecosystems: npm, pypi, composer, gem, go, cargo, maven, pub, hex, swift. Names are compared
+in the ecosystem's normal form (PyPI names normalised, the rest lower-cased).
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- LLM SDKs ---------------------------------------------------------------------------
+
+_NPM_LLM = frozenset(
+    {
+        "openai",
+        "ai",
+        "langchain",
+        "llamaindex",
+        "cohere-ai",
+        "groq-sdk",
+        "together-ai",
+        "replicate",
+        "ollama",
+        "portkey-ai",
+        "openai-edge",
+        "@google/genai",
+        "@google/generative-ai",
+        "@google-cloud/vertexai",
+        "@huggingface/inference",
+        "@azure/openai",
+        "@aws-sdk/client-bedrock-runtime",
+        "@mastra/core",
+        "@instructor-ai/instructor",
+        "@posthog/ai",
+        "@anthropic-ai/sdk",
+        "@mistralai/mistralai",
+        "@openrouter/ai-sdk-provider",
+        "@openai/agents",
+        "@langchain/core",
+        "genkit",
+        "@genkit-ai/googleai",
+        "@genkit-ai/ai",
+        "@fal-ai/client",
+        "@cerebras/cerebras_cloud_sdk",
+    }
+)
+_NPM_LLM_SCOPES = (
+    "@anthropic-ai/",
+    "@ai-sdk/",
+    "@langchain/",
+    "@llamaindex/",
+    "@mistralai/",
+    "@openai/",
+    "@genkit-ai/",
+)
+
+_PYPI_LLM = frozenset(
+    {
+        "openai",
+        "anthropic",
+        "litellm",
+        "mistralai",
+        "cohere",
+        "google-generativeai",
+        "google-genai",
+        "groq",
+        "together",
+        "replicate",
+        "ollama",
+        "pydantic-ai",
+        "pydantic-ai-slim",
+        "crewai",
+        "instructor",
+        "dspy",
+        "dspy-ai",
+        "langgraph",
+        "llama-index",
+        "openai-agents",
+        "fireworks-ai",
+        "ai21",
+        "vertexai",
+        "google-cloud-aiplatform",
+        "smolagents",
+        "haystack-ai",
+        "semantic-kernel",
+        "pyautogen",
+        "autogen-agentchat",
+        "mirascope",
+        "portkey-ai",
+        "cerebras-cloud-sdk",
+        "deepseek",
+        "huggingface-hub",
+        "llm",
+        "marvin",
+        "agno",
+        "strands-agents",
+    }
+)
+_PYPI_LLM_PREFIXES = ("langchain", "llama-index-", "langgraph-")
+
+_GEM_LLM = frozenset(
+    {
+        "ruby-openai",
+        "openai",
+        "anthropic",
+        "ruby-anthropic",
+        "langchainrb",
+        "ruby_llm",
+        "omniai",
+        "gemini-ai",
+        "groq",
+        "ollama-ai",
+        "cohere-ruby",
+        "raix",
+        "active_agent",
+    }
+)
+_COMPOSER_LLM = frozenset(
+    {
+        "openai-php/client",
+        "openai-php/laravel",
+        "anthropic-ai/sdk",
+        "mozex/anthropic-php",
+        "mozex/anthropic-laravel",
+        "prism-php/prism",
+        "echolabsdev/prism",
+        "theodo-group/llphant",
+        "google-gemini-php/client",
+        "google-gemini-php/laravel",
+        "orhanerday/open-ai",
+        "neuron-core/neuron-ai",
+        "symfony/ai-platform",
+    }
+)
+_GO_LLM_PREFIXES = (
+    "github.com/sashabaranov/go-openai",
+    "github.com/openai/openai-go",
+    "github.com/anthropics/anthropic-sdk-go",
+    "github.com/tmc/langchaingo",
+    "google.golang.org/genai",
+    "github.com/google/generative-ai-go",
+    "github.com/liushuangls/go-anthropic",
+    "github.com/ollama/ollama",
+    "github.com/cohere-ai/cohere-go",
+    "github.com/firebase/genkit/go",
+    "github.com/cloudwego/eino",
+)
+_CARGO_LLM = frozenset(
+    {
+        "async-openai",
+        "openai-api-rs",
+        "openai",
+        "anthropic",
+        "anthropic-sdk",
+        "misanthropy",
+        "rig-core",
+        "ollama-rs",
+        "genai",
+        "llm-chain",
+        "langchain-rust",
+        "mistralai-client",
+        "clust",
+        "gemini-rs",
+    }
+)
+_MAVEN_LLM_PREFIXES = (
+    "com.openai:",
+    "com.anthropic:",
+    "dev.langchain4j:",
+    "com.aallam.openai:",
+    "org.springframework.ai:",
+    "com.google.genai:",
+    "com.google.ai.client.generativeai:",
+    "com.google.firebase:firebase-ai",
+    "com.google.firebase:firebase-vertexai",
+    "com.theokanning.openai-gpt3-java:",
+    "io.github.sashirestela:simple-openai",
+    "ai.koog:",
+)
+_PUB_LLM = frozenset(
+    {
+        "dart_openai",
+        "openai_dart",
+        "google_generative_ai",
+        "firebase_vertexai",
+        "firebase_ai",
+        "langchain",
+        "langchain_openai",
+        "langchain_google",
+        "anthropic_sdk_dart",
+        "mistralai_dart",
+        "ollama_dart",
+        "googleai_dart",
+        "chat_gpt_sdk",
+    }
+)
+_HEX_LLM = frozenset(
+    {
+        "openai",
+        "openai_ex",
+        "anthropix",
+        "anthropic",
+        "langchain",
+        "instructor",
+        "instructor_lite",
+        "req_llm",
+        "ex_openai",
+        "gemini_ex",
+        "ollama",
+    }
+)
+_SWIFT_LLM = frozenset(
+    {
+        "openai",
+        "generative-ai-swift",
+        "swiftanthropic",
+        "aiproxyswift",
+        "swiftopenai",
+        "openaikit",
+        "anthropic-swift-sdk",
+    }
+)
+
+
+def normalise_pypi(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def is_llm_package(eco: str, name: str) -> bool:
+    n = name.lower()
+    if eco == "npm":
+        return n in _NPM_LLM or n.startswith(_NPM_LLM_SCOPES)
+    if eco == "pypi":
+        n = normalise_pypi(n)
+        return n in _PYPI_LLM or n.startswith(_PYPI_LLM_PREFIXES)
+    if eco == "gem":
+        return n in _GEM_LLM
+    if eco == "composer":
+        return n in _COMPOSER_LLM
+    if eco == "go":
+        return any(n == p or n.startswith(p + "/") for p in _GO_LLM_PREFIXES)
+    if eco == "cargo":
+        return n in _CARGO_LLM
+    if eco == "maven":
+        return n.startswith(_MAVEN_LLM_PREFIXES)
+    if eco == "pub":
+        return n in _PUB_LLM
+    if eco == "hex":
+        return n in _HEX_LLM
+    if eco == "swift":
+        return n in _SWIFT_LLM
+    return False
+
+
+# --- PostHog SDKs -----------------------------------------------------------------------
+
+_NPM_POSTHOG_EXCLUDED = frozenset({"@posthog/wizard", "@posthog/cli"})
+
+
+def is_posthog_package(eco: str, name: str) -> bool:
+    """A declared PostHog SDK (never a word in prose: callers only pass manifest entries)."""
+    n = name.lower()
+    if eco == "npm":
+        if n in _NPM_POSTHOG_EXCLUDED:
+            return False
+        return n == "posthog" or n.startswith(("posthog-", "@posthog/")) or n.endswith("-posthog")
+    if eco == "pypi":
+        return normalise_pypi(n) in {"posthog", "posthoganalytics"}
+    if eco == "gem":
+        return n in {"posthog-ruby", "posthog-rails", "posthog"}
+    if eco == "composer":
+        return n.startswith("posthog/")
+    if eco == "go":
+        return n.startswith("github.com/posthog/posthog-go")
+    if eco == "cargo":
+        return n in {"posthog-rs", "posthog"}
+    if eco == "maven":
+        return n.startswith(("com.posthog:", "com.posthog.android:", "com.posthog.java:"))
+    if eco == "pub":
+        return n in {"posthog_flutter", "posthog_dart"}
+    if eco == "hex":
+        return n == "posthog"
+    if eco == "swift":
+        return n in {"posthog-ios", "posthog"}
+    return False

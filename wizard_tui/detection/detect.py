@@ -1,0 +1,436 @@
+"""`detect_project`: framework, package manager, PostHog, LLM calls and sub-projects of a tree.
+
+One bounded walk (`core.walk.iter_files`: .git, node_modules, virtualenvs, build output and
+.gitignore'd paths are never entered) lists the files; manifests of the root and of every
+directory that holds one are parsed; then source files are scanned for LLM calls until the
+time budget runs out. Pure: reads only, never writes, never runs a tool, no network.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from wizard_tui.core.walk import WalkBudget, iter_files
+from wizard_tui.detection.catalog import is_llm_package, is_posthog_package
+from wizard_tui.detection.frameworks import (
+    FRAMEWORK_NAMES,
+    SERVER_PACKAGES,
+    FrameworkMatch,
+    ProjectView,
+    decide,
+)
+from wizard_tui.detection.fsread import SOURCE_CAP, read_text
+from wizard_tui.detection.manifests import GRADLE_BUILD, GRADLE_SETTINGS, DirInfo, read_dir
+from wizard_tui.detection.models import DetectionResult, LlmCall, Subproject
+from wizard_tui.detection.package_manager import package_manager
+from wizard_tui.detection.source_scan import LANG_BY_EXT, scan_source
+
+# Files that make a directory a project of its own.
+MANIFEST_NAMES = frozenset(
+    {
+        "package.json",
+        "pyproject.toml",
+        "requirements.txt",
+        "setup.py",
+        "Pipfile",
+        "manage.py",
+        "composer.json",
+        "Gemfile",
+        "mix.exs",
+        "go.mod",
+        "Cargo.toml",
+        "pom.xml",
+        "build.gradle",
+        "build.gradle.kts",
+        "settings.gradle",
+        "settings.gradle.kts",
+        "pubspec.yaml",
+        "Package.swift",
+        "artisan",
+    }
+)
+SUBPROJECT_MAX_DEPTH = 3
+MAX_SUBPROJECTS = 50
+MAX_CANDIDATES = 200
+MAX_SOURCE_CALLS = 400
+# Directories whose projects are test material, not apps.
+_TEST_DIRS = frozenset(
+    {
+        "test",
+        "tests",
+        "__tests__",
+        "fixtures",
+        "__fixtures__",
+        "testdata",
+        "test-fixtures",
+        "e2e",
+        "__mocks__",
+        "spec",
+    }
+)
+# Native shells of a cross-platform app (React Native, Flutter, Capacitor, KMP).
+_PLATFORM_DIRS = frozenset(
+    {"android", "ios", "macos", "windows", "linux", "web", "tvos", "watchos"}
+)
+_MOBILE = frozenset({"kmp", "flutter", "react-native", "android", "swift"})
+_GENERIC = frozenset({"javascript_web", "javascript_node", "python", "go", "rust", "ruby"})
+
+
+@dataclass
+class _Tree:
+    root: Path
+    files: list[str]
+    deadline: float
+    infos: dict[str, DirInfo] = field(default_factory=dict)
+    project_dirs: set[str] = field(default_factory=set)
+    _under: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.project_dirs = _project_dirs(self.files)
+
+    def info(self, rel: str) -> DirInfo:
+        if rel not in self.infos:
+            self.infos[rel] = read_dir(self.root, rel)
+        return self.infos[rel]
+
+    def under(self, rel: str) -> list[str]:
+        """Files of the project at `rel`, relative to it: not those of projects nested in it."""
+        if rel not in self._under:
+            prefix = rel + "/" if rel else ""
+            n = len(prefix)
+            own: list[str] = []
+            for f in self.files:
+                if prefix and not f.startswith(prefix):
+                    continue
+                parts = f.split("/")
+                depth = rel.count("/") + 1 if rel else 0
+                if any(
+                    "/".join(parts[:i]) in self.project_dirs for i in range(depth + 1, len(parts))
+                ):
+                    continue
+                own.append(f[n:])
+            self._under[rel] = own
+        return self._under[rel]
+
+    def view(self, rel: str) -> ProjectView:
+        root = self.root
+
+        def read(name: str) -> str | None:
+            return read_text(root, f"{rel}/{name}" if rel else name, SOURCE_CAP)
+
+        return ProjectView(self.info(rel), self.under(rel), read, self.deadline)
+
+    def chain(self, rel: str) -> list[DirInfo]:
+        """The directory's info, then each parent's up to the root."""
+        out = [self.info(rel)]
+        parts = rel.split("/") if rel else []
+        for i in range(len(parts) - 1, -1, -1):
+            out.append(self.info("/".join(parts[:i])))
+        return out
+
+
+def _parent(rel: str) -> str:
+    return rel.rsplit("/", 1)[0] if "/" in rel else ""
+
+
+def _project_dirs(files: list[str]) -> set[str]:
+    """Directories below the root that hold a project manifest of their own.
+
+    A Gradle module (a build file without settings) is part of its parent's build, not a
+    project of its own.
+    """
+    names: dict[str, set[str]] = {}
+    for f in files:
+        parent, _, name = f.rpartition("/")
+        if parent and (name in MANIFEST_NAMES or re.fullmatch(r"requirements.*\.txt", name)):
+            names.setdefault(parent, set()).add(name)
+    return {
+        d
+        for d, found in names.items()
+        if not found <= {*GRADLE_BUILD} or found & {*GRADLE_SETTINGS}
+    }
+
+
+def _candidate_dirs(files: list[str]) -> list[str]:
+    found: set[str] = set()
+    for f in files:
+        p = PurePosixPath(f)
+        parent = p.parent.as_posix()
+        if p.name in MANIFEST_NAMES or re.fullmatch(r"requirements.*\.txt", p.name):
+            d = "" if parent == "." else parent
+        elif p.name == "project.pbxproj" and parent.endswith(".xcodeproj"):
+            d = _parent(parent)
+        else:
+            continue
+        if not d or d.count("/") >= SUBPROJECT_MAX_DEPTH:
+            continue
+        parts = d.split("/")
+        if any(part in _TEST_DIRS or part.startswith(".") for part in parts):
+            continue
+        found.add(d)
+    return sorted(found, key=lambda d: (d.count("/"), d))[:MAX_CANDIDATES]
+
+
+def _is_app(match: FrameworkMatch, view: ProjectView) -> bool:
+    fw = match.framework
+    if fw == "unknown":
+        return False
+    if fw not in _GENERIC:
+        return True
+    info = view.info
+    pkg = info.package_json or {}
+    scripts = pkg.get("scripts") if isinstance(pkg.get("scripts"), dict) else {}
+    has_run_script = isinstance(scripts, dict) and any(
+        s in scripts for s in ("start", "dev", "serve", "preview")
+    )
+    if fw == "javascript_web":
+        library = any(k in pkg for k in ("main", "module", "exports", "types", "typings"))
+        return has_run_script or not library or "index.html" in view.file_set
+    if fw == "javascript_node":
+        deps = pkg.get("dependencies") if isinstance(pkg.get("dependencies"), dict) else {}
+        return has_run_script or bool(isinstance(deps, dict) and SERVER_PACKAGES & deps.keys())
+    if fw == "python":
+        entry = {"main.py", "app.py", "manage.py", "server.py", "wsgi.py", "asgi.py", "__main__.py"}
+        return (
+            any(f.count("/") <= 1 and PurePosixPath(f).name in entry for f in view.files)
+            or any(n.startswith("requirements") for n in info.entries)
+            or info.has("Dockerfile")
+            or info.has("Procfile")
+        )
+    if fw == "go":
+        return "main.go" in view.file_set or any(f.startswith("cmd/") for f in view.files)
+    if fw == "rust":
+        return "src/main.rs" in view.file_set or any(f.startswith("src/bin/") for f in view.files)
+    if fw == "ruby":
+        return info.has("config.ru") or not any(n.endswith(".gemspec") for n in info.entries)
+    return True
+
+
+def _gradle_module(tree: _Tree, rel: str, info: DirInfo) -> bool:
+    """A Gradle module of a build rooted in a parent (it has no settings.gradle of its own)."""
+    if not any(info.has(n) for n in GRADLE_BUILD) or any(info.has(n) for n in GRADLE_SETTINGS):
+        return False
+    return any(any(p.has(n) for n in GRADLE_SETTINGS) for p in tree.chain(rel)[1:])
+
+
+def _subprojects(
+    tree: _Tree, root_match: FrameworkMatch, candidates: list[str]
+) -> tuple[list[Subproject], bool]:
+    accepted: dict[str, str] = {"": root_match.framework}
+    out: list[Subproject] = []
+    for rel in candidates:
+        if time.monotonic() > tree.deadline:
+            return out, True
+        if len(out) >= MAX_SUBPROJECTS:
+            break
+        parent = _parent(rel)
+        base = PurePosixPath(rel).name
+        parent_info = tree.info(parent)
+        if base in _PLATFORM_DIRS and (
+            parent_info.has("package.json") or parent_info.has("pubspec.yaml")
+        ):
+            continue
+        ancestors = [rel.rsplit("/", i)[0] for i in range(1, rel.count("/") + 1)] + [""]
+        if any(accepted.get(a) in _MOBILE for a in ancestors):
+            continue
+        info = tree.info(rel)
+        if _gradle_module(tree, rel, info):
+            continue
+        view = tree.view(rel)
+        match = decide(view)
+        if not _is_app(match, view):
+            continue
+        accepted[rel] = match.framework
+        pm, _ = package_manager(match.framework, tree.chain(rel))
+        out.append(
+            Subproject(
+                path=rel,
+                framework=match.framework,
+                name=match.name,
+                package_manager=pm,
+                router=match.router,
+            )
+        )
+    return out, False
+
+
+def _manifest_file(evidence: str) -> str:
+    return evidence.split(": ", 1)[0]
+
+
+def _declared(infos: list[DirInfo]) -> Iterator[tuple[str, str, str]]:
+    """(ecosystem, name, manifest file) of every declared dependency, extras included."""
+    for info in infos:
+        for eco, deps in info.deps.items():
+            for name, ev in deps.items():
+                yield eco, name, _manifest_file(ev)
+        for name, ev in info.py_extra.items():
+            yield "pypi", name, _manifest_file(ev)
+
+
+def _scan_sources(tree: _Tree) -> tuple[list[LlmCall], bool]:
+    calls: list[LlmCall] = []
+    for rel in tree.files:
+        name = PurePosixPath(rel).name
+        dot = name.rfind(".")
+        if dot <= 0:
+            continue
+        lang = LANG_BY_EXT.get(name[dot:].lower())
+        if lang is None or name.endswith((".min.js", ".d.ts", ".bundle.js")):
+            continue
+        if time.monotonic() > tree.deadline:
+            return calls, True
+        text = read_text(tree.root, rel, SOURCE_CAP)
+        if not text:
+            continue
+        for hit in scan_source(text, lang):
+            calls.append(LlmCall(file=rel, line=hit.line, sdk=hit.sdk, kind=hit.kind))
+            if len(calls) >= MAX_SOURCE_CALLS:
+                return calls, False
+    return calls, False
+
+
+def _empty(evidence: list[str]) -> DetectionResult:
+    return DetectionResult(
+        framework="unknown",
+        name=FRAMEWORK_NAMES["unknown"],
+        evidence=evidence,
+        package_manager=None,
+        posthog_installed=False,
+        posthog_packages=[],
+        llm_calls=[],
+        llm_sdks=[],
+        subprojects=[],
+        files_scanned=0,
+        truncated=False,
+    )
+
+
+def detect_project(root: Path, *, max_files: int = 20000, seconds: float = 2.0) -> DetectionResult:
+    """Detect what `root` is. Bounded by `max_files` walked files and `seconds` of wall-clock."""
+    started = time.monotonic()
+    deadline = started + seconds
+    try:
+        root = Path(root).resolve()
+        if not root.is_dir():
+            return _empty([f"{root} is not a directory"])
+    except OSError as exc:
+        return _empty([f"cannot read {root}: {exc.strerror or exc}"])
+
+    # The walk may take at most 60% of the time; manifests and sources share what is left.
+    budget = WalkBudget(max_files=max_files, max_dirs=max(max_files, 1000), seconds=seconds * 0.6)
+    files = list(iter_files(root, budget=budget))
+    truncated = budget.exhausted
+    tree = _Tree(root, files, deadline)
+
+    root_match = decide(tree.view(""))
+    pm, pm_evidence = package_manager(root_match.framework, tree.chain(""))
+    evidence = list(root_match.evidence)
+    if pm_evidence:
+        evidence.append(pm_evidence)
+
+    candidates = _candidate_dirs(files)
+    subprojects, cut = _subprojects(tree, root_match, candidates)
+    truncated = truncated or cut
+
+    # Declarations: the root's manifests and those of every project directory below it.
+    infos = [tree.info("")] + [
+        tree.info(d) for d in candidates if d in tree.infos or time.monotonic() < deadline
+    ]
+    manifest_calls: dict[tuple[str, str], LlmCall] = {}
+    posthog: dict[str, str] = {}
+    for eco, name, manifest in _declared(infos):
+        if is_posthog_package(eco, name):
+            posthog.setdefault(name, manifest)
+        if is_llm_package(eco, name):
+            manifest_calls.setdefault(
+                (manifest, name), LlmCall(file=manifest, line=None, sdk=name, kind="manifest")
+            )
+    for name, manifest in sorted(posthog.items()):
+        evidence.append(f"PostHog: {name} ({manifest})")
+
+    source_calls, cut = _scan_sources(tree)
+    truncated = truncated or cut
+    llm_calls = sorted(manifest_calls.values(), key=lambda c: (c.file, c.sdk)) + sorted(
+        source_calls, key=lambda c: (c.file, c.line or 0, c.kind, c.sdk)
+    )
+    if truncated:
+        evidence.append(
+            f"scan cut short by the budget ({max_files} files, {seconds:g} s): "
+            "results may be partial"
+        )
+    return DetectionResult(
+        framework=root_match.framework,
+        name=root_match.name,
+        evidence=evidence,
+        package_manager=pm,
+        router=root_match.router,
+        mode=root_match.mode,
+        posthog_installed=bool(posthog),
+        posthog_packages=sorted(posthog),
+        llm_calls=llm_calls,
+        llm_sdks=sorted({c.sdk for c in llm_calls}),
+        subprojects=subprojects,
+        files_scanned=budget.files_seen,
+        truncated=truncated,
+    )
+
+
+def format_detection(result: DetectionResult) -> str:
+    """Human-readable report for `wizard-tui detect PATH`."""
+    lines: list[str] = []
+    head = f"{result.name} ({result.framework})"
+    extras = []
+    if result.router:
+        extras.append(f"router: {result.router}")
+    if result.mode:
+        extras.append(f"mode: {result.mode}")
+    if extras:
+        head += ", " + ", ".join(extras)
+    lines.append(f"Framework:        {head}")
+    lines.append(f"Package manager:  {result.package_manager or 'unknown'}")
+    if result.posthog_installed:
+        lines.append(f"PostHog:          installed ({', '.join(result.posthog_packages)})")
+    else:
+        lines.append("PostHog:          not installed")
+    if result.llm_sdks:
+        lines.append(f"LLM SDKs:         {', '.join(result.llm_sdks)}")
+    else:
+        lines.append("LLM SDKs:         none")
+    sites = [c for c in result.llm_calls if c.kind != "manifest"]
+    declared = [c for c in result.llm_calls if c.kind == "manifest"]
+    if declared:
+        lines.append("LLM declarations:")
+        lines += [f"  {c.file}: {c.sdk}" for c in declared[:20]]
+        if len(declared) > 20:
+            lines.append(f"  ... and {len(declared) - 20} more")
+    if sites:
+        lines.append(f"LLM call sites:   {len(sites)}")
+        lines += [f"  {c.file}:{c.line}  {c.sdk} ({c.kind})" for c in sites[:40]]
+        if len(sites) > 40:
+            lines.append(f"  ... and {len(sites) - 40} more")
+    else:
+        lines.append("LLM call sites:   none")
+    if result.subprojects:
+        lines.append("Subprojects:")
+        width = max(len(s.path) for s in result.subprojects)
+        for s in result.subprojects:
+            detail = f"{s.name} ({s.framework})"
+            if s.router:
+                detail += f", router: {s.router}"
+            detail += f", {s.package_manager or 'unknown package manager'}"
+            lines.append(f"  {s.path.ljust(width)}  {detail}")
+    else:
+        lines.append("Subprojects:      none")
+    if result.evidence:
+        lines.append("Evidence:")
+        lines += [f"  - {e}" for e in result.evidence]
+    scanned = f"Scanned {result.files_scanned} files"
+    if result.truncated:
+        scanned += " (cut short by the budget: results may be partial)"
+    lines.append(scanned)
+    return "\n".join(lines)

@@ -1,0 +1,48 @@
+"""The records detection returns: one per project, with its sub-projects and LLM call sites."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+LlmKind = Literal["manifest", "import", "call", "http"]
+
+
+class LlmCall(BaseModel):
+    """One place where the project uses an LLM: a declared SDK, an import, a call or an endpoint."""
+
+    file: str = Field(
+        description="Path relative to the project root (posix); the manifest for a declaration."
+    )
+    line: int | None = Field(description="1-based line; None for a manifest declaration.")
+    sdk: str = Field(
+        description='Package or endpoint, e.g. "openai", "@ai-sdk/openai", "http:api.openai.com".'
+    )
+    kind: LlmKind
+
+
+class Subproject(BaseModel):
+    """A directory of a monorepo that is itself an app, with its own detection."""
+
+    path: str
+    framework: str
+    name: str
+    package_manager: str | None
+    router: str | None
+
+
+class DetectionResult(BaseModel):
+    framework: str
+    name: str
+    evidence: list[str]
+    package_manager: str | None
+    router: str | None = None
+    mode: str | None = None
+    posthog_installed: bool
+    posthog_packages: list[str]
+    llm_calls: list[LlmCall]
+    llm_sdks: list[str]
+    subprojects: list[Subproject]
+    files_scanned: int
+    truncated: bool

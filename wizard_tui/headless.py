@@ -1,0 +1,140 @@
+"""`--no-ui` output: one line per visible transition, then a summary; or JSON lines.
+
+It consumes the same events as the TUI (the run's event bus) and never imports Textual.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from typing import Any, TextIO
+
+from wizard_tui.core.events import Event
+from wizard_tui.core.models import AuditRecord, TelemetryRecord
+from wizard_tui.core.run import RunResult
+
+_WORDS = {
+    "enqueue": "queued",
+    "start": "started",
+    "complete": "done",
+    "skip": "skipped",
+    "fail": "FAILED",
+    "block": "BLOCKED",
+    "requeue": "retry",
+    "interrupt": "interrupted",
+    "reset": "reset",
+}
+_TELEMETRY_LINES = {"orchestrator seeded", "orchestrator started"}
+
+
+class HeadlessPrinter:
+    """Formats run events for a CI log. `labels` remembers task labels from enqueue lines."""
+
+    def __init__(self, out: TextIO | None = None, *, json_lines: bool = False) -> None:
+        self.out = out or sys.stdout
+        self.json_lines = json_lines
+        self.start: datetime | None = None
+        self.labels: dict[str, str] = {}
+
+    def __call__(self, event: Event) -> None:
+        if self.start is None:
+            self.start = event.ts
+        if self.json_lines:
+            kind = "audit" if isinstance(event, AuditRecord) else "telemetry"
+            payload = {"kind": kind, **event.model_dump(mode="json")}
+            self._write(json.dumps(payload, separators=(",", ":"), default=str))
+            return
+        line = self.format(event)
+        if line:
+            self._write(line)
+
+    def _write(self, line: str) -> None:
+        self.out.write(line + "\n")
+        self.out.flush()
+
+    def _stamp(self, ts: datetime) -> str:
+        assert self.start is not None
+        return f"[{(ts - self.start).total_seconds():7.2f}s]"
+
+    def format(self, event: Event) -> str | None:
+        stamp = self._stamp(event.ts)
+        if isinstance(event, TelemetryRecord):
+            props = event.properties
+            if event.event == "orchestrator started":
+                return f"{stamp} run started: backend {props.get('backend')}, model {props.get('model')}"
+            if event.event == "orchestrator seeded":
+                types = ", ".join(props.get("types", []))
+                return f"{stamp} seeded {props.get('task_count')} tasks in {props.get('duration_ms')} ms ({types})"
+            return None
+        extra: dict[str, Any] = event.model_extra or {}
+        if event.event == "orchestrator":
+            error = extra.get("error")
+            tail = f": {error['message']}" if isinstance(error, dict) else ""
+            return f"{stamp} orchestrator {extra.get('status', event.status)}{tail}"
+        if event.event == "guard":
+            return f"{stamp} guard {extra.get('guard')} refused a {event.type} task from {extra.get('enqueued_by')}"
+        if event.event == "install-intent":
+            return f"{stamp} install intent: {', '.join(extra.get('sdks', []))} with {extra.get('package_manager')}"
+        word = _WORDS.get(event.event)
+        if word is None or event.task_id is None:
+            return None
+        if event.event == "enqueue":
+            self.labels[event.task_id] = str(extra.get("label", ""))
+        label = self.labels.get(event.task_id, "")
+        line = f"{stamp} {word:<11} {event.task_id}  {event.type or '':<14} {label}"
+        if event.event == "enqueue":
+            deps = extra.get("depends_on") or []
+            by = extra.get("enqueued_by")
+            if deps:
+                line += f"  (after {', '.join(deps)})"
+            if by and by != "orchestrator":
+                line += f"  [enqueued by {by}]"
+        elif event.event == "start":
+            line += f"  (attempt {event.attempts})"
+        elif event.event in ("fail", "requeue"):
+            error = extra.get("error") or {}
+            line += f"  ({error.get('kind')}: {error.get('message')})"
+        elif event.event == "block":
+            line += f"  (dependency {extra.get('blocked_by')} did not finish)"
+        return line.rstrip()
+
+    def summary(self, result: RunResult, run_dir: str, backend: str) -> None:
+        if self.json_lines:
+            payload: dict[str, Any] = {
+                "kind": "summary",
+                "exit_code": result.exit_code,
+                "run_id": result.run_id,
+                "message": result.message,
+                "run_dir": run_dir,
+                "backend": backend,
+                "metrics": result.metrics.model_dump() if result.metrics else None,
+                "usage": result.usage,
+            }
+            self._write(json.dumps(payload, separators=(",", ":"), default=str))
+            return
+        m = result.metrics
+        lines = ["", "Summary"]
+        if m is not None:
+            lines.append(
+                f"  tasks: {m.tasks_done}/{m.tasks_total} done, {m.tasks_failed} failed, "
+                f"{m.tasks_skipped} skipped, {m.tasks_blocked} blocked"
+            )
+            first = "n/a" if m.time_to_first_task_ms is None else f"{m.time_to_first_task_ms} ms"
+            lines.append(
+                f"  time: {m.total_duration_ms} ms in all, first task after {first}, "
+                f"longest silence {m.max_gap_ms} ms"
+            )
+            lines.append(f"  dynamic enqueues: {m.dynamic_enqueue_count}, retried tasks: {m.retried_task_count}")
+        if result.usage and any(result.usage.values()):
+            u = result.usage
+            lines.append(
+                f"  tokens: {u.get('input_tokens', 0)} in, {u.get('output_tokens', 0)} out, "
+                f"{u.get('cache_read_input_tokens', 0)} cache read, "
+                f"{u.get('cache_creation_input_tokens', 0)} cache write"
+            )
+        lines.append(f"  backend: {backend}")
+        lines.append(f"  run dir: {run_dir}")
+        lines.append(result.message)
+        for line in lines:
+            self._write(line)
