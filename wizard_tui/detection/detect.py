@@ -27,7 +27,14 @@ from wizard_tui.detection.fsread import SOURCE_CAP, read_text
 from wizard_tui.detection.manifests import GRADLE_BUILD, GRADLE_SETTINGS, DirInfo, read_dir
 from wizard_tui.detection.models import DetectionResult, LlmCall, Subproject
 from wizard_tui.detection.package_manager import package_manager
-from wizard_tui.detection.source_scan import LANG_BY_EXT, scan_source
+from wizard_tui.detection.source_scan import (
+    LANG_BY_EXT,
+    SDK_ALIASES,
+    UNRESOLVED,
+    resolve_orphan,
+    scan_source,
+    strip_comments,
+)
 
 # Files that make a directory a project of its own.
 MANIFEST_NAMES = frozenset(
@@ -73,9 +80,7 @@ _TEST_DIRS = frozenset(
     }
 )
 # Native shells of a cross-platform app (React Native, Flutter, Capacitor, KMP).
-_PLATFORM_DIRS = frozenset(
-    {"android", "ios", "macos", "windows", "linux", "web", "tvos", "watchos"}
-)
+_PLATFORM_DIRS = frozenset({"android", "ios", "macos", "windows", "linux", "web", "tvos", "watchos"})
 _MOBILE = frozenset({"kmp", "flutter", "react-native", "android", "swift"})
 _GENERIC = frozenset({"javascript_web", "javascript_node", "python", "go", "rust", "ruby"})
 
@@ -91,6 +96,16 @@ class _Tree:
 
     def __post_init__(self) -> None:
         self.project_dirs = _project_dirs(self.files)
+        # Each file belongs to the nearest project directory above it (or to the root).
+        for f in self.files:
+            parts = f.split("/")
+            owner = ""
+            for i in range(len(parts) - 1, 0, -1):
+                d = "/".join(parts[:i])
+                if d in self.project_dirs:
+                    owner = d
+                    break
+            self._under.setdefault(owner, []).append(f[len(owner) + 1 :] if owner else f)
 
     def info(self, rel: str) -> DirInfo:
         if rel not in self.infos:
@@ -99,22 +114,16 @@ class _Tree:
 
     def under(self, rel: str) -> list[str]:
         """Files of the project at `rel`, relative to it: not those of projects nested in it."""
-        if rel not in self._under:
-            prefix = rel + "/" if rel else ""
-            n = len(prefix)
-            own: list[str] = []
-            for f in self.files:
-                if prefix and not f.startswith(prefix):
-                    continue
-                parts = f.split("/")
-                depth = rel.count("/") + 1 if rel else 0
-                if any(
-                    "/".join(parts[:i]) in self.project_dirs for i in range(depth + 1, len(parts))
-                ):
-                    continue
-                own.append(f[n:])
-            self._under[rel] = own
-        return self._under[rel]
+        if rel in self.project_dirs or not rel:
+            return self._under.get(rel, [])
+        # Not a project directory itself (a Gradle module): the files its owner holds below it.
+        parts = rel.split("/")
+        owner = next(
+            ("/".join(parts[:i]) for i in range(len(parts) - 1, 0, -1) if "/".join(parts[:i]) in self.project_dirs),
+            "",
+        )
+        prefix = (rel[len(owner) + 1 :] if owner else rel) + "/"
+        return [f[len(prefix) :] for f in self._under.get(owner, []) if f.startswith(prefix)]
 
     def view(self, rel: str) -> ProjectView:
         root = self.root
@@ -144,15 +153,14 @@ def _project_dirs(files: list[str]) -> set[str]:
     project of its own.
     """
     names: dict[str, set[str]] = {}
+    xcode: set[str] = set()
     for f in files:
         parent, _, name = f.rpartition("/")
         if parent and (name in MANIFEST_NAMES or re.fullmatch(r"requirements.*\.txt", name)):
             names.setdefault(parent, set()).add(name)
-    return {
-        d
-        for d, found in names.items()
-        if not found <= {*GRADLE_BUILD} or found & {*GRADLE_SETTINGS}
-    }
+        elif name == "project.pbxproj" and parent.endswith(".xcodeproj") and "/" in parent:
+            xcode.add(_parent(parent))
+    return xcode | {d for d, found in names.items() if not found <= {*GRADLE_BUILD} or found & {*GRADLE_SETTINGS}}
 
 
 def _candidate_dirs(files: list[str]) -> list[str]:
@@ -184,9 +192,7 @@ def _is_app(match: FrameworkMatch, view: ProjectView) -> bool:
     info = view.info
     pkg = info.package_json or {}
     scripts = pkg.get("scripts") if isinstance(pkg.get("scripts"), dict) else {}
-    has_run_script = isinstance(scripts, dict) and any(
-        s in scripts for s in ("start", "dev", "serve", "preview")
-    )
+    has_run_script = isinstance(scripts, dict) and any(s in scripts for s in ("start", "dev", "serve", "preview"))
     if fw == "javascript_web":
         library = any(k in pkg for k in ("main", "module", "exports", "types", "typings"))
         return has_run_script or not library or "index.html" in view.file_set
@@ -195,9 +201,9 @@ def _is_app(match: FrameworkMatch, view: ProjectView) -> bool:
         return has_run_script or bool(isinstance(deps, dict) and SERVER_PACKAGES & deps.keys())
     if fw == "python":
         entry = {"main.py", "app.py", "manage.py", "server.py", "wsgi.py", "asgi.py", "__main__.py"}
+        # A requirements.txt alone is often docs tooling (docs/requirements.txt), not an app.
         return (
             any(f.count("/") <= 1 and PurePosixPath(f).name in entry for f in view.files)
-            or any(n.startswith("requirements") for n in info.entries)
             or info.has("Dockerfile")
             or info.has("Procfile")
         )
@@ -217,9 +223,7 @@ def _gradle_module(tree: _Tree, rel: str, info: DirInfo) -> bool:
     return any(any(p.has(n) for n in GRADLE_SETTINGS) for p in tree.chain(rel)[1:])
 
 
-def _subprojects(
-    tree: _Tree, root_match: FrameworkMatch, candidates: list[str]
-) -> tuple[list[Subproject], bool]:
+def _subprojects(tree: _Tree, root_match: FrameworkMatch, candidates: list[str]) -> tuple[list[Subproject], bool]:
     accepted: dict[str, str] = {"": root_match.framework}
     out: list[Subproject] = []
     for rel in candidates:
@@ -230,12 +234,11 @@ def _subprojects(
         parent = _parent(rel)
         base = PurePosixPath(rel).name
         parent_info = tree.info(parent)
-        if base in _PLATFORM_DIRS and (
-            parent_info.has("package.json") or parent_info.has("pubspec.yaml")
-        ):
+        if base in _PLATFORM_DIRS and (parent_info.has("package.json") or parent_info.has("pubspec.yaml")):
             continue
-        ancestors = [rel.rsplit("/", i)[0] for i in range(1, rel.count("/") + 1)] + [""]
-        if any(accepted.get(a) in _MOBILE for a in ancestors):
+        # Everything inside a mobile app belongs to it; at the root only a KMP build owns all.
+        ancestors = [rel.rsplit("/", i)[0] for i in range(1, rel.count("/") + 1)]
+        if any(accepted.get(a) in _MOBILE for a in ancestors) or root_match.framework == "kmp":
             continue
         info = tree.info(rel)
         if _gradle_module(tree, rel, info):
@@ -272,26 +275,90 @@ def _declared(infos: list[DirInfo]) -> Iterator[tuple[str, str, str]]:
             yield "pypi", name, _manifest_file(ev)
 
 
-def _scan_sources(tree: _Tree) -> tuple[list[LlmCall], bool]:
-    calls: list[LlmCall] = []
+_LIKELY_LLM = re.compile(
+    r"llm|openai|anthropic|claude|gpt|gemini|genai|(?<![a-z])ai(?![a-z])|chat|agent|completion|"
+    r"prompt|embed|rag|summar|assistant|model|langchain|bot",
+    re.I,
+)
+_TEST_PATH = re.compile(
+    r"(?:^|/)(?:tests?|__tests__|spec|e2e|__mocks__|fixtures|stories)(?:/|$)|"
+    r"\.(?:test|spec|stories)\."
+)
+
+
+def _source_order(rel: str) -> int:
+    """Scan first the files most likely to call an LLM, tests last: a cut budget loses least."""
+    if _TEST_PATH.search(rel):
+        return 2
+    return 0 if _LIKELY_LLM.search(rel) else 1
+
+
+_TEMPLATE_EXT = frozenset(
+    {".html", ".htm", ".erb", ".ejs", ".hbs", ".handlebars", ".twig", ".liquid", ".njk", ".jinja", ".j2", ".php"}
+)
+
+
+def posthog_snippet(text: str) -> bool:
+    """The PostHog web snippet (loader plus `posthog.init`) outside comments of a page template."""
+    if "posthog.init(" not in text:
+        return False
+    code = strip_comments(text, "web")
+    return "posthog.init(" in code and any(marker in code for marker in ("array.js", "window.posthog", "__SV"))
+
+
+def _scan_sources(tree: _Tree) -> tuple[list[LlmCall], list[str], bool]:
+    """LLM call sites, and page templates holding the PostHog snippet; True when cut short."""
+    sources: list[tuple[str, str]] = []
     for rel in tree.files:
-        name = PurePosixPath(rel).name
+        name = rel.rsplit("/", 1)[-1]
         dot = name.rfind(".")
         if dot <= 0:
             continue
-        lang = LANG_BY_EXT.get(name[dot:].lower())
-        if lang is None or name.endswith((".min.js", ".d.ts", ".bundle.js")):
+        ext = name[dot:].lower()
+        lang = LANG_BY_EXT.get(ext)
+        if lang is None and ext not in _TEMPLATE_EXT:
             continue
+        if name.endswith((".min.js", ".d.ts", ".bundle.js")):
+            continue
+        sources.append((rel, lang or ""))
+    sources.sort(key=lambda item: _source_order(item[0]))  # stable: walk order within a group
+    calls: list[LlmCall] = []
+    snippets: list[str] = []
+    for rel, lang in sources:
         if time.monotonic() > tree.deadline:
-            return calls, True
+            return calls, snippets, True
         text = read_text(tree.root, rel, SOURCE_CAP)
         if not text:
             continue
+        if rel.endswith(tuple(_TEMPLATE_EXT)) and posthog_snippet(text):
+            snippets.append(rel)
+        if not lang or len(calls) >= MAX_SOURCE_CALLS:
+            continue
         for hit in scan_source(text, lang):
             calls.append(LlmCall(file=rel, line=hit.line, sdk=hit.sdk, kind=hit.kind))
-            if len(calls) >= MAX_SOURCE_CALLS:
-                return calls, False
-    return calls, False
+    return calls[:MAX_SOURCE_CALLS], snippets, False
+
+
+def _resolve_orphans(calls: list[LlmCall], declared: list[str]) -> list[LlmCall]:
+    """Attribute calls to the SDK the project imports or declares.
+
+    Orphan calls (on a client built in another module) take the project's SDK of their family;
+    a class several packages provide takes the name the manifest declares.
+    """
+    known = list(dict.fromkeys([c.sdk for c in calls if c.kind == "import"] + declared))
+    out: list[LlmCall] = []
+    for call in calls:
+        if call.sdk.startswith(UNRESOLVED):
+            sdk = resolve_orphan(call.sdk[len(UNRESOLVED) :], known)
+            if sdk is None:
+                continue  # the same method names on some other library
+            call = call.model_copy(update={"sdk": sdk})
+        elif call.sdk not in known:
+            alias = next((a for a in SDK_ALIASES.get(call.sdk, ()) if a in known), None)
+            if alias:
+                call = call.model_copy(update={"sdk": alias})
+        out.append(call)
+    return out
 
 
 def _empty(evidence: list[str]) -> DetectionResult:
@@ -338,31 +405,27 @@ def detect_project(root: Path, *, max_files: int = 20000, seconds: float = 2.0) 
     truncated = truncated or cut
 
     # Declarations: the root's manifests and those of every project directory below it.
-    infos = [tree.info("")] + [
-        tree.info(d) for d in candidates if d in tree.infos or time.monotonic() < deadline
-    ]
+    infos = [tree.info("")] + [tree.info(d) for d in candidates if d in tree.infos or time.monotonic() < deadline]
     manifest_calls: dict[tuple[str, str], LlmCall] = {}
     posthog: dict[str, str] = {}
     for eco, name, manifest in _declared(infos):
         if is_posthog_package(eco, name):
             posthog.setdefault(name, manifest)
         if is_llm_package(eco, name):
-            manifest_calls.setdefault(
-                (manifest, name), LlmCall(file=manifest, line=None, sdk=name, kind="manifest")
-            )
+            manifest_calls.setdefault((manifest, name), LlmCall(file=manifest, line=None, sdk=name, kind="manifest"))
+
+    source_calls, snippets, cut = _scan_sources(tree)
+    truncated = truncated or cut
+    source_calls = _resolve_orphans(source_calls, [c.sdk for c in manifest_calls.values()])
+    if snippets:
+        posthog.setdefault("posthog-js (web snippet)", snippets[0])
     for name, manifest in sorted(posthog.items()):
         evidence.append(f"PostHog: {name} ({manifest})")
-
-    source_calls, cut = _scan_sources(tree)
-    truncated = truncated or cut
     llm_calls = sorted(manifest_calls.values(), key=lambda c: (c.file, c.sdk)) + sorted(
         source_calls, key=lambda c: (c.file, c.line or 0, c.kind, c.sdk)
     )
     if truncated:
-        evidence.append(
-            f"scan cut short by the budget ({max_files} files, {seconds:g} s): "
-            "results may be partial"
-        )
+        evidence.append(f"scan cut short by the budget ({max_files} files, {seconds:g} s): results may be partial")
     return DetectionResult(
         framework=root_match.framework,
         name=root_match.name,
@@ -383,7 +446,7 @@ def detect_project(root: Path, *, max_files: int = 20000, seconds: float = 2.0) 
 def format_detection(result: DetectionResult) -> str:
     """Human-readable report for `wizard-tui detect PATH`."""
     lines: list[str] = []
-    head = f"{result.name} ({result.framework})"
+    head = f"{result.name} [{result.framework}]"
     extras = []
     if result.router:
         extras.append(f"router: {result.router}")
@@ -419,7 +482,7 @@ def format_detection(result: DetectionResult) -> str:
         lines.append("Subprojects:")
         width = max(len(s.path) for s in result.subprojects)
         for s in result.subprojects:
-            detail = f"{s.name} ({s.framework})"
+            detail = f"{s.name} [{s.framework}]"
             if s.router:
                 detail += f", router: {s.router}"
             detail += f", {s.package_manager or 'unknown package manager'}"

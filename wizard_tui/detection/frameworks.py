@@ -42,7 +42,7 @@ FRAMEWORK_NAMES: dict[str, str] = {
     "java": "Java",
     "python": "Python",
     "ruby": "Ruby",
-    "javascript_web": "JavaScript (web)",
+    "javascript_web": "JavaScript (Web)",
     "javascript_node": "Node.js",
     "unknown": "Unknown",
 }
@@ -179,13 +179,9 @@ def _depth(path: str) -> int:
 
 def nextjs_router(view: ProjectView) -> tuple[str | None, list[str]]:
     """`app` for App Router, `pages` for Pages Router, None when both or neither."""
-    app = [
-        f for f in view.files if re.fullmatch(r"(?:src/)?app/(?:.+/)?layout\.(?:js|jsx|ts|tsx)", f)
-    ]
+    app = [f for f in view.files if re.fullmatch(r"(?:src/)?app/(?:.+/)?layout\.(?:js|jsx|ts|tsx)", f)]
     pages = [
-        f
-        for f in view.files
-        if re.fullmatch(r"(?:src/)?pages/(?:_app|_document|index)\.(?:js|jsx|ts|tsx|mdx)", f)
+        f for f in view.files if re.fullmatch(r"(?:src/)?pages/(?:_app|_document|index)\.(?:js|jsx|ts|tsx|mdx)", f)
     ]
     app.sort(key=lambda f: (_depth(f), f))
     pages.sort(key=lambda f: (0 if "/_app." in f else 1, f))
@@ -214,14 +210,10 @@ def react_router_mode(view: ProjectView) -> tuple[str | None, list[str]]:
         text = view.read(rel)
         if not text:
             continue
-        if data is None and re.search(
-            r"\bcreate(?:Browser|Hash|Memory)Router\b|<RouterProvider\b", text
-        ):
+        if data is None and re.search(r"\bcreate(?:Browser|Hash|Memory)Router\b|<RouterProvider\b", text):
             data = rel
             break
-        if declarative is None and re.search(
-            r"<(?:BrowserRouter|HashRouter|MemoryRouter|Routes)\b", text
-        ):
+        if declarative is None and re.search(r"<(?:BrowserRouter|HashRouter|MemoryRouter|Routes)\b", text):
             declarative = rel
     if data:
         return "data", [f"mode: data ({view.p(data)})"]
@@ -293,9 +285,10 @@ def _python_entry_imports(view: ProjectView) -> dict[str, str]:
     return found
 
 
-def _gradle_marker(info: DirInfo, markers: tuple[str, ...]) -> str | None:
+def _gradle_marker(info: DirInfo, markers: tuple[str, ...], *, build_scripts_only: bool = False) -> str | None:
+    suffixes = (".gradle", ".kts") if build_scripts_only else (".gradle", ".kts", ".toml")
     for rel, text in sorted(info.texts.items()):
-        if not rel.endswith((".gradle", ".kts", ".toml")):
+        if not rel.endswith(suffixes):
             continue
         for marker in markers:
             if marker in text:
@@ -328,9 +321,7 @@ def decide(view: ProjectView) -> FrameworkMatch:
             return None
         return [ev]
 
-    def done(
-        fw: str, evidence: list[str], router: str | None = None, mode: str | None = None
-    ) -> FrameworkMatch:
+    def done(fw: str, evidence: list[str], router: str | None = None, mode: str | None = None) -> FrameworkMatch:
         return FrameworkMatch(fw, evidence + notes, router, mode)
 
     if pkg is not None:
@@ -344,9 +335,7 @@ def decide(view: ProjectView) -> FrameworkMatch:
         ev = info.js("vue")
         if ev and (kept := hosted("Vue", ev)):
             return done("vue", kept)
-        ev = _js_any(
-            info, "react-router", "react-router-dom", "@react-router/dev", "@remix-run/react"
-        )
+        ev = _js_any(info, "react-router", "react-router-dom", "@react-router/dev", "@remix-run/react")
         if ev is None:
             ev = _js_scope(info, "@react-router/") or _js_scope(info, "@remix-run/")
         if ev and not rn_only:
@@ -412,6 +401,8 @@ def decide(view: ProjectView) -> FrameworkMatch:
         if ev or re.search(r"^flutter\s*:", text, re.M):
             return done("flutter", [ev or f"{view.p('pubspec.yaml')}: flutter"])
 
+    # KMP: the multiplatform plugin applied in a build script (a version catalog merely listing
+    # it does not count), or a commonMain source set.
     kmp = _gradle_marker(
         info,
         (
@@ -419,10 +410,10 @@ def decide(view: ProjectView) -> FrameworkMatch:
             "org.jetbrains.kotlin.multiplatform",
             "kotlin-multiplatform",
             "kotlinMultiplatform",
+            "plugins.kotlin.multiplatform",
         ),
+        build_scripts_only=True,
     )
-    if kmp is None and "org.jetbrains.kotlin.multiplatform" in info.gradle_plugins:
-        kmp = "gradle plugin org.jetbrains.kotlin.multiplatform"
     if kmp is None:
         common = next((f for f in view.files if re.match(r"(?:[^/]+/)?src/commonMain/", f)), None)
         if common:
@@ -430,18 +421,17 @@ def decide(view: ProjectView) -> FrameworkMatch:
     if kmp:
         return done("kmp", [kmp])
 
-    xcode = sorted(
-        n for n, d in info.entries.items() if d and n.endswith((".xcodeproj", ".xcworkspace"))
-    )
+    xcode = sorted(n for n, d in info.entries.items() if d and n.endswith((".xcodeproj", ".xcworkspace")))
     if info.has("Package.swift") or xcode:
-        return done(
-            "swift", [view.p("Package.swift") if info.has("Package.swift") else view.p(xcode[0])]
-        )
+        return done("swift", [view.p("Package.swift") if info.has("Package.swift") else view.p(xcode[0])])
 
     if info.has("AndroidManifest.xml"):
         return done("android", [view.p("AndroidManifest.xml")])
     if _has_gradle(info):
-        ev = _gradle_marker(info, ("com.android.application", "com.android.library"))
+        ev = _gradle_marker(
+            info,
+            ("com.android.application", "com.android.library", "plugins.android.application", "androidApplication"),
+        )
         if ev is None:
             manifest = next(
                 (f for f in view.files if f.endswith("/AndroidManifest.xml") and _depth(f) <= 4),
@@ -467,24 +457,14 @@ def decide(view: ProjectView) -> FrameworkMatch:
         return done("java", [view.p(name)])
 
     if _has_py_manifest(info):
-        names = [
-            n for n in sorted(info.entries) if n in PY_MANIFESTS or n.startswith("requirements")
-        ]
+        names = [n for n in sorted(info.entries) if n in PY_MANIFESTS or n.startswith("requirements")]
         return done("python", [view.p(names[0]) if names else view.p("requirements/")])
     root_py = sorted(f for f in view.files if _depth(f) == 0 and f.endswith(".py"))
     if root_py and pkg is None and not info.has("Gemfile") and not info.has("index.html"):
         return done("python", [f"{view.p(root_py[0])} (Python source, no manifest)"])
 
-    if (
-        info.has("Gemfile")
-        or info.has("config.ru")
-        or any(n.endswith(".gemspec") for n in info.entries)
-    ):
-        name = next(
-            n
-            for n in sorted(info.entries)
-            if n in ("Gemfile", "config.ru") or n.endswith(".gemspec")
-        )
+    if info.has("Gemfile") or info.has("config.ru") or any(n.endswith(".gemspec") for n in info.entries):
+        name = next(n for n in sorted(info.entries) if n in ("Gemfile", "config.ru") or n.endswith(".gemspec"))
         return done("ruby", [view.p(name)])
 
     web = _javascript_web(view)

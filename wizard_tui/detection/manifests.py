@@ -18,6 +18,7 @@ import yaml
 from wizard_tui.core.walk import SKIP_DIRS
 from wizard_tui.detection.catalog import normalise_pypi
 from wizard_tui.detection.fsread import list_dir, read_text
+from wizard_tui.detection.source_scan import strip_comments
 
 JS_DEP_SECTIONS = ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies")
 GRADLE_BUILD = ("build.gradle", "build.gradle.kts")
@@ -40,7 +41,6 @@ class DirInfo:
     pyproject: dict[str, Any] | None = None
     cargo: dict[str, Any] | None = None
     texts: dict[str, str] = field(default_factory=dict)  # raw text of small build files by name
-    gradle_plugins: set[str] = field(default_factory=set)
     manifest_files: dict[str, list[str]] = field(default_factory=dict)  # eco -> manifest paths
     notes: list[str] = field(default_factory=list)
 
@@ -147,9 +147,7 @@ def _parse_pyproject(info: DirInfo, root: Path) -> None:
     tool = _as_dict(data.get("tool"))
     poetry = _as_dict(tool.get("poetry"))
     _py_table(info, poetry.get("dependencies"), f"{rel}: tool.poetry.dependencies", rel, False)
-    _py_table(
-        info, poetry.get("dev-dependencies"), f"{rel}: tool.poetry.dev-dependencies", rel, True
-    )
+    _py_table(info, poetry.get("dev-dependencies"), f"{rel}: tool.poetry.dev-dependencies", rel, True)
     for group, body in _as_dict(poetry.get("group")).items():
         deps = _as_dict(body).get("dependencies")
         _py_table(info, deps, f"{rel}: tool.poetry.group.{group}.dependencies", rel, True)
@@ -298,25 +296,15 @@ def _parse_cargo(info: DirInfo, root: Path) -> None:
 
 
 _GRADLE_COORD = re.compile(r"[\"']([A-Za-z0-9_.\-]+):([A-Za-z0-9_.\-]+)(?::[^\"'\s]*)?[\"']")
-_GRADLE_PLUGIN = re.compile(
-    r"""id\s*\(?\s*["']([A-Za-z0-9_.\-]+)["']|kotlin\s*\(\s*["']([\w\-]+)["']"""
-)
-_APPLY_PLUGIN = re.compile(r"""apply\s+plugin:\s*["']([A-Za-z0-9_.\-]+)["']""")
 
 
 def _gradle_text(info: DirInfo, rel: str, text: str) -> None:
+    text = strip_comments(text, "jvm")  # a commented-out dependency is not declared
     info.texts[rel] = text
     for m in _GRADLE_COORD.finditer(text):
         coord = f"{m.group(1)}:{m.group(2)}".lower()
         if "." in m.group(1):
             info.add("maven", coord, f"{rel}: {coord}", rel)
-    for m in _GRADLE_PLUGIN.finditer(text):
-        if m.group(1):
-            info.gradle_plugins.add(m.group(1).lower())
-        elif m.group(2):
-            info.gradle_plugins.add(f"org.jetbrains.kotlin.{m.group(2).lower()}")
-    for m in _APPLY_PLUGIN.finditer(text):
-        info.gradle_plugins.add(m.group(1).lower())
 
 
 def _parse_gradle(info: DirInfo, root: Path) -> None:
@@ -355,13 +343,7 @@ def _parse_gradle(info: DirInfo, root: Path) -> None:
                     elif isinstance(lib.get("group"), str) and isinstance(lib.get("name"), str):
                         coord = f"{lib['group']}:{lib['name']}"
                 if coord:
-                    info.add(
-                        "maven", coord.lower(), f"{catalog_rel}: libraries.{alias}", catalog_rel
-                    )
-            for plugin in _as_dict(data.get("plugins")).values():
-                pid = plugin.get("id") if isinstance(plugin, dict) else plugin
-                if isinstance(pid, str):
-                    info.gradle_plugins.add(pid.split(":")[0].lower())
+                    info.add("maven", coord.lower(), f"{catalog_rel}: libraries.{alias}", catalog_rel)
 
 
 def _parse_pom(info: DirInfo, root: Path) -> None:
@@ -369,6 +351,7 @@ def _parse_pom(info: DirInfo, root: Path) -> None:
     text = read_text(root, rel)
     if text is None:
         return
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
     for block in re.findall(r"<dependency>(.*?)</dependency>", text, re.S):
         g = re.search(r"<groupId>\s*([^<\s]+)\s*</groupId>", block)
         a = re.search(r"<artifactId>\s*([^<\s]+)\s*</artifactId>", block)
@@ -400,6 +383,7 @@ def _parse_mix(info: DirInfo, root: Path) -> None:
     text = read_text(root, rel)
     if text is None:
         return
+    text = strip_comments(text, "ex")
     info.texts[rel] = text
     for m in re.finditer(r"\{\s*:(\w+)\s*,", text):
         info.add("hex", m.group(1).lower(), f"{rel}: {{:{m.group(1)}}}", rel)
@@ -415,6 +399,7 @@ def _parse_swift(info: DirInfo, root: Path) -> None:
         rel = info.path("Package.swift")
         text = read_text(root, rel)
         if text is not None:
+            text = strip_comments(text, "swift")
             for url in re.findall(r"\.package\s*\([^)]*?url:\s*\"([^\"]+)\"", text, re.S):
                 ident = _swift_identity(url)
                 info.add("swift", ident, f"{rel}: .package({ident})", rel)

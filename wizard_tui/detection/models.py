@@ -12,13 +12,9 @@ LlmKind = Literal["manifest", "import", "call", "http"]
 class LlmCall(BaseModel):
     """One place where the project uses an LLM: a declared SDK, an import, a call or an endpoint."""
 
-    file: str = Field(
-        description="Path relative to the project root (posix); the manifest for a declaration."
-    )
+    file: str = Field(description="Path relative to the project root (posix); the manifest for a declaration.")
     line: int | None = Field(description="1-based line; None for a manifest declaration.")
-    sdk: str = Field(
-        description='Package or endpoint, e.g. "openai", "@ai-sdk/openai", "http:api.openai.com".'
-    )
+    sdk: str = Field(description='Package or endpoint, e.g. "openai", "@ai-sdk/openai", "http:api.openai.com".')
     kind: LlmKind
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from wizard_tui.detection.catalog import is_llm_package
 from wizard_tui.detection.models import LlmKind
@@ -74,8 +75,12 @@ _COMMENT_RE: dict[str, re.Pattern[str]] = {
 _DOC_STRINGS = {"py", "ex"}  # triple-quoted strings there are docs, not code
 
 
-def strip_comments(text: str, lang: str) -> str:
-    """The text with every comment replaced by its newlines (line numbers are kept)."""
+def strip_comments(text: str, lang: str, *, blank_strings: bool = False) -> str:
+    """The text with every comment replaced by its newlines (line numbers are kept).
+
+    With `blank_strings`, string literals are emptied too (a call written inside a string, as
+    in a code sample or a prompt, is not a call).
+    """
     pattern = _COMMENT_RE[lang]
     blank_triple = lang in _DOC_STRINGS
 
@@ -84,6 +89,8 @@ def strip_comments(text: str, lang: str) -> str:
         if s[0] in "\"'`":
             if blank_triple and (s.startswith('"""') or s.startswith("'''")):
                 return "\n" * s.count("\n")
+            if blank_strings:
+                return s[0] + "\n" * s.count("\n") + s[0]
             return s
         return "\n" * s.count("\n")
 
@@ -91,18 +98,169 @@ def strip_comments(text: str, lang: str) -> str:
 
 
 # --- prefilter ------------------------------------------------------------------------------
+# Lower-case literals, one of which is on every line an import, endpoint or autoloaded-client
+# pattern can match. Plain substring tests are an order of magnitude faster than one big
+# regex; a file without any of them is never looked at line by line.
 
-_KEYWORDS = re.compile(
-    r"openai|anthropic|langchain|llama|litellm|mistral|cohere|genai|generativ|groq|together|"
-    r"replicate|ollama|pydantic_ai|crewai|instructor|dspy|langgraph|[\"']ai[\"'/]|@ai-sdk|"
-    r"generatetext|streamtext|generateobject|streamobject|embedmany|deepseek|openrouter|"
-    r"perplexity|fireworks|api\.x\.ai|huggingface|bedrock|11434|rubyllm|ruby_llm|prism|"
-    r"llphant|gemini|vertexai|firebaseai|aiproxy|koog|springframework\.ai|anthropix|reqllm|"
-    r"smolagents|haystack|semantic_kernel|autogen|mirascope|portkey|posthog\.ai|posthog/ai|"
-    r"ai21|cerebras|moonshot|neuronai|agno|strands|clust|omniai|raix|\brig\b|mastra|fal-ai|"
-    r"genkit|cloudwego|symfony\\ai|llm_chain|firebase_ai|firebase\.ai|googleai|chat_gpt|aiplatform",
-    re.I,
+_COMMON_KEYWORDS: tuple[str, ...] = (
+    # SDK names every language shares, and the anchors of every endpoint in _ENDPOINT.
+    "openai",
+    "anthropic",
+    "langchain",
+    "llama",
+    "mistral",
+    "genai",
+    "generativ",
+    "groq",
+    "ollama",
+    "gemini",
+    "vertexai",
+    "aiplatform",
+    "deepseek",
+    "openrouter",
+    "perplexity",
+    "fireworks",
+    "api.x.ai",
+    "huggingface",
+    "bedrock",
+    "11434",
+    "ai21",
+    "cerebras",
+    "moonshot",
+    "api.cohere",
+    "api.together",
+    "replicate.com",
 )
+_LANG_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "js": (
+        *("completions.create", "completions.parse", "completions.stream", "responses.create"),
+        *("embeddings.create", "generatecontent"),
+        '"ai"',
+        "'ai'",
+        '"ai/',
+        "'ai/",
+        "@ai-sdk",
+        "cohere-ai",
+        "cohereclient",
+        "together-ai",
+        '"replicate"',
+        "'replicate'",
+        "portkey",
+        "mastra",
+        "fal-ai",
+        "genkit",
+        "posthog/ai",
+        "@instructor-ai",
+    ),
+    "py": (
+        *("completions.create", "completions.parse", "completions.stream", "responses.create"),
+        *("embeddings.create", "generate_content"),
+        "litellm",
+        "pydantic_ai",
+        "crewai",
+        "dspy",
+        "langgraph",
+        "smolagents",
+        "haystack",
+        "semantic_kernel",
+        "autogen",
+        "mirascope",
+        "portkey",
+        "posthog.ai",
+        "agno.",
+        "import agno",
+        "from strands",
+        "import strands",
+        "import cohere",
+        "from cohere",
+        "cohere.",
+        "from together",
+        "import together",
+        "import instructor",
+        "from instructor",
+        "instructor.",
+        "import replicate",
+        "from replicate",
+        "replicate.",
+    ),
+    "rb": ("rubyllm", "ruby_llm", "omniai", "raix"),
+    "go": ("cloudwego", "genkit", "cohere-go"),
+    "php": ("prism\\", "prism::", "llphant", "neuronai", "symfony\\ai"),
+    "rs": ("misanthropy", "use clust", "use rig", "llm_chain"),
+    "dart": ("firebase_ai", "googleai", "chat_gpt"),
+    "jvm": ("springframework.ai", "koog", "firebase.ai"),
+    "swift": ("firebaseai", "aiproxy"),
+    "ex": ("anthropix", "reqllm", "instructor"),
+}
+_LANG_KEYWORDS["web"] = _LANG_KEYWORDS["js"]
+KEYWORDS: dict[str, tuple[str, ...]] = {lang: _COMMON_KEYWORDS + extra for lang, extra in _LANG_KEYWORDS.items()}
+
+
+def keywords_in(lowered: str, lang: str) -> tuple[str, ...]:
+    return tuple(k for k in KEYWORDS[lang] if k in lowered)
+
+
+@lru_cache(maxsize=512)
+def _line_filter(keys: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(k) for k in keys), re.I)
+
+
+# Cheap substrings one of which every client-call pattern of the language needs.
+_CALL_HINTS: dict[str, tuple[str, ...]] = {
+    "js": ("new ", "generat", "stream", "embed", "create", "complete", "parse", "counttokens"),
+    "py": (
+        "openai",
+        "anthropic",
+        "genai",
+        "generativemodel",
+        "mistral",
+        "client",
+        "groq",
+        "together",
+        "chat",
+        "embeddings",
+        "completion",
+        "ollama",
+        "replicate",
+        "instructor",
+        "dspy",
+        "agent(",
+        "crew(",
+        "create",
+        "parse",
+        "stream",
+        "generate_content",
+        "complete",
+        "invoke",
+        "run_sync",
+    ),
+    "go": ("new", "create", "generate"),
+    "rs": ("create", "exec_chat"),
+    "dart": ("generativemodel", "openai", "anthropicclient", "firebase", "generatecontent"),
+    "jvm": (
+        "okhttpclient",
+        "openai(",
+        "generativemodel",
+        "chatmodel",
+        "create",
+        "generatecontent",
+        "chatcompletion",
+        "chatclient",
+    ),
+    "swift": (
+        "openai(",
+        "generativemodel",
+        "generatecontent",
+        "chats(",
+        "servicefactory",
+        "firebaseai",
+        "vertexai",
+    ),
+    "rb": ("create", "parameters:"),
+    "php": ("create", "generatecontent"),
+}
+_CALL_HINTS["web"] = _CALL_HINTS["js"]
+
 
 # --- endpoints ------------------------------------------------------------------------------
 
@@ -275,9 +433,7 @@ _SWIFT_LIBS = {
     "SwiftOpenAI": "swiftopenai",
     "OpenAIKit": "openaikit",
 }
-_EX_MODULE = re.compile(
-    r"\b(OpenaiEx|Anthropix|ReqLLM|InstructorLite|Instructor|LangChain\.ChatModels|OpenAI)\.\w+"
-)
+_EX_MODULE = re.compile(r"\b(OpenaiEx|Anthropix|ReqLLM|InstructorLite|Instructor|LangChain\.ChatModels|OpenAI)\.\w+")
 _EX_LIBS = {
     "OpenaiEx": "openai_ex",
     "Anthropix": "anthropix",
@@ -548,6 +704,42 @@ _AUTOLOAD: dict[str, list[tuple[str, str]]] = {
 }
 
 
+UNRESOLVED = "?"  # prefix of an orphan call's SDK family, resolved against the whole project
+_ORPHAN: dict[str, re.Pattern[str]] = {
+    "js": re.compile(
+        r"\.chat\.completions\.(?:create|parse|stream)\s*\(|\.responses\.(?:create|parse|stream)\s*\(|"
+        r"\.embeddings\.create\s*\(|\.(?:models\.)?generateContent(?:Stream)?\s*\("
+    ),
+    "py": re.compile(
+        r"\.chat\.completions\.(?:create|parse|stream)\s*\(|\.responses\.(?:create|parse|stream)\s*\(|"
+        r"\.embeddings\.create\s*\(|\.(?:models\.)?generate_content(?:_stream|_async)?\s*\("
+    ),
+}
+_ORPHAN["web"] = _ORPHAN["js"]
+
+
+# A client class several packages provide (autoloaded in Ruby and PHP): the name a source
+# pattern reports -> the packages that may really provide it, as the manifest declares them.
+SDK_ALIASES: dict[str, tuple[str, ...]] = {
+    "openai": ("ruby-openai",),
+    "anthropic": ("ruby-anthropic",),
+    "openai-php/client": ("openai-php/laravel",),
+    "anthropic-php": ("mozex/anthropic-php", "mozex/anthropic-laravel", "anthropic-ai/sdk"),
+    "prism-php/prism": ("echolabsdev/prism",),
+    "google-gemini-php/client": ("google-gemini-php/laravel",),
+}
+
+
+def resolve_orphan(family: str, project_sdks: list[str]) -> str | None:
+    """The project's SDK an orphan call of `family` ("openai" or "google") most likely uses."""
+    members = _GOOGLE_FAM if family == "google" else _OPENAI_FAM
+    for preferred in (members[0], *members):
+        for sdk in project_sdks:
+            if _in_family(sdk, (preferred,)):
+                return sdk
+    return None
+
+
 @dataclass
 class _Compiled:
     calls: list[tuple[re.Pattern[str], _Family]]
@@ -597,10 +789,17 @@ def looks_minified(text: str) -> bool:
 
 def scan_source(text: str, lang: str) -> list[Hit]:
     """LLM imports, client calls and endpoint URLs in one source file, in line order."""
-    if lang not in _COMPILED or not _KEYWORDS.search(text) or looks_minified(text):
+    if lang not in _COMPILED or looks_minified(text) or not keywords_in(text.lower(), lang):
         return []
     code = strip_comments(text, lang)
+    keys = keywords_in(code.lower(), lang)
+    if not keys:
+        return []
+    line_filter = _line_filter(keys)
     lines = code.split("\n")
+    keyword_lines = [
+        (idx, line) for idx, line in enumerate(lines) if len(line) <= MAX_LINE and line_filter.search(line)
+    ]
     compiled = _COMPILED[lang]
     hits: dict[tuple[int, str, str], Hit] = {}
     imported: list[str] = []
@@ -610,10 +809,8 @@ def scan_source(text: str, lang: str) -> list[Hit]:
         if key not in hits:
             hits[key] = Hit(lineno, sdk, kind)
 
-    # Pass 1: imports (and endpoints), which every call pattern depends on.
-    for idx, line in enumerate(lines):
-        if len(line) > MAX_LINE or not _KEYWORDS.search(line):
-            continue
+    # Imports and endpoints first: every call pattern depends on what the file imports.
+    for idx, line in keyword_lines:
         sdks = _imports(lang, line)
         if sdks:
             lineno = idx + 1
@@ -627,26 +824,38 @@ def scan_source(text: str, lang: str) -> list[Hit]:
                     imported.append(sdk)
         for m in _ENDPOINT.finditer(line):
             add(idx + 1, _endpoint_sdk(m.group(1)), "http")
-    # Pass 2: autoloaded clients (Ruby, PHP), then client calls.
-    if compiled.any_call is not None:
-        candidates = [
-            (idx, line)
-            for idx, line in enumerate(lines)
-            if len(line) <= MAX_LINE and compiled.any_call.search(line)
-        ]
-        for idx, line in candidates:
-            for pattern, sdk in compiled.autoload:
-                if pattern.search(line):
-                    add(idx + 1, sdk, "call")
-                    if sdk not in imported:
-                        imported.append(sdk)
-        for idx, line in candidates:
-            _match_calls(line, idx + 1, compiled, imported, add)
-    if lang == "ex":
-        for idx, line in enumerate(lines):
+    # Calls are matched with string literals emptied.
+    bare = strip_comments(text, lang, blank_strings=True).split("\n")
+    bare_keyword_lines = [(idx, bare[idx]) for idx, _ in keyword_lines if idx < len(bare)]
+    # Autoloaded clients (Ruby, PHP) and Elixir modules need no import statement.
+    for idx, line in bare_keyword_lines:
+        for pattern, sdk in compiled.autoload:
+            if pattern.search(line):
+                add(idx + 1, sdk, "call")
+                if sdk not in imported:
+                    imported.append(sdk)
+        if lang == "ex":
             em = _EX_MODULE.search(line)
             if em and not _EX_DIRECTIVE.match(line):
                 add(idx + 1, _EX_LIBS[em.group(1)], "call")
+    # A file that imports no SDK but calls a client made elsewhere (`import { openai } from
+    # "@/lib/openai"`): only unmistakable method chains, attributed later to the project's SDK.
+    orphan = _ORPHAN.get(lang)
+    if not imported and orphan is not None:
+        for idx, line in bare_keyword_lines:
+            om = orphan.search(line)
+            if om:
+                family = "google" if "enerate" in om.group(0) else "openai"
+                add(idx + 1, f"{UNRESOLVED}{family}", "call")
+    # Client calls, only in a file that uses an LLM SDK.
+    if imported and compiled.any_call is not None:
+        hints = _CALL_HINTS.get(lang, ())
+        for idx, line in enumerate(bare):
+            if len(line) > MAX_LINE:
+                continue
+            lowered = line.lower()
+            if any(h in lowered for h in hints) and compiled.any_call.search(line):
+                _match_calls(line, idx + 1, compiled, imported, add)
     ordered = sorted(hits.values(), key=lambda h: (h.line, h.kind, h.sdk))
     return ordered[:MAX_HITS_PER_FILE]
 

@@ -36,7 +36,10 @@ FIXTURES: dict[str, dict[str, str]] = {
         "app/layout.tsx": "export default function RootLayout() { return null }\n",
     },
     "nuxt": {"package.json": pkg({"nuxt": "^3.13.0", "vue": "^3.5.0"}), "app.vue": "<template/>\n"},
-    "vue": {"package.json": pkg({"vue": "^3.5.0"}, {"vite": "^5.4.0"}), "index.html": "<div id=app>"},
+    "vue": {
+        "package.json": pkg({"vue": "^3.5.0"}, {"vite": "^5.4.0"}),
+        "index.html": "<div id=app>",
+    },
     "react-router": {
         "package.json": pkg({"react-router": "^7.1.0"}, {"@react-router/dev": "^7.1.0"}),
         "react-router.config.ts": "export default { ssr: true }\n",
@@ -53,12 +56,10 @@ FIXTURES: dict[str, dict[str, str]] = {
     "astro": {"package.json": pkg({"astro": "^4.16.0"})},
     "django": {
         "requirements.txt": "Django==5.1.2\ngunicorn==23.0.0\n",
-        "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.settings')\n",
+        "manage.py": ("import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.settings')\n"),
     },
     "flask": {
-        "pyproject.toml": (
-            '[tool.poetry]\nname = "x"\n[tool.poetry.dependencies]\npython = "^3.11"\nFlask = "^3.0"\n'
-        ),
+        "pyproject.toml": ('[tool.poetry]\nname = "x"\n[tool.poetry.dependencies]\npython = "^3.11"\nFlask = "^3.0"\n'),
     },
     "fastapi": {"Pipfile": '[packages]\nfastapi = "*"\nuvicorn = "*"\n'},
     "laravel": {
@@ -86,10 +87,16 @@ FIXTURES: dict[str, dict[str, str]] = {
         "app/build.gradle.kts": GRADLE_ANDROID_APP,
         "app/src/main/AndroidManifest.xml": MANIFEST_XML,
     },
-    "rails": {"Gemfile": 'source "https://rubygems.org"\ngem "rails", "~> 7.2"\n', "bin/rails": "#!/usr/bin/env ruby\n"},
+    "rails": {
+        "Gemfile": 'source "https://rubygems.org"\ngem "rails", "~> 7.2"\n',
+        "bin/rails": "#!/usr/bin/env ruby\n",
+    },
     "elixir": {"mix.exs": "defmodule App.MixProject do\n  use Mix.Project\nend\n"},
     "go": {"go.mod": "module example.com/app\n\ngo 1.22\n", "main.go": "package main\n"},
-    "rust": {"Cargo.toml": '[package]\nname = "app"\nversion = "0.1.0"\n', "src/main.rs": "fn main() {}\n"},
+    "rust": {
+        "Cargo.toml": '[package]\nname = "app"\nversion = "0.1.0"\n',
+        "src/main.rs": "fn main() {}\n",
+    },
     "java": {"pom.xml": "<project><modelVersion>4.0.0</modelVersion></project>\n"},
     "python": {"pyproject.toml": '[project]\nname = "tool"\ndependencies = ["requests>=2"]\n'},
     "ruby": {"Gemfile": 'source "https://rubygems.org"\ngem "sinatra"\n', "config.ru": "run App\n"},
@@ -171,7 +178,10 @@ def test_python_fallback_only_without_a_web_framework(tmp_path: Path) -> None:
 
 
 def test_django_from_manage_py_alone(tmp_path: Path) -> None:
-    files = {"manage.py": FIXTURES["django"]["manage.py"], "pyproject.toml": '[project]\nname="x"\n'}
+    files = {
+        "manage.py": FIXTURES["django"]["manage.py"],
+        "pyproject.toml": '[project]\nname="x"\n',
+    }
     assert detect_project(write_tree(tmp_path, files)).framework == "django"
 
 
@@ -189,8 +199,7 @@ def test_flask_and_fastapi_from_entry_file_imports(tmp_path: Path) -> None:
 
 def test_pyproject_extras_do_not_decide_the_framework(tmp_path: Path) -> None:
     toml = (
-        '[project]\nname = "lib"\ndependencies = ["httpx"]\n'
-        '[project.optional-dependencies]\ndjango = ["django>=4"]\n'
+        '[project]\nname = "lib"\ndependencies = ["httpx"]\n[project.optional-dependencies]\ndjango = ["django>=4"]\n'
     )
     assert detect_project(write_tree(tmp_path, {"pyproject.toml": toml})).framework == "python"
 

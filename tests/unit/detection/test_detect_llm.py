@@ -149,7 +149,10 @@ def test_type_only_import_and_unrelated_constructors_are_not_calls(tmp_path: Pat
 def test_multiline_import_is_reported_at_its_first_line(tmp_path: Path) -> None:
     code = 'import {\n  generateText,\n  streamText,\n} from "ai";\n\nawait generateText({ model });\n'
     result = detect_project(write_tree(tmp_path, {"package.json": pkg({}), "lib/ai.ts": code}))
-    assert sites(result.llm_calls) == {("lib/ai.ts", 1, "ai", "import"), ("lib/ai.ts", 6, "ai", "call")}
+    assert sites(result.llm_calls) == {
+        ("lib/ai.ts", 1, "ai", "import"),
+        ("lib/ai.ts", 6, "ai", "call"),
+    }
 
 
 def test_require_and_scoped_packages(tmp_path: Path) -> None:
@@ -168,7 +171,7 @@ def test_require_and_scoped_packages(tmp_path: Path) -> None:
 def test_direct_http_calls_to_llm_endpoints(tmp_path: Path) -> None:
     files = {
         "src/chat.js": (
-            'const r = await fetch("https://api.openai.com/v1/chat/completions", { method: "POST" });\n'
+            'const r = await fetch("https://api.openai.com/v1/chat/completions", {\n  method: "POST" });\n'
         ),
         "bot.py": (
             "import requests\n"
@@ -176,7 +179,7 @@ def test_direct_http_calls_to_llm_endpoints(tmp_path: Path) -> None:
             "URL = 'https://api.anthropic.com/v1/messages'\n"
         ),
         "main.go": 'package main\nconst base = "https://generativelanguage.googleapis.com/v1beta"\n',
-        "client.ts": 'const baseURL = `https://openrouter.ai/api/v1`;\n',
+        "client.ts": "const baseURL = `https://openrouter.ai/api/v1`;\n",
     }
     result = detect_project(write_tree(tmp_path, files))
     assert sites(result.llm_calls) == {
@@ -189,12 +192,12 @@ def test_direct_http_calls_to_llm_endpoints(tmp_path: Path) -> None:
 
 def test_other_languages(tmp_path: Path) -> None:
     files = {
-        "app/services/bot.rb": "class Bot\n  def client = OpenAI::Client.new(access_token: 'x')\nend\n",
+        "app/services/bot.rb": ("class Bot\n  def client = OpenAI::Client.new(access_token: 'x')\nend\n"),
         "main.go": (
-            "package main\n\nimport (\n\t\"fmt\"\n\topenai \"github.com/sashabaranov/go-openai\"\n)\n"
+            'package main\n\nimport (\n\t"fmt"\n\topenai "github.com/sashabaranov/go-openai"\n)\n'
             "func f(c *openai.Client) { c.CreateChatCompletion(ctx, req) }\n"
         ),
-        "app/Http/Chat.php": "<?php\nuse OpenAI\\Laravel\\Facades\\OpenAI;\n$r = OpenAI::chat()->create([]);\n",
+        "app/Http/Chat.php": ("<?php\nuse OpenAI\\Laravel\\Facades\\OpenAI;\n$r = OpenAI::chat()->create([]);\n"),
         "lib/ai.dart": "import 'package:google_generative_ai/google_generative_ai.dart';\n",
         "src/Main.kt": "import com.anthropic.client.okhttp.AnthropicOkHttpClient\n",
         "Sources/App/Chat.swift": "import OpenAI\nlet c = OpenAI(apiToken: key)\n",
@@ -206,7 +209,7 @@ def test_other_languages(tmp_path: Path) -> None:
     assert ("main.go", 5, "github.com/sashabaranov/go-openai", "import") in got
     assert ("main.go", 7, "github.com/sashabaranov/go-openai", "call") in got
     assert ("app/Http/Chat.php", 2, "openai-php/laravel", "import") in got
-    assert ("app/Http/Chat.php", 3, "openai-php/client", "call") in got
+    assert ("app/Http/Chat.php", 3, "openai-php/laravel", "call") in got, "the declared name"
     assert ("lib/ai.dart", 1, "google_generative_ai", "import") in got
     assert ("src/Main.kt", 1, "com.anthropic:anthropic-java", "import") in got
     assert ("Sources/App/Chat.swift", 1, "openai", "import") in got
@@ -240,3 +243,36 @@ def test_local_modules_named_like_sdks_are_not_sdks(tmp_path: Path) -> None:
         "src/x.ts": 'import { ask } from "@/lib/openai";\nimport { b } from "../anthropic";\n',
     }
     assert detect_project(write_tree(tmp_path, files)).llm_calls == []
+
+
+def test_calls_on_a_client_built_in_another_module(tmp_path: Path) -> None:
+    files = {
+        "package.json": pkg({"next": "15", "openai": "^4", "twilio": "^5"}),
+        "lib/openai.ts": 'import OpenAI from "openai";\nexport const openai = new OpenAI();\n',
+        "app/api/chat/route.ts": (
+            'import { openai } from "@/lib/openai";\n'
+            "export async function POST() {\n"
+            "  return openai.chat.completions.create({ model: 'gpt-4o', messages: [] });\n"
+            "}\n"
+        ),
+        "app/api/sms/route.ts": "await twilio.messages.create({ to, body });\n",
+    }
+    got = sites(detect_project(write_tree(tmp_path, files)).llm_calls)
+    assert ("app/api/chat/route.ts", 3, "openai", "call") in got
+    assert not any(f == "app/api/sms/route.ts" for f, *_ in got)
+
+
+def test_orphan_method_calls_without_any_llm_sdk_are_dropped(tmp_path: Path) -> None:
+    files = {"server.py": "resp = client.chat.completions.create(model='x')\n"}
+    assert detect_project(write_tree(tmp_path, files)).llm_calls == []
+
+
+def test_calls_written_inside_strings_are_not_calls(tmp_path: Path) -> None:
+    code = (
+        "from openai import OpenAI\n"  # 1
+        "EXAMPLE = 'client = OpenAI(); client.chat.completions.create(model=m)'\n"
+        "client = OpenAI()\n"  # 3
+    )
+    files = {"requirements.txt": "openai\n", "gen.py": code, "docs_gen.py": "T = 'x.chat.completions.create('\n"}
+    got = sites(detect_project(write_tree(tmp_path, files)).llm_calls)
+    assert {(f, line) for f, line, _, kind in got if kind != "manifest"} == {("gen.py", 1), ("gen.py", 3)}

@@ -34,7 +34,11 @@ OPENAI_IMPORT = 'import OpenAI from "openai";\nconst c = new OpenAI();\n'
 def test_monorepo_with_two_apps(tmp_path: Path) -> None:
     files = {
         "package.json": json.dumps(
-            {"private": True, "workspaces": ["apps/*", "packages/*"], "devDependencies": {"turbo": "^2"}}
+            {
+                "private": True,
+                "workspaces": ["apps/*", "packages/*"],
+                "devDependencies": {"turbo": "^2"},
+            }
         ),
         "pnpm-lock.yaml": "",
         "pnpm-workspace.yaml": "packages: ['apps/*', 'packages/*']\n",
@@ -52,8 +56,16 @@ def test_monorepo_with_two_apps(tmp_path: Path) -> None:
     subs = {s.path: s for s in result.subprojects}
     assert set(subs) == {"apps/api", "apps/web"}, "libraries are not apps"
     web = subs["apps/web"]
-    assert (web.framework, web.name, web.router, web.package_manager) == ("nextjs", "Next.js", "app", "pnpm")
-    assert (subs["apps/api"].framework, subs["apps/api"].package_manager) == ("javascript_node", "pnpm")
+    assert (web.framework, web.name, web.router, web.package_manager) == (
+        "nextjs",
+        "Next.js",
+        "app",
+        "pnpm",
+    )
+    assert (subs["apps/api"].framework, subs["apps/api"].package_manager) == (
+        "javascript_node",
+        "pnpm",
+    )
     assert ("apps/web/app/api/ask/route.ts", 1, "openai", "import") in {
         (c.file, c.line, c.sdk, c.kind) for c in result.llm_calls
     }
@@ -232,12 +244,27 @@ def test_time_budget_truncates(tmp_path: Path) -> None:
 
 
 def test_json_dump_has_the_tool_fields(tmp_path: Path) -> None:
-    files = {"package.json": pkg({"next": "15", "posthog-js": "1"}), "app/layout.tsx": "x", "a.ts": OPENAI_IMPORT}
+    files = {
+        "package.json": pkg({"next": "15", "posthog-js": "1"}),
+        "app/layout.tsx": "x",
+        "a.ts": OPENAI_IMPORT,
+    }
     result = detect_project(write_tree(tmp_path, files))
     data = result.model_dump(mode="json")
     for key in (
-        "framework", "name", "evidence", "package_manager", "router", "mode", "posthog_installed",
-        "posthog_packages", "llm_calls", "llm_sdks", "subprojects", "files_scanned", "truncated",
+        "framework",
+        "name",
+        "evidence",
+        "package_manager",
+        "router",
+        "mode",
+        "posthog_installed",
+        "posthog_packages",
+        "llm_calls",
+        "llm_sdks",
+        "subprojects",
+        "files_scanned",
+        "truncated",
     ):
         assert key in data
     assert data["llm_calls"][0] == {"file": "a.ts", "line": 1, "sdk": "openai", "kind": "import"}
@@ -255,8 +282,24 @@ def test_format_detection_is_readable(tmp_path: Path) -> None:
         "services/api/main.go": "package main\n",
     }
     text = format_detection(detect_project(write_tree(tmp_path, files)))
-    assert "Next.js (nextjs), router: app" in text
+    assert "Next.js [nextjs], router: app" in text
     assert "Package manager:  npm" in text
     assert "PostHog:          installed (posthog-js)" in text
     assert "app/api/route.ts:1  openai (import)" in text
-    assert "services/api" in text and "Go (go)" in text
+    assert "services/api" in text and "Go [go]" in text
+
+
+def test_docs_requirements_and_native_shells_are_not_subprojects(tmp_path: Path) -> None:
+    files = {
+        "package.json": pkg({"react-native": "0.76", "expo": "~52"}),
+        "docs/requirements.txt": "sphinx\nfuro\n",
+        "docs/conf.py": "project = 'x'\n",
+        "ios/Podfile": "platform :ios\n",
+        "ios/App.xcodeproj/project.pbxproj": "{}",
+        "android/settings.gradle": "",
+        "android/app/build.gradle": "apply plugin: 'com.android.application'\n",
+        "server/package.json": pkg({"express": "^4"}, scripts={"start": "node ."}),
+    }
+    result = detect_project(write_tree(tmp_path, files))
+    assert (result.framework, result.mode) == ("react-native", "expo")
+    assert [(s.path, s.framework) for s in result.subprojects] == [("server", "javascript_node")]
