@@ -14,9 +14,11 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from wizard_tui.agents.base import AgentOutcome, AgentRequest
-from wizard_tui.core.tools import ToolBox
+from wizard_tui.core.tools import ToolBox, ToolResult
 
 OFFLINE_MODEL = "offline"
+# The dedup guard's refusal names the task that already does this work.
+_DEDUP_REFUSAL = re.compile(r"^Refused by the dedup guard: Task (\S+) already has type ")
 MAX_FOLLOW_UPS = 3
 
 # Where product events happen: forms, route and API handlers, pages.
@@ -209,10 +211,11 @@ class OfflineAgent:
             for fu in follow_ups:
                 if not isinstance(fu, dict):
                     continue
+                fu_inputs = fu.get("inputs")
                 new_id = await s.enqueue(
                     str(fu.get("type", "capture")),
                     str(fu.get("label", "Follow-up"))[:80],
-                    fu.get("inputs") if isinstance(fu.get("inputs"), dict) else {},
+                    fu_inputs if isinstance(fu_inputs, dict) else {},
                     [task.id],
                     str(fu.get("reason") or "Follow-up found by exploration."),
                 )
@@ -258,15 +261,23 @@ class _Session:
         self.outcome = outcome
 
     async def call(self, name: str, args: dict[str, Any]) -> Any:
+        result = await self._turn(name, args)
+        return None if result.is_error else result.data()
+
+    async def _turn(self, name: str, args: dict[str, Any]) -> ToolResult:
         if self.pace_s:
             await asyncio.sleep(self.pace_s)
         self.outcome.turns += 1
-        result = await self.tools.call(name, args)
-        return None if result.is_error else result.data()
+        return await self.tools.call(name, args)
 
     async def enqueue(self, task_type: str, label: str, inputs: dict[str, Any], deps: list[str], reason: str) -> str | None:
-        result = await self.call(
+        result = await self._turn(
             "enqueue_task",
             {"type": task_type, "label": label, "inputs": inputs, "depends_on": deps, "reason": reason},
         )
-        return str(result["id"]) if result else None
+        if not result.is_error:
+            return str(result.data()["id"])
+        # Re-run after --resume, the same enqueue meets the task it made the first time: depend
+        # on that one, as the guard says, so the graph keeps its edges.
+        existing = _DEDUP_REFUSAL.match(result.content)
+        return existing.group(1) if existing else None

@@ -204,7 +204,8 @@ class QueueStore:
             state.finished_at = now
         state.status = status  # type: ignore[assignment]
         state.error = error
-        self.audit("orchestrator", status=status, **({"error": error.model_dump()} if error else {}))
+        extra: dict[str, Any] = {"error": error.model_dump()} if error else {}
+        self.audit("orchestrator", None, status=status, **extra)
         self._changed()
 
     def enqueue(

@@ -55,7 +55,7 @@ class WalkBudget:
         return self.exhausted
 
 
-def _load_gitignore(directory: Path) -> pathspec.PathSpec | None:
+def _load_gitignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
     path = directory / ".gitignore"
     try:
         if not path.is_file() or path.is_symlink():
@@ -66,10 +66,10 @@ def _load_gitignore(directory: Path) -> pathspec.PathSpec | None:
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         return None
-    return pathspec.PathSpec.from_lines("gitignore", lines)
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.PathSpec]]) -> bool:
+def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> bool:
     """Apply every `.gitignore` between the root and this path, nearest last."""
     ignored = False
     for base, spec in specs:
@@ -102,7 +102,7 @@ def iter_files(
     budget.start()
     root = root.resolve()
     start = (start or root).resolve()
-    specs: list[tuple[str, pathspec.PathSpec]] = []
+    specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
     if honour_gitignore:
         # Ignore files of the directories above `start`, down from the root.
         parts = start.relative_to(root).parts
@@ -111,7 +111,7 @@ def iter_files(
             spec = _load_gitignore(root.joinpath(*parts[:i]))
             if spec is not None:
                 specs.append((base, spec))
-    queue: list[tuple[Path, list[tuple[str, pathspec.PathSpec]], int]] = [(start, specs, 0)]
+    queue: list[tuple[Path, list[tuple[str, pathspec.GitIgnoreSpec]], int]] = [(start, specs, 0)]
     while queue:
         directory, dir_specs, depth = queue.pop(0)
         if budget.over():

@@ -1,0 +1,58 @@
+"""A scripted agent backend for tests: the orchestrator enqueues a fixed graph, tasks behave per type."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from wizard_tui.agents.base import AgentOutcome, AgentRequest
+
+HANDOFF = {"goal": "g", "did": "d", "for_next_agent": "n"}
+
+
+@dataclass
+class ScriptedBackend:
+    """`graph` is a list of (key, type, deps-by-key); `behaviour` maps a type to done|never|fail|flaky|skip."""
+
+    graph: list[tuple[str, str, list[str]]]
+    behaviour: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0
+    name: str = "scripted"
+    default_model: str = "scripted-model"
+    ids: dict[str, str] = field(default_factory=dict)
+    runs: list[str] = field(default_factory=list)
+    concurrent: int = 0
+    max_concurrent: int = 0
+
+    async def run(self, request: AgentRequest) -> AgentOutcome:
+        tools = request.tools
+        if request.agent.kind == "orchestrator":
+            for key, task_type, deps in self.graph:
+                result = await tools.call(
+                    "enqueue_task",
+                    {"type": task_type, "label": key, "inputs": {"key": key}, "depends_on": [self.ids[d] for d in deps], "reason": "test"},
+                )
+                assert not result.is_error, result.content
+                self.ids[key] = result.data()["id"]
+                await asyncio.sleep(0)
+            return AgentOutcome(model=self.default_model, turns=len(self.graph))
+        task = request.task
+        assert task is not None
+        self.runs.append(task.id)
+        self.concurrent += 1
+        self.max_concurrent = max(self.max_concurrent, self.concurrent)
+        try:
+            if self.delay_s:
+                await asyncio.sleep(self.delay_s)
+            mode = self.behaviour.get(task.type, "done")
+            if mode == "flaky":
+                mode = "never" if task.attempts == 1 else "done"
+            await tools.call("write_marker", {})
+            if mode in ("done", "skip", "fail"):
+                status: Any = {"done": "done", "skip": "skipped", "fail": "failed"}[mode]
+                result = await tools.call("complete_task", {"status": status, "handoff": HANDOFF})
+                assert not result.is_error, result.content
+            return AgentOutcome(model=self.default_model, turns=2)
+        finally:
+            self.concurrent -= 1

@@ -1,0 +1,43 @@
+"""Build tool contexts over a real run dir, for tool tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wizard_tui.core.clock import FrozenClock, SequentialIds
+from wizard_tui.core.events import EventBus
+from wizard_tui.core.guards import Limits
+from wizard_tui.core.models import AuditRecord, TelemetryRecord
+from wizard_tui.core.persistence import RunPaths
+from wizard_tui.core.prompts import load_prompts
+from wizard_tui.core.queue import QueueStore
+from wizard_tui.core.tools import ALL_TOOLS, RunServices, ToolBox, ToolContext
+from wizard_tui.telemetry.emitter import Telemetry
+
+
+class Harness:
+    """A store, services and event capture for one project folder."""
+
+    def __init__(self, project: Path, limits: Limits | None = None) -> None:
+        self.project = project.resolve()
+        self.bus = EventBus()
+        self.audit: list[AuditRecord] = []
+        self.telemetry_records: list[TelemetryRecord] = []
+        self.bus.subscribe(lambda e: (self.audit if isinstance(e, AuditRecord) else self.telemetry_records).append(e))  # type: ignore[arg-type]
+        clock = FrozenClock(step=0.001)
+        self.paths = RunPaths(self.project)
+        self.paths.create()
+        self.store = QueueStore(run_id="run-t", install_dir=self.project, clock=clock, ids=SequentialIds(), bus=self.bus)
+        self.services = RunServices(
+            install_dir=self.project,
+            paths=self.paths,
+            store=self.store,
+            library=load_prompts(),
+            limits=limits or Limits(),
+            valid_models={"claude-haiku-4-5"},
+            telemetry=Telemetry("run-t", clock, self.bus),
+        )
+
+    def box(self, agent_id: str = "orchestrator") -> ToolBox:
+        task = self.store.tasks.get(agent_id)
+        return ToolBox(list(ALL_TOOLS.values()), ToolContext(services=self.services, agent_id=agent_id, task=task))

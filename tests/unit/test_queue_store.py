@@ -1,0 +1,129 @@
+"""Every transition of the queue store: what it changes and what it records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wizard_tui.core.clock import FrozenClock, SequentialIds
+from wizard_tui.core.events import EventBus
+from wizard_tui.core.models import AuditRecord, Handoff, QueueFile, TaskError, TaskStatus
+from wizard_tui.core.queue import QueueStore, TransitionError, runnable, to_block, verdict
+
+HANDOFF = Handoff(goal="g", did="d", for_next_agent="n")
+
+
+def make_store() -> tuple[QueueStore, list[AuditRecord]]:
+    bus = EventBus()
+    records: list[AuditRecord] = []
+    bus.subscribe(lambda ev: records.append(ev) if isinstance(ev, AuditRecord) else None)
+    store = QueueStore(run_id="run-1", install_dir=Path("/p"), clock=FrozenClock(step=1), ids=SequentialIds(), bus=bus)
+    return store, records
+
+
+def add(store: QueueStore, task_type: str = "install", deps: list[str] | None = None, by: str = "orchestrator") -> str:
+    return store.enqueue(
+        task_type=task_type, label=task_type, inputs={}, depends_on=deps or [], reason="r",
+        model=None, enqueued_by=by, depth=0,
+    ).id
+
+
+def test_enqueue_start_complete_records_each_transition() -> None:
+    store, records = make_store()
+    tid = add(store)
+    assert store.get(tid).status == TaskStatus.PENDING
+    store.start(tid)
+    task = store.get(tid)
+    assert task.status == TaskStatus.RUNNING and task.attempts == 1 and task.started_at is not None
+    store.complete(tid, TaskStatus.DONE, HANDOFF)
+    assert store.get(tid).status == TaskStatus.DONE and store.get(tid).handoff == HANDOFF
+    assert [r.event for r in records] == ["enqueue", "start", "complete"]
+    assert records[-1].status == "done" and records[-1].attempts == 1
+
+
+def test_skip_counts_as_satisfied_for_dependents() -> None:
+    store, records = make_store()
+    a = add(store)
+    b = add(store, "init", [a])
+    store.start(a)
+    store.complete(a, TaskStatus.SKIPPED, HANDOFF)
+    assert records[-1].event == "skip"
+    assert [t.id for t in runnable(store.tasks.values(), store.tasks)] == [b]
+
+
+def test_requeue_then_fail_and_block_dependents() -> None:
+    store, records = make_store()
+    a = add(store)
+    b = add(store, "init", [a])
+    c = add(store, "identify", [b])
+    store.start(a)
+    store.requeue(a, TaskError(kind="no-report", message="m"))
+    assert store.get(a).status == TaskStatus.PENDING and store.get(a).attempts == 1
+    store.start(a)
+    assert store.get(a).attempts == 2
+    store.fail(a, TaskError(kind="no-report", message="m"))
+    assert [(t.id, dep) for t, dep in to_block(store.tasks.values(), store.tasks)] == [(b, a)]
+    store.block(b, a)
+    assert store.get(b).status == TaskStatus.BLOCKED and a in store.get(b).error.message  # type: ignore[union-attr]
+    assert [(t.id, dep) for t, dep in to_block(store.tasks.values(), store.tasks)] == [(c, b)]
+    events = [r.event for r in records]
+    assert events[-4:] == ["requeue", "start", "fail", "block"]
+
+
+def test_illegal_transitions_raise() -> None:
+    store, _ = make_store()
+    tid = add(store)
+    with pytest.raises(TransitionError):
+        store.complete(tid, TaskStatus.DONE, HANDOFF)  # not running
+    store.start(tid)
+    with pytest.raises(TransitionError):
+        store.start(tid)
+    with pytest.raises(TransitionError):
+        store.complete(tid, TaskStatus.FAILED, HANDOFF)
+
+
+def test_interrupt_gives_the_attempt_back_and_resume_resets() -> None:
+    store, records = make_store()
+    tid = add(store)
+    store.start(tid)
+    store.interrupt(tid)
+    task = store.get(tid)
+    assert task.status == TaskStatus.RUNNING and task.attempts == 0 and task.error.kind == "interrupted"  # type: ignore[union-attr]
+    store.reset_for_resume(tid)
+    assert store.get(tid).status == TaskStatus.PENDING
+    assert records[-1].event == "reset"
+
+
+def test_resume_fails_a_running_task_without_attempts_left() -> None:
+    store, _ = make_store()
+    tid = add(store)
+    store.start(tid)
+    store.requeue(tid, TaskError(kind="x", message="y"))
+    store.start(tid)
+    store.reset_for_resume(tid)
+    assert store.get(tid).status == TaskStatus.FAILED
+
+
+def test_snapshot_round_trips_through_json() -> None:
+    store, _ = make_store()
+    add(store)
+    text = store.render().decode()
+    again = QueueFile.model_validate_json(text)
+    assert again.tasks[0].id == "t-001" and again.run_id == "run-1" and again.version == 1
+
+
+def test_verdict() -> None:
+    store, _ = make_store()
+    a = add(store)
+    store.set_orchestrator("done")
+    assert not verdict(store.snapshot()).ok
+    store.start(a)
+    store.complete(a, TaskStatus.DONE, HANDOFF)
+    v = verdict(store.snapshot())
+    assert v.ok and v.sentence() == "All 1 tasks done."
+    b = add(store, "init")
+    store.start(b)
+    store.fail(b, TaskError(kind="k", message="m"))
+    v = verdict(store.snapshot())
+    assert not v.ok and v.failed == [b] and b in v.sentence()

@@ -1,0 +1,67 @@
+"""The resolver: model precedence, tools, and the transitive context of previous steps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from wizard_tui.core.models import Handoff, Task, TaskStatus
+from wizard_tui.core.prompts import load_prompts
+from wizard_tui.core.resolver import ancestors, pick_model, resolve_orchestrator, resolve_task
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def t(tid: str, type_: str, deps: list[str] | None = None, model: str | None = None) -> Task:
+    return Task(
+        id=tid, type=type_, label=f"{type_} label", depends_on=deps or [], created_at=NOW, model=model,
+        status=TaskStatus.DONE, handoff=Handoff(goal=f"goal of {tid}", did=f"did {tid}", for_next_agent=f"next {tid}"),
+    )
+
+
+def graph() -> dict[str, Task]:
+    tasks = [t("a", "install"), t("b", "init"), t("c", "plan-capture", ["a", "b"]), t("d", "capture", ["c"]), t("x", "identify", ["a"])]
+    return {task.id: task for task in tasks}
+
+
+def test_ancestors_are_transitive_roots_first_each_once() -> None:
+    tasks = graph()
+    assert [a.id for a in ancestors(tasks["d"], tasks)] == ["a", "b", "c"]
+    assert ancestors(tasks["a"], tasks) == []
+
+
+def test_task_prompt_holds_inputs_goal_and_every_ancestor_handoff() -> None:
+    tasks = graph()
+    tasks["d"].inputs = {"area": "signup page", "file": "app/signup/page.tsx"}
+    agent = resolve_task(tasks["d"], load_prompts(), tasks, run_default_model=None, fallback_model="fallback")
+    assert agent.kind == "task" and agent.agent_type == "capture"
+    assert "report exactly once" in agent.system.lower() and "never create, change or delete" in agent.system.lower()
+    assert "signup page" in agent.prompt and "app/signup/page.tsx" in agent.prompt
+    for tid in ("a", "b", "c"):
+        assert f"goal of {tid}" in agent.prompt
+    assert "goal of x" not in agent.prompt  # not an ancestor
+    assert agent.prompt.index("goal of a") < agent.prompt.index("goal of c")
+    assert agent.tools == tuple(load_prompts().types["capture"].meta.tools)
+
+
+def test_system_prompt_is_shared_by_every_stub_task() -> None:
+    tasks = graph()
+    lib = load_prompts()
+    systems = {resolve_task(task, lib, tasks, run_default_model=None, fallback_model="f").system for task in tasks.values()}
+    assert len(systems) == 1
+
+
+def test_model_precedence() -> None:
+    tasks = graph()
+    lib = load_prompts()
+    front = lib.types["init"].meta.model
+    assert resolve_task(tasks["b"], lib, tasks, run_default_model="cli", fallback_model="f").model == front
+    tasks["b"].model = "claude-opus-4-1"
+    assert resolve_task(tasks["b"], lib, tasks, run_default_model="cli", fallback_model="f").model == "claude-opus-4-1"
+    assert pick_model(None, None, "cli", "fallback") == "cli"
+    assert pick_model(None, None, None, "fallback") == "fallback"
+
+
+def test_orchestrator_gets_the_seed_prompt_and_tools() -> None:
+    agent = resolve_orchestrator(load_prompts(), install_dir_name="app", run_default_model=None, fallback_model="f")
+    assert agent.kind == "orchestrator" and "enqueue_task" in agent.tools and "complete_task" not in agent.tools
+    assert "plan-capture" in agent.prompt and "## Procedure" in agent.system
