@@ -210,7 +210,10 @@ def _run_headless(config: object, backend: object, sinks: list[object], *, json_
 
     try:
         return asyncio.run(main())
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        # A second signal while the first was being handled, or one after the run's last await:
+        # the queue file was still written (see Run._final_flush), so the run can be resumed.
+        sys.stderr.write("wizard-tui: interrupted; continue with --resume.\n")
         return EXIT_INTERRUPTED
 
 

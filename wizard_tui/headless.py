@@ -121,9 +121,10 @@ class HeadlessPrinter:
                 f"{m.tasks_skipped} skipped, {m.tasks_blocked} blocked"
             )
             first = "n/a" if m.time_to_first_task_ms is None else f"{m.time_to_first_task_ms} ms"
+            done = "n/a" if m.time_to_first_completion_ms is None else f"{m.time_to_first_completion_ms} ms"
             lines.append(
-                f"  time: {m.total_duration_ms} ms in all, first task after {first}, "
-                f"longest silence {m.max_gap_ms} ms"
+                f"  time: {m.total_duration_ms} ms in all, first task started after {first}, "
+                f"first done after {done}, longest silence {m.max_gap_ms} ms"
             )
             lines.append(f"  dynamic enqueues: {m.dynamic_enqueue_count}, retried tasks: {m.retried_task_count}")
         if result.usage and any(result.usage.values()):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wizard_tui.core.clock import FrozenClock, SequentialIds
 from wizard_tui.core.events import EventBus
@@ -127,3 +129,46 @@ def test_verdict() -> None:
     store.fail(b, TaskError(kind="k", message="m"))
     v = verdict(store.snapshot())
     assert not v.ok and v.failed == [b] and b in v.sentence()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 30), st.integers(0, 30)), min_size=1, max_size=60))
+def test_indexes_agree_with_the_pure_scans(steps: list[tuple[int, int, int]]) -> None:
+    """Whatever transitions happen, the store's ready/blockable indexes equal a full scan."""
+    store, _ = make_store()
+    for action, a, b in steps:
+        ids = list(store.tasks)
+        if action == 0 or not ids:
+            deps = sorted({ids[a % len(ids)], ids[b % len(ids)]}) if ids and a % 3 else []
+            store.enqueue(
+                task_type="capture", label="x", inputs={"n": len(ids)}, depends_on=deps, reason="r",
+                model=None, enqueued_by="orchestrator", depth=0,
+            )
+        else:
+            task = store.tasks[ids[a % len(ids)]]
+            if task.status == TaskStatus.PENDING and task.id in {t.id for t in store.ready()}:
+                store.start(task.id)
+            elif task.status == TaskStatus.RUNNING:
+                match action:
+                    case 1:
+                        store.complete(task.id, TaskStatus.DONE, HANDOFF)
+                    case 2:
+                        store.complete(task.id, TaskStatus.SKIPPED, HANDOFF)
+                    case 3:
+                        store.fail(task.id, TaskError(kind="k", message="m"))
+                    case 4:
+                        store.requeue(task.id, TaskError(kind="k", message="m"))
+                    case _:
+                        store.interrupt(task.id)
+                        store.reset_for_resume(task.id)
+            elif task.status == TaskStatus.PENDING:
+                blockers = dict((t.id, d) for t, d in store.blockable())
+                if task.id in blockers:
+                    store.block(task.id, blockers[task.id])
+        tasks = store.tasks
+        assert [t.id for t in store.ready()] == [t.id for t in runnable(tasks.values(), tasks)]
+        assert {t.id for t, _ in store.blockable()} == {t.id for t, _ in to_block(tasks.values(), tasks)}
+        assert [t.id for t in store.first_ready(2)] == [t.id for t in runnable(tasks.values(), tasks)][:2]
+    again = QueueStore.from_file(store.snapshot(), clock=store.clock, ids=store.ids, bus=store.bus)
+    assert [t.id for t in again.ready()] == [t.id for t in store.ready()]
+    assert QueueFile.model_validate_json(store.render()).tasks == store.snapshot().tasks

@@ -50,9 +50,10 @@ class AgentOutcome:
 class AgentError(Exception):
     """The backend could not run the agent at all (bad key, API unreachable after retries)."""
 
-    def __init__(self, message: str, *, fatal: bool = False) -> None:
+    def __init__(self, message: str, *, fatal: bool = False, outcome: AgentOutcome | None = None) -> None:
         super().__init__(message)
         self.fatal = fatal  # a fatal error (such as an invalid key) stops the whole run
+        self.outcome = outcome  # the turns and tokens spent before the failure, for usage totals
 
 
 class AgentBackend(Protocol):

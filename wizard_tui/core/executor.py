@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 from wizard_tui.agents.base import AgentBackend, AgentError, AgentOutcome, AgentRequest
 from wizard_tui.core.models import Task, TaskError, TaskStatus
-from wizard_tui.core.queue import runnable, to_block
 from wizard_tui.core.resolver import ResolvedAgent
 from wizard_tui.core.tools import RunServices, ToolContext, build_toolbox
 
@@ -87,7 +86,7 @@ class Executor:
             raise
 
     def _startable(self) -> bool:
-        return bool(runnable(self.store.tasks.values(), self.store.tasks)) and not self._backstop_hit()
+        return bool(self.store.first_ready(1)) and not self._backstop_hit()
 
     def _backstop_hit(self) -> bool:
         return self.stats.starts >= self.services.limits.max_starts
@@ -96,7 +95,7 @@ class Executor:
         # Tasks are stored in enqueue order and deps always precede dependents, so repeating
         # until nothing changes reaches the transitive closure quickly.
         while True:
-            pending = to_block(self.store.tasks.values(), self.store.tasks)
+            pending = self.store.blockable()
             if not pending:
                 return
             for task, dep in pending:
@@ -111,7 +110,7 @@ class Executor:
                 )
 
     def _start_runnable(self) -> None:
-        for task in runnable(self.store.tasks.values(), self.store.tasks):
+        for task in self.store.first_ready(self.concurrency - len(self._running)):
             if len(self._running) >= self.concurrency:
                 return
             if task.id in self._running:
@@ -132,6 +131,14 @@ class Executor:
                         kind="backstop",
                         message=f"not started: the run hit its cap of {self.services.limits.max_starts} task starts",
                     ),
+                )
+                self.services.telemetry.emit(
+                    "orchestrator task failed",
+                    type=task.type,
+                    model=task.model,
+                    attempts=task.attempts,
+                    duration_ms=0,
+                    error_kind="backstop",
                 )
         self._block_dependents()
 
@@ -170,7 +177,8 @@ class Executor:
                 if exc.fatal:
                     self._fatal = FatalAgentError(str(exc))
                 error = TaskError(kind="agent-error", message=str(exc))
-            if outcome is not None and outcome.error and context.report is None:
+                outcome = exc.outcome
+            if error is None and outcome is not None and outcome.error and context.report is None:
                 error = TaskError(kind=outcome.stop_reason or "agent-error", message=outcome.error)
         except asyncio.CancelledError:
             if self.store.get(task_id).status == TaskStatus.RUNNING:

@@ -46,8 +46,14 @@ def check_enqueue(
     valid_types: Collection[str],
     valid_models: Collection[str],
     limits: Limits,
+    dedup_index: Mapping[str, str] | None = None,
+    children: Mapping[str, int] | None = None,
 ) -> GuardTrip | None:
-    """Return the first guard that refuses this enqueue, or None when it may proceed."""
+    """Return the first guard that refuses this enqueue, or None when it may proceed.
+
+    `dedup_index` (dedup key -> non-failed task id) and `children` (enqueuer -> count) are the
+    store's indexes; without them they are computed from `tasks`, which is O(queue size).
+    """
     if len(tasks) >= limits.max_tasks:
         return GuardTrip(
             "queue-full",
@@ -82,21 +88,31 @@ def check_enqueue(
             f"depth {depth}. Do the work yourself or describe it in your handoff instead.",
         )
     if enqueued_by != ORCHESTRATOR:
-        children = sum(1 for t in tasks.values() if t.enqueued_by == enqueued_by)
-        if children >= limits.max_fan_out:
+        count = (
+            children.get(enqueued_by, 0)
+            if children is not None
+            else sum(1 for t in tasks.values() if t.enqueued_by == enqueued_by)
+        )
+        if count >= limits.max_fan_out:
             return GuardTrip(
                 "fan-out",
                 f"One task may enqueue at most {limits.max_fan_out} follow-ups and you have "
-                f"enqueued {children}. Merge the remaining work into fewer tasks.",
+                f"enqueued {count}. Merge the remaining work into fewer tasks.",
             )
     key = dedup_key(task_type, inputs)
-    for existing in tasks.values():
-        if existing.status != TaskStatus.FAILED and dedup_key(existing.type, existing.inputs) == key:
-            return GuardTrip(
-                "dedup",
-                f"Task {existing.id} already has type {task_type!r} with the same inputs; "
-                f"depend on {existing.id} instead of enqueueing it again.",
-            )
+    if dedup_index is not None:
+        same = dedup_index.get(key)
+    else:
+        same = next(
+            (t.id for t in tasks.values() if t.status != TaskStatus.FAILED and dedup_key(t.type, t.inputs) == key),
+            None,
+        )
+    if same is not None:
+        return GuardTrip(
+            "dedup",
+            f"Task {same} already has type {task_type!r} with the same inputs; "
+            f"depend on {same} instead of enqueueing it again.",
+        )
     return None
 
 

@@ -12,17 +12,29 @@ import asyncio
 import contextlib
 import json
 import os
+import re
+import stat
+import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from wizard_tui.core.models import AuditRecord, QueueFile
+from wizard_tui.core.models import ORCHESTRATOR, SCHEMA_VERSION, AuditRecord, QueueFile
+
+if sys.platform != "win32":
+    import fcntl
 
 RUN_DIR_NAME = ".posthog-wizard"
 TMP_SUFFIX = ".tmp"
+LOCK_NAME = ".lock"
+MAX_QUEUE_FILE_BYTES = 64 * 1024 * 1024
+# Run and task ids become file and folder names (markers, handoffs, previous/<run-id>):
+# a queue file naming `../x` must never steer a write out of the run dir.
+SAFE_ID = re.compile(r"^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 
 
 def _current_umask() -> int:
@@ -48,7 +60,9 @@ class RunPaths:
         self.handoffs = self.root / "handoffs"
         self.markers = self.root / "markers"
         self.previous = self.root / "previous"
+        self.orphans = self.root / "orphans"
         self.gitignore = self.root / ".gitignore"
+        self.lock = self.root / LOCK_NAME
 
     def handoff(self, task_id: str) -> Path:
         return self.handoffs / f"{task_id}.json"
@@ -74,11 +88,18 @@ class RunPaths:
                     path.unlink()
 
     def run_files(self) -> list[Path]:
-        """The files and folders a run writes (everything except `previous/` and `.gitignore`)."""
+        """The files and folders a run wrote (not `previous/`, `.gitignore`, the lock or empty folders)."""
         if not self.root.is_dir():
             return []
-        keep = {self.previous.name, self.gitignore.name}
-        return sorted(p for p in self.root.iterdir() if p.name not in keep)
+        keep = {self.previous.name, self.gitignore.name, self.lock.name}
+        out = []
+        for p in self.root.iterdir():
+            if p.name in keep:
+                continue
+            if p.is_dir() and not p.is_symlink() and not any(p.iterdir()):
+                continue
+            out.append(p)
+        return sorted(out)
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
@@ -111,15 +132,22 @@ class CoalescingWriter:
 
     `request()` is cheap and may be called on every transition; while a write is
     running, further requests only mark the state dirty, and one more write of the
-    then-newest state follows. `flush()` waits until the file holds the newest state.
+    then-newest state follows. After each write the writer rests for `rest_factor` times
+    what the write cost, so writing a big queue takes a bounded share of the run (the
+    cost of a run stays linear in its transitions); small queues are written at once.
+    `flush()` cuts the rest short and waits until the file holds the newest state.
     """
 
-    def __init__(self, render: Callable[[], bytes], path: Path, *, fsync: bool = True) -> None:
+    def __init__(
+        self, render: Callable[[], bytes], path: Path, *, fsync: bool = True, rest_factor: float = 2.0
+    ) -> None:
         self._render = render
         self._path = path
         self._fsync = fsync
+        self._rest_factor = rest_factor
         self._dirty = False
         self._task: asyncio.Task[None] | None = None
+        self._hurry: asyncio.Event | None = None
         self.writes = 0
         self.requests = 0
 
@@ -127,16 +155,25 @@ class CoalescingWriter:
         self.requests += 1
         self._dirty = True
         if self._task is None or self._task.done():
+            self._hurry = asyncio.Event()
             self._task = asyncio.get_running_loop().create_task(self._drain())
 
     async def _drain(self) -> None:
         while self._dirty:
             self._dirty = False
+            started = time.perf_counter()
             data = self._render()
             await asyncio.to_thread(atomic_write_bytes, self._path, data, fsync=self._fsync)
             self.writes += 1
+            rest = (time.perf_counter() - started) * self._rest_factor
+            # Under a millisecond is not worth a pause: small queues stay real-time.
+            if rest > 0.001 and self._hurry is not None and not self._hurry.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._hurry.wait(), min(rest, 0.5))
 
     async def flush(self) -> None:
+        if self._hurry is not None:
+            self._hurry.set()
         if self._task is not None:
             # A cancelled caller must not leave the write half-done: shield it.
             await asyncio.shield(self._task)
@@ -158,6 +195,10 @@ class JsonlAppender:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._handle = path.open("a", encoding="utf-8")
+        if _ends_torn(path):
+            # A killed writer left half a line; end it so the next record starts a line of its own.
+            self._handle.write("\n")
+            self._handle.flush()
 
     def append(self, record: BaseModel | dict[str, Any]) -> None:
         line = (
@@ -172,6 +213,18 @@ class JsonlAppender:
     def close(self) -> None:
         with contextlib.suppress(OSError):
             self._handle.close()
+
+
+def _ends_torn(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            if handle.tell() == 0:
+                return False
+            handle.seek(-1, os.SEEK_END)
+            return handle.read(1) != b"\n"
+    except OSError:
+        return False
 
 
 def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
@@ -206,15 +259,80 @@ class QueueFileError(Exception):
 
 
 def read_queue_file(path: Path) -> QueueFile:
+    """Read and validate `queue.json`; anything else (torn, foreign, hostile) is a QueueFileError."""
     try:
-        text = path.read_text(encoding="utf-8")
+        info = path.stat()
+        # A FIFO or device would block or never end: only a regular file is read.
+        if not stat.S_ISREG(info.st_mode):
+            raise QueueFileError(f"{path} is not a regular file")
+        if info.st_size > MAX_QUEUE_FILE_BYTES:
+            raise QueueFileError(f"{path} is {info.st_size // (1024 * 1024)} MB, too big to be a queue file")
+        data = path.read_bytes()
     except FileNotFoundError as exc:
         raise QueueFileError(f"{path} does not exist") from exc
     except OSError as exc:
         raise QueueFileError(f"{path} cannot be read: {exc.strerror}") from exc
     try:
-        return QueueFile.model_validate_json(text)
+        queue = QueueFile.model_validate_json(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "the top level"
         raise QueueFileError(f"{path} is not a valid queue file ({where}: {first['msg']})") from exc
+    problem = queue_problem(queue)
+    if problem:
+        raise QueueFileError(f"{path} is not a valid queue file ({problem})")
+    return queue
+
+
+def queue_problem(queue: QueueFile) -> str | None:
+    """What makes a parsed queue unusable: another schema version, unsafe ids, or a broken graph."""
+    if queue.version != SCHEMA_VERSION:
+        return f"it has version {queue.version}; this wizard-tui reads version {SCHEMA_VERSION}"
+    if not SAFE_ID.match(queue.run_id):
+        return f"run_id {queue.run_id[:40]!r} is not a run id"
+    seen: set[str] = set()
+    for task in queue.tasks:
+        if not SAFE_ID.match(task.id) or task.id == ORCHESTRATOR:
+            return f"task id {task.id[:40]!r} is not a task id"
+        if task.id in seen:
+            return f"task id {task.id} appears twice"
+        # Dependencies name earlier tasks only, which also keeps the graph acyclic.
+        unknown = [dep for dep in task.depends_on if dep not in seen]
+        if unknown:
+            return f"task {task.id} depends on {unknown[0][:40]!r}, which is not an earlier task"
+        seen.add(task.id)
+    return None
+
+
+class RunLockedError(Exception):
+    """Another live process holds the run dir."""
+
+
+class RunLock:
+    """An advisory lock on the run dir; the OS drops it when the holder exits, even on SIGKILL."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        if sys.platform == "win32":
+            return
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            os.close(fd)
+            raise RunLockedError(f"another wizard-tui is running in {self.path.parent}") from exc
+        except OSError:
+            os.close(fd)
+            raise
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None

@@ -6,6 +6,7 @@ persistence, telemetry, the headless printer and the UI all follow from that.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 from wizard_tui.core.clock import Clock, IdFactory
 from wizard_tui.core.events import EventBus
+from wizard_tui.core.guards import dedup_key
 from wizard_tui.core.models import (
     AuditRecord,
     Handoff,
@@ -118,6 +120,17 @@ class QueueStore:
         self.model: str | None = None
         self.finished = False
         self._listeners: list[Callable[[], None]] = []
+        # Indexes kept in step with every transition, so scheduling and guards cost O(1) per
+        # transition instead of a scan of the whole queue (which made big queues quadratic).
+        self._ready: set[str] = set()  # pending tasks whose dependencies are satisfied
+        self._ready_heap: list[tuple[int, str]] = []  # (queue position, id), stale entries skipped
+        self._position: dict[str, int] = {}  # task id -> its place in the queue
+        self._unsatisfied: dict[str, int] = {}  # pending task -> dependencies not yet satisfied
+        self._dependents: dict[str, list[str]] = {}  # task -> tasks that depend on it
+        self._to_block: dict[str, str] = {}  # pending task -> a dependency that failed or was blocked
+        self.dedup_index: dict[str, str] = {}  # dedup key -> id of a non-failed task
+        self.children: dict[str, int] = {}  # enqueuer -> number of tasks it enqueued
+        self._json_cache: dict[str, bytes] = {}  # task id -> its serialised JSON
 
     # -- observation -------------------------------------------------------------------------
 
@@ -140,8 +153,117 @@ class QueueStore:
         )
 
     def render(self) -> bytes:
-        """The bytes of `queue.json` for the current state."""
-        return self.snapshot().model_dump_json(indent=2).encode("utf-8") + b"\n"
+        """The bytes of `queue.json` for the current state: one line per task.
+
+        Each task's JSON is cached until it changes, so a write of a big queue costs a join,
+        not a re-serialisation of every task.
+        """
+        head = QueueFile(
+            run_id=self.run_id,
+            install_dir=str(self.install_dir),
+            created_at=self.created_at,
+            updated_at=self.updated_at,
+            framework=self.framework,
+            backend=self.backend,
+            model=self.model,
+            finished=self.finished,
+            orchestrator=self.orchestrator,
+        ).model_dump_json()
+        assert head.endswith('"tasks":[]}')
+        cache = self._json_cache
+        parts = []
+        for task_id, task in self.tasks.items():
+            data = cache.get(task_id)
+            if data is None:
+                data = cache[task_id] = task.model_dump_json().encode("utf-8")
+            parts.append(data)
+        body = b",\n".join(parts)
+        return head[: -len("[]}")].encode("utf-8") + b"[\n" + body + b"\n]}\n"
+
+    def ready(self) -> list[Task]:
+        """Pending tasks whose dependencies are all satisfied, oldest first (from the index)."""
+        return sorted((self.tasks[i] for i in self._ready), key=lambda t: self._position[t.id])
+
+    def first_ready(self, limit: int) -> list[Task]:
+        """The `limit` oldest ready tasks, in queue order, in O(limit log n)."""
+        heap = self._ready_heap
+        taken: list[tuple[int, str]] = []
+        while heap and len(taken) < limit:
+            entry = heapq.heappop(heap)
+            if entry[1] in self._ready and not any(e[1] == entry[1] for e in taken):
+                taken.append(entry)
+        for entry in taken:
+            heapq.heappush(heap, entry)
+        return [self.tasks[task_id] for _, task_id in taken]
+
+    def _mark_ready(self, task_id: str) -> None:
+        if task_id not in self._ready:
+            self._ready.add(task_id)
+            heapq.heappush(self._ready_heap, (self._position[task_id], task_id))
+
+    def blockable(self) -> list[tuple[Task, str]]:
+        """Pending tasks with a dependency that failed or was blocked (from the index)."""
+        return [(self.tasks[i], dep) for i, dep in self._to_block.items()]
+
+    def rebuild_indexes(self) -> None:
+        """Recompute every index from the tasks (after loading a queue file)."""
+        self._ready.clear()
+        self._ready_heap.clear()
+        self._position = {task_id: n for n, task_id in enumerate(self.tasks)}
+        self._unsatisfied.clear()
+        self._dependents.clear()
+        self._to_block.clear()
+        self.dedup_index.clear()
+        self.children.clear()
+        self._json_cache.clear()
+        for task in self.tasks.values():
+            self._index_new(task)
+
+    def _index_new(self, task: Task) -> None:
+        self._position.setdefault(task.id, len(self._position))
+        for dep in task.depends_on:
+            self._dependents.setdefault(dep, []).append(task.id)
+        self.children[task.enqueued_by] = self.children.get(task.enqueued_by, 0) + 1
+        if task.status != TaskStatus.FAILED:
+            self.dedup_index.setdefault(dedup_key(task.type, task.inputs), task.id)
+        if task.status == TaskStatus.PENDING:
+            self._index_pending(task)
+
+    def _index_pending(self, task: Task) -> None:
+        unsatisfied = 0
+        for dep in task.depends_on:
+            status = self.tasks[dep].status
+            if status in (TaskStatus.FAILED, TaskStatus.BLOCKED):
+                self._to_block.setdefault(task.id, dep)
+            if not status.satisfied:
+                unsatisfied += 1
+        self._unsatisfied[task.id] = unsatisfied
+        if unsatisfied == 0:
+            self._mark_ready(task.id)
+
+    def _forget_dedup(self, task: Task) -> None:
+        key = dedup_key(task.type, task.inputs)
+        if self.dedup_index.get(key) == task.id:
+            del self.dedup_index[key]
+
+    def _left_pending(self, task: Task) -> None:
+        self._ready.discard(task.id)
+        self._unsatisfied.pop(task.id, None)
+        self._to_block.pop(task.id, None)
+
+    def _settled(self, task: Task) -> None:
+        """`task` reached a terminal status: tell its pending dependents."""
+        for dependent_id in self._dependents.get(task.id, ()):
+            dependent = self.tasks[dependent_id]
+            if dependent.status != TaskStatus.PENDING:
+                continue
+            if task.status.satisfied:
+                left = self._unsatisfied[dependent_id] - 1
+                self._unsatisfied[dependent_id] = left
+                if left == 0:
+                    self._mark_ready(dependent_id)
+            else:
+                self._to_block.setdefault(dependent_id, task.id)
 
     def get(self, task_id: str) -> Task:
         return self.tasks[task_id]
@@ -161,11 +283,14 @@ class QueueStore:
         store.framework = queue.framework
         store.backend = queue.backend
         store.model = queue.model
+        store.rebuild_indexes()
         return store
 
     # -- plumbing ----------------------------------------------------------------------------
 
-    def _changed(self) -> None:
+    def _changed(self, task: Task | None = None) -> None:
+        if task is not None:
+            self._json_cache.pop(task.id, None)
         self.updated_at = self.clock.now()
         for listener in list(self._listeners):
             listener()
@@ -237,6 +362,7 @@ class QueueStore:
         while task.id in self.tasks:  # ids are random; a clash is rare but must not overwrite
             task.id = self.ids("t")
         self.tasks[task.id] = task
+        self._index_new(task)
         self.audit(
             "enqueue",
             task,
@@ -245,7 +371,7 @@ class QueueStore:
             enqueued_by=enqueued_by,
             depth=depth,
         )
-        self._changed()
+        self._changed(task)
         return task
 
     def start(self, task_id: str) -> Task:
@@ -255,8 +381,9 @@ class QueueStore:
         task.started_at = self.clock.now()
         task.finished_at = None
         task.error = None
+        self._left_pending(task)
         self.audit("start", task)
-        self._changed()
+        self._changed(task)
         return task
 
     def complete(self, task_id: str, status: TaskStatus, handoff: Handoff) -> Task:
@@ -267,19 +394,23 @@ class QueueStore:
         task.status = status
         task.handoff = handoff
         task.finished_at = self.clock.now()
+        self._settled(task)
         self.audit("complete" if status == TaskStatus.DONE else "skip", task)
-        self._changed()
+        self._changed(task)
         return task
 
     def fail(self, task_id: str, error: TaskError, handoff: Handoff | None = None) -> Task:
         task = self._expect(task_id, TaskStatus.RUNNING, TaskStatus.PENDING)
+        self._left_pending(task)
         task.status = TaskStatus.FAILED
         task.error = error
         if handoff is not None:
             task.handoff = handoff
         task.finished_at = self.clock.now()
+        self._forget_dedup(task)
+        self._settled(task)
         self.audit("fail", task, error=error.model_dump())
-        self._changed()
+        self._changed(task)
         return task
 
     def requeue(self, task_id: str, error: TaskError) -> Task:
@@ -288,8 +419,9 @@ class QueueStore:
         task.status = TaskStatus.PENDING
         task.error = error
         task.finished_at = self.clock.now()
+        self._index_pending(task)
         self.audit("requeue", task, error=error.model_dump())
-        self._changed()
+        self._changed(task)
         return task
 
     def block(self, task_id: str, failed_dep: str) -> Task:
@@ -301,8 +433,10 @@ class QueueStore:
             message=f"dependency {dep.id} ({dep.type}) {dep.status.value}",
         )
         task.finished_at = self.clock.now()
+        self._left_pending(task)
+        self._settled(task)
         self.audit("block", task, blocked_by=failed_dep)
-        self._changed()
+        self._changed(task)
         return task
 
     def interrupt(self, task_id: str) -> Task:
@@ -314,7 +448,7 @@ class QueueStore:
         task.attempts = max(0, task.attempts - 1)
         task.error = TaskError(kind="interrupted", message="the run was interrupted")
         self.audit("interrupt", task)
-        self._changed()
+        self._changed(task)
         return task
 
     def reset_for_resume(self, task_id: str) -> Task:
@@ -324,6 +458,7 @@ class QueueStore:
             task.status = TaskStatus.PENDING
             task.error = None
             task.started_at = None
+            self._index_pending(task)
             self.audit("reset", task, to="pending")
         else:
             task.status = TaskStatus.FAILED
@@ -332,8 +467,10 @@ class QueueStore:
                 message="the task was running when the run stopped and has no attempts left",
             )
             task.finished_at = self.clock.now()
+            self._forget_dedup(task)
+            self._settled(task)
             self.audit("reset", task, to="failed")
-        self._changed()
+        self._changed(task)
         return task
 
     def mark_finished(self) -> None:

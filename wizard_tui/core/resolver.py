@@ -60,7 +60,9 @@ def ancestors(task: Task, tasks: Mapping[str, Task]) -> list[Task]:
             continue
         seen.add(dep)
         stack.extend(tasks[dep].depends_on)
-    order = list(tasks)
+    if not seen:
+        return []
+    position = {task_id: n for n, task_id in enumerate(tasks)}
     found = [tasks[i] for i in seen]
     # Roots first: by depth in the dependency graph, then by queue order.
     level: dict[str, int] = {}
@@ -70,7 +72,7 @@ def ancestors(task: Task, tasks: Mapping[str, Task]) -> list[Task]:
             level[t.id] = 1 + max((depth_of(tasks[d]) for d in t.depends_on if d in tasks), default=-1)
         return level[t.id]
 
-    return sorted(found, key=lambda t: (depth_of(t), order.index(t.id)))
+    return sorted(found, key=lambda t: (depth_of(t), position[t.id]))
 
 
 def render_handoff_context(items: list[Task]) -> str:

@@ -24,11 +24,13 @@ from wizard_tui.core.events import Event, EventBus
 from wizard_tui.core.executor import Executor, FatalAgentError
 from wizard_tui.core.guards import Limits
 from wizard_tui.core.metrics import RunMetrics, compute_metrics
-from wizard_tui.core.models import AuditRecord, HandoffFile, Task, TaskError, TaskStatus
+from wizard_tui.core.models import AuditRecord, HandoffFile, QueueFile, Task, TaskError, TaskStatus
 from wizard_tui.core.persistence import (
     CoalescingWriter,
     JsonlAppender,
     QueueFileError,
+    RunLock,
+    RunLockedError,
     RunPaths,
     atomic_write_model,
     read_audit,
@@ -43,6 +45,7 @@ from wizard_tui.telemetry.emitter import JsonlSink, Sink, Telemetry
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+USAGE_KEYS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
 KNOWN_MODELS = frozenset(
     {
         "claude-haiku-4-5",
@@ -107,18 +110,77 @@ def check_install_dir(path: Path) -> Path:
 
 def archive_previous(paths: RunPaths, run_id: str) -> Path | None:
     """Move the files of a previous run to `previous/<run-id>/`; nothing is deleted."""
-    files = paths.run_files()
+    # queue.json goes last: while it is still in place, a start after a kill mid-move knows the
+    # run and finishes the move into the same folder.
+    files = sorted(paths.run_files(), key=lambda p: p == paths.queue)
     if not files:
         return None
     target = paths.previous / run_id
     n = 1
-    while target.exists():
+    while target.exists() and any((target / item.name).exists() for item in files):
         n += 1
         target = paths.previous / f"{run_id}-{n}"
-    target.mkdir(parents=True)
+    target.mkdir(parents=True, exist_ok=True)
     for item in files:
         shutil.move(str(item), str(target / item.name))
     return target
+
+
+def set_aside_orphans(paths: RunPaths, queue: QueueFile) -> list[str]:
+    """Move markers and handoffs that `queue.json` does not account for into `orphans/`.
+
+    A kill can land between writing a marker or handoff and the next queue write; the task
+    then re-runs on resume, and its new files must be the only ones under its id.
+    """
+    tasks = {t.id: t for t in queue.tasks}
+    moved: list[str] = []
+    for folder, suffix in ((paths.markers, ".txt"), (paths.handoffs, ".json")):
+        if not folder.is_dir():
+            continue
+        for item in sorted(folder.iterdir()):
+            if item.name.startswith("."):
+                continue
+            task = tasks.get(item.stem) if item.suffix == suffix else None
+            if task is not None and (folder == paths.markers or task.handoff is not None):
+                continue
+            target = paths.orphans / folder.name / item.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            n = 1
+            while target.exists():
+                n += 1
+                target = target.with_name(f"{item.stem}-{n}{item.suffix}")
+            shutil.move(str(item), str(target))
+            moved.append(f"{folder.name}/{item.name}")
+    return moved
+
+
+def _refuse_symlinks(paths: RunPaths) -> None:
+    """A run dir shipped with links (say `markers -> ~/.ssh`) would steer our writes out of it."""
+    for path in (
+        paths.handoffs,
+        paths.markers,
+        paths.previous,
+        paths.orphans,
+        paths.queue,
+        paths.audit,
+        paths.telemetry,
+        paths.install_intent,
+        paths.gitignore,
+    ):
+        if path.is_symlink():
+            raise RunSetupError(
+                f"{path} is a symlink; the wizard writes only real files in its run dir. "
+                "Remove the link and run again."
+            )
+
+
+def _same_dir(recorded: str, install_dir: Path) -> bool:
+    if recorded == str(install_dir):
+        return True
+    try:
+        return Path(recorded).resolve() == install_dir
+    except (OSError, ValueError, RuntimeError):
+        return False
 
 
 class Run:
@@ -145,61 +207,116 @@ class Run:
         self.extra_sinks = list(sinks or [])
         self.run_id = run_id
         self.store: QueueStore | None = None
-        self.usage: dict[str, int] = {}
+        # Every total is present from the start, so `orchestrator run finished` always has the same shape.
+        self.usage: dict[str, int] = dict.fromkeys(USAGE_KEYS, 0)
         self.agents_run = 0
+        self.writer: CoalescingWriter | None = None
+        self.orphans: list[str] = []
+        self._lock: RunLock | None = None
 
     # -- set-up ------------------------------------------------------------------------------
 
     def prepare(self) -> tuple[RunPaths, QueueStore]:
-        """Validate input and open the run dir; raises RunSetupError with a sentence."""
+        """Validate input, lock and open the run dir; raises RunSetupError with a sentence.
+
+        On success the run dir's lock is held until `release()` (which `execute()` calls).
+        """
         install_dir = check_install_dir(self.config.install_dir)
         library = self.prompts or load_prompts()
         self.prompts = library
         paths = RunPaths(install_dir)
+        if paths.root.is_symlink():
+            raise RunSetupError(
+                f"{paths.root} is a symlink; the wizard writes only into a real folder. Remove the link and run again."
+            )
         if paths.root.exists() and not paths.root.is_dir():
             raise RunSetupError(f"{paths.root} exists and is not a folder; move it away and run again.")
+        lock = RunLock(paths.lock)
+        try:
+            paths.root.mkdir(exist_ok=True)
+            lock.acquire()
+        except RunLockedError as exc:
+            raise RunSetupError(f"{exc}; wait for it to end or stop it, then run again.") from exc
+        except OSError as exc:
+            raise RunSetupError(f"cannot open {paths.root} ({exc.strerror}); is the folder writable?") from exc
+        try:
+            _refuse_symlinks(paths)
+            # Before anything is archived: half-written temp files are garbage, not a run's files.
+            paths.remove_stale_temp_files()
+            store = self._open_resumed(paths, install_dir) if self.config.resume else self._open_new(paths, install_dir)
+        except BaseException:
+            lock.release()
+            raise
+        self._lock = lock
+        return paths, store
+
+    def release(self) -> None:
+        """Let go of the run dir's lock (the OS also drops it if the process dies)."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def _create(self, paths: RunPaths) -> None:
         try:
             paths.create()
         except OSError as exc:
             raise RunSetupError(f"cannot create {paths.root} ({exc.strerror}); is the folder writable?") from exc
-        existing = paths.queue.exists()
-        if self.config.resume:
-            if not existing:
-                raise RunSetupError(f"there is no run to resume in {paths.root}; run without --resume.")
+
+    def _open_resumed(self, paths: RunPaths, install_dir: Path) -> QueueStore:
+        if not paths.queue.exists():
+            raise RunSetupError(f"there is no run to resume in {paths.root}; run without --resume.")
+        try:
+            queue = read_queue_file(paths.queue)
+        except QueueFileError as exc:
+            raise RunSetupError(
+                f"cannot resume: {exc}. The file was left as it is; start over with --fresh "
+                "(the old run is kept under previous/)."
+            ) from exc
+        if not _same_dir(queue.install_dir, install_dir):
+            raise RunSetupError(
+                f"cannot resume: {paths.queue} belongs to a run in {queue.install_dir[:200]!r}, not {install_dir}. "
+                "The file was left as it is; start over with --fresh."
+            )
+        if queue.finished:
+            raise RunSetupError(
+                f"the run {queue.run_id} in {paths.root} already finished; start a new one without --resume."
+            )
+        self._create(paths)
+        try:
+            self.orphans = set_aside_orphans(paths, queue)
+        except OSError as exc:
+            raise RunSetupError(f"cannot tidy {paths.root} ({exc.strerror}); is the folder writable?") from exc
+        store = QueueStore.from_file(queue, clock=self.clock, ids=self.ids, bus=self.bus)
+        store.install_dir = install_dir
+        self.run_id = queue.run_id
+        return store
+
+    def _open_new(self, paths: RunPaths, install_dir: Path) -> QueueStore:
+        if paths.queue.exists():
             try:
-                queue = read_queue_file(paths.queue)
+                previous: QueueFile | None = read_queue_file(paths.queue)
+                problem = ""
             except QueueFileError as exc:
-                raise RunSetupError(f"cannot resume: {exc}. The file was left as it is.") from exc
-            if Path(queue.install_dir).resolve() != install_dir:
-                raise RunSetupError(
-                    f"cannot resume: {paths.queue} belongs to {queue.install_dir}, not {install_dir}."
-                )
-            store = QueueStore.from_file(queue, clock=self.clock, ids=self.ids, bus=self.bus)
-            store.finished = False
-            self.run_id = queue.run_id
-            return paths, store
-        if existing:
-            try:
-                previous = read_queue_file(paths.queue)
-            except QueueFileError:
-                previous = None
+                previous, problem = None, str(exc)
             if previous is not None and not previous.finished and not self.config.fresh:
                 raise RunSetupError(
                     f"an unfinished run ({previous.run_id}) is in {paths.root}; "
-                    "continue it with --resume, or start over with --fresh (the old run is kept)."
+                    "continue it with --resume, or start over with --fresh (the old run is kept under previous/)."
                 )
             if previous is None and not self.config.fresh:
-                raise RunSetupError(
-                    f"{paths.queue} is not a valid queue file; start over with --fresh (it is kept under previous/)."
-                )
-            archive_previous(paths, previous.run_id if previous else f"unreadable-{new_run_id(self.clock)}")
-            paths.create()
-        elif paths.run_files():
-            archive_previous(paths, f"partial-{new_run_id(self.clock)}")
-            paths.create()
+                raise RunSetupError(f"{problem}; start over with --fresh (the file is kept under previous/).")
+            archive = previous.run_id if previous else f"unreadable-{new_run_id(self.clock)}"
+        else:
+            archive = f"partial-{new_run_id(self.clock)}"
+        try:
+            archive_previous(paths, archive)
+        except OSError as exc:
+            raise RunSetupError(
+                f"cannot move the previous run aside ({exc.strerror}); is {paths.root} writable?"
+            ) from exc
+        self._create(paths)
         self.run_id = self.run_id or new_run_id(self.clock)
-        store = QueueStore(run_id=self.run_id, install_dir=install_dir, clock=self.clock, ids=self.ids, bus=self.bus)
-        return paths, store
+        return QueueStore(run_id=self.run_id, install_dir=install_dir, clock=self.clock, ids=self.ids, bus=self.bus)
 
     # -- the run -----------------------------------------------------------------------------
 
@@ -208,6 +325,12 @@ class Run:
             paths, store = self.prepare()
         except RunSetupError as exc:
             return RunResult(EXIT_USAGE, None, None, self.run_id, str(exc))
+        try:
+            return await self._execute(paths, store)
+        finally:
+            self.release()
+
+    async def _execute(self, paths: RunPaths, store: QueueStore) -> RunResult:
         self.store = store
         assert self.prompts is not None
         library = self.prompts
@@ -216,8 +339,11 @@ class Run:
         store.backend = self.backend.name
         store.model = self.config.model or self.backend.default_model
 
-        audit_out = JsonlAppender(paths.audit)
         writer = CoalescingWriter(store.render, paths.queue)
+        self.writer = writer
+        # On disk from the first moment, so a kill at any point leaves a run that --resume knows.
+        writer.flush_sync()
+        audit_out = JsonlAppender(paths.audit)
         store.on_change(writer.request)
         unsubscribe = self.bus.subscribe(lambda ev: self._record(ev, audit_out, paths))
         telemetry = Telemetry(store.run_id, self.clock, self.bus, [JsonlSink(paths.telemetry), *self.extra_sinks])
@@ -239,7 +365,7 @@ class Run:
             for task in list(store.tasks.values()):
                 if task.status == TaskStatus.RUNNING:
                     store.reset_for_resume(task.id)
-            store.audit("resume")
+            store.audit("resume", set_aside=self.orphans)
         executor = Executor(
             services,
             self.backend,
@@ -315,7 +441,7 @@ class Run:
         )
         store.mark_finished() if not interrupted else store.audit("flush")
         await self._final_flush(writer)
-        telemetry.close()
+        await telemetry.aclose()
         unsubscribe()
         audit_out.close()
         return RunResult(exit_code, outcome, metrics, store.run_id, message, dict(self.usage))
@@ -358,6 +484,7 @@ class Run:
         except TimeoutError:
             store.set_orchestrator("failed", TaskError(kind="timeout", message="the orchestrator ran out of time"))
         except AgentError as exc:
+            outcome = exc.outcome
             store.set_orchestrator("failed", TaskError(kind="agent-error", message=str(exc)))
             if exc.fatal:
                 raise
@@ -379,7 +506,7 @@ class Run:
 
     def _agent_done(self, telemetry: Telemetry, agent: ResolvedAgent, outcome: AgentOutcome, ms: float) -> None:
         usage = outcome.usage
-        for key in ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"):
+        for key in USAGE_KEYS:
             self.usage[key] = self.usage.get(key, 0) + int(getattr(usage, key))
         self.agents_run += 1
         telemetry.emit(

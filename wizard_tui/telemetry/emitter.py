@@ -1,12 +1,19 @@
-"""One emitter that stamps telemetry events and fans them out to sinks.
+"""One emitter that stamps telemetry events and fans them out to sinks and the event bus.
 
-A sink that fails is logged and dropped from nothing else: the run never fails or
-stalls because telemetry could not be delivered.
+Telemetry must never fail or stall the run. A local sink (`inline = True`, such as the
+JSONL file) is written in the caller's thread, and its errors are logged and swallowed;
+every other sink runs on its own thread behind a bounded queue, so one that blocks or
+hangs costs the run nothing but its own records, and closing waits a bounded time.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import queue
+import threading
+import time
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -14,12 +21,18 @@ from wizard_tui.core.clock import Clock
 from wizard_tui.core.events import EventBus
 from wizard_tui.core.models import TelemetryRecord
 from wizard_tui.core.persistence import JsonlAppender
+from wizard_tui.telemetry.events import event_problems
 
 log = logging.getLogger(__name__)
 
+CLOSE_BUDGET_S = 2.0
+MAX_PENDING = 10_000
+MAX_TEXT = 200
+MAX_ITEMS = 50
+
 
 class Sink(Protocol):
-    """Where telemetry records go."""
+    """Where telemetry records go. Runs on its own thread unless it sets `inline = True`."""
 
     def write(self, record: TelemetryRecord) -> None: ...
 
@@ -27,7 +40,9 @@ class Sink(Protocol):
 
 
 class JsonlSink:
-    """`telemetry.jsonl` in the run dir: always on."""
+    """`telemetry.jsonl` in the run dir: always on, written in order as events happen."""
+
+    inline = True
 
     def __init__(self, path: Path) -> None:
         self._out = JsonlAppender(path)
@@ -39,6 +54,87 @@ class JsonlSink:
         self._out.close()
 
 
+class BackgroundSink:
+    """Feeds a sink from a daemon thread, so a slow or hung sink never blocks the emitter."""
+
+    inline = True  # its own write only enqueues
+
+    def __init__(self, inner: Sink, *, max_pending: int = MAX_PENDING) -> None:
+        self.inner = inner
+        self.name = type(inner).__name__
+        self.dropped = 0
+        self.failures = 0
+        self._pending: queue.Queue[TelemetryRecord | None] = queue.Queue(max_pending)
+        self._closing = False
+        self._thread = threading.Thread(target=self._pump, name=f"telemetry-{self.name}", daemon=True)
+        self._thread.start()
+
+    def write(self, record: TelemetryRecord) -> None:
+        if self._closing:
+            self.dropped += 1
+            return
+        try:
+            self._pending.put_nowait(record)
+        except queue.Full:  # the sink is stuck or far behind: drop rather than wait
+            self.dropped += 1
+
+    def _pump(self) -> None:
+        while True:
+            try:
+                record = self._pending.get(timeout=0.25)
+            except queue.Empty:
+                if self._closing:  # stop() could not enqueue its marker into a full queue
+                    break
+                continue
+            if record is None:
+                break
+            try:
+                self.inner.write(record)
+            except Exception:
+                self.failures += 1
+                if self.failures == 1:
+                    log.warning("telemetry sink %s failed", self.name, exc_info=True)
+        try:
+            self.inner.close()
+        except Exception:
+            log.warning("telemetry sink %s failed to close", self.name, exc_info=True)
+
+    def stop(self) -> None:
+        """Ask the thread to deliver what is queued, close the sink and end."""
+        self._closing = True
+        # A hung sink may have filled its queue; the join then gives up on it.
+        with contextlib.suppress(queue.Full):
+            self._pending.put_nowait(None)
+
+    def join(self, timeout_s: float) -> bool:
+        """Wait at most `timeout_s` for the thread; False when the sink was abandoned."""
+        self._thread.join(max(0.0, timeout_s))
+        if self._thread.is_alive():
+            log.warning("telemetry sink %s did not finish in time; abandoned", self.name)
+            return False
+        return True
+
+    def close(self, timeout_s: float = CLOSE_BUDGET_S) -> None:
+        self.stop()
+        self.join(timeout_s)
+
+
+def bounded(value: Any, depth: int = 0) -> Any:
+    """JSON-safe, size-bounded copy of a property value: text is cut, unknown objects become words."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        # A lone surrogate would make the JSONL line unwritable: replace it, as any reader would.
+        text = value[:MAX_TEXT].encode("utf-8", "replace").decode("utf-8")
+        return text if len(value) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+    if depth < 2 and isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return [bounded(v, depth + 1) for v in list(items)[:MAX_ITEMS]]
+    if depth < 2 and isinstance(value, dict):
+        return {str(k)[:MAX_TEXT]: bounded(v, depth + 1) for k, v in list(value.items())[:MAX_ITEMS]}
+    return type(value).__name__
+
+
 class Telemetry:
     """Builds `{event, ts, run_id, properties}` records and hands them to every sink and the bus."""
 
@@ -46,24 +142,50 @@ class Telemetry:
         self.run_id = run_id
         self.clock = clock
         self.bus = bus
-        self.sinks: list[Sink] = list(sinks or [])
+        self.sinks: list[Sink] = [s if getattr(s, "inline", False) else BackgroundSink(s) for s in (sinks or [])]
         self.records: list[TelemetryRecord] = []
+        self._failed: set[int] = set()
+        self._misshapen: set[str] = set()
+        self._closed = False
 
     def emit(self, event: str, **properties: Any) -> TelemetryRecord:
-        record = TelemetryRecord(event=event, ts=self.clock.now(), run_id=self.run_id, properties=properties)
+        props = {k: bounded(v) for k, v in properties.items()}
+        if event not in self._misshapen and (problems := event_problems(event, props)):
+            self._misshapen.add(event)  # a bug of ours: say it once, still deliver the event
+            log.warning("telemetry event %r does not fit its contract: %s", event, "; ".join(problems))
+        record = TelemetryRecord(event=event, ts=self.clock.now(), run_id=self.run_id, properties=props)
         self.records.append(record)
-        for sink in self.sinks:
-            try:
-                sink.write(record)
-            except Exception:
-                log.warning("telemetry sink %s failed", type(sink).__name__, exc_info=True)
+        if not self._closed:
+            for sink in self.sinks:
+                try:
+                    sink.write(record)
+                except Exception:
+                    if id(sink) not in self._failed:
+                        self._failed.add(id(sink))
+                        log.warning("telemetry sink %s failed", type(sink).__name__, exc_info=True)
         if self.bus is not None:
             self.bus.publish(record)
         return record
 
-    def close(self) -> None:
-        for sink in self.sinks:
+    def close(self, timeout_s: float = CLOSE_BUDGET_S) -> None:
+        """Close every sink; background sinks share one deadline of `timeout_s` in all."""
+        if self._closed:
+            return
+        self._closed = True
+        deadline = time.monotonic() + timeout_s
+        background = [s for s in self.sinks if isinstance(s, BackgroundSink)]
+        for sink in background:
+            sink.stop()
+        for inline in self.sinks:
+            if isinstance(inline, BackgroundSink):
+                continue
             try:
-                sink.close()
+                inline.close()
             except Exception:
-                log.warning("telemetry sink %s failed to close", type(sink).__name__, exc_info=True)
+                log.warning("telemetry sink %s failed to close", type(inline).__name__, exc_info=True)
+        for sink in background:
+            sink.join(deadline - time.monotonic())
+
+    async def aclose(self, timeout_s: float = CLOSE_BUDGET_S) -> None:
+        """`close` off the event loop, so a slow network sink never freezes a UI."""
+        await asyncio.to_thread(self.close, timeout_s)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +97,45 @@ class ToolSpec(Generic[In]):
         return schema
 
 
+MAX_INPUT_CHARS = 256 * 1024
+MAX_INPUT_DEPTH = 32
+
+
+def input_problem(value: Any) -> str | None:
+    """Why a tool input could not be stored and read back as JSON, or None when it can.
+
+    Lone surrogates and NaN break the JSON files a run writes, and deep nesting breaks
+    reading `queue.json` back on --resume; such input is refused before any tool sees it.
+    """
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_INPUT_DEPTH:
+            return f"it is nested more than {MAX_INPUT_DEPTH} levels deep; send flatter data"
+        if isinstance(item, dict):
+            for key, sub in item.items():
+                if not isinstance(key, str):
+                    return "object keys must be strings"
+                stack.append((key, depth + 1))
+                stack.append((sub, depth + 1))
+        elif isinstance(item, list | tuple):
+            stack.extend((sub, depth + 1) for sub in item)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return "it holds text that is not valid Unicode (a lone surrogate); send UTF-8 text"
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return "numbers must be finite (no NaN or Infinity)"
+        elif item is not None and not isinstance(item, bool | int):
+            return f"a {type(item).__name__} is not a JSON value"
+    size = len(json.dumps(value))
+    if size > MAX_INPUT_CHARS:
+        return f"it is {size // 1024} KB, over the {MAX_INPUT_CHARS // 1024} KB a tool call may carry"
+    return None
+
+
 def describe_validation_error(tool: str, exc: ValidationError) -> str:
     problems = []
     for err in exc.errors()[:8]:
@@ -138,6 +178,9 @@ class ToolBox:
             raw_input = {}
         if not isinstance(raw_input, dict):
             return ToolResult(f"Input for {name} must be a JSON object.", is_error=True)
+        problem = input_problem(raw_input)
+        if problem is not None:
+            return ToolResult(f"Input for {name} was refused: {problem}.", is_error=True)
         try:
             parsed = spec.input_model.model_validate(raw_input)
         except ValidationError as exc:

@@ -4,14 +4,20 @@ Paths are relative to the install dir. `..`, absolute paths, NUL bytes and symli
 that resolve outside are refused; skipped folders and `.gitignore`d files are not
 listed or searched; big and binary files are refused; secret files (`.env*`, keys)
 never have their values returned. Every output is bounded and says when it was cut.
+Walks and scans run in a worker thread under a time budget, so a huge tree or a slow
+pattern never freezes the event loop (nor Ctrl-C).
 """
 
 from __future__ import annotations
 
+import asyncio
 import fnmatch
+import os
 import re
+import stat
+import time
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,14 +31,26 @@ MAX_CONTENT_CHARS = 60_000
 MAX_LINE_CHARS = 400
 MAX_LIST = 2_000
 MAX_MATCHES = 500
+MAX_PATH_CHARS = 4_096
+MAX_GLOB_CHARS = 500
+# Minified code puts a whole bundle on one line; only its start is searched, so that a
+# pattern with several `.*` stays fast.
+MAX_SCAN_LINE = 4_000
+SEARCH_SECONDS = 5.0
+MAX_KEY_NAMES = 200
 
-_SECRET_NAMES = re.compile(
+# Files of `NAME=value` lines: their key names may be shown, never their values.
+_ENV_FILES = re.compile(
     r"""^(\.env(\..*)?|.*\.env|\.envrc|\.npmrc|\.pypirc|\.netrc|\.git-credentials|
-    id_(rsa|dsa|ecdsa|ed25519)(\.pub)?|.*\.(pem|key|p12|pfx|jks|keystore|asc|gpg|kdbx)|
     credentials(\.json)?|secrets?\.(json|ya?ml|toml)|service-account.*\.json)$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_KEY_LINE = re.compile(r"^\s*(export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*[=:]")
+# Key material: nothing of it is shown (a base64 line ending in `=` would pass for a key name).
+_KEY_FILES = re.compile(
+    r"^(id_(rsa|dsa|ecdsa|ed25519)(\.pub)?|.*\.(pem|key|p12|pfx|jks|keystore|asc|gpg|kdbx))$", re.IGNORECASE
+)
+_KEY_LINE = re.compile(r"^(\s*)(export\s+)?([A-Za-z_][A-Za-z0-9_.\-]{0,63})\s*[=:]")
+_BRACE_REPEAT = re.compile(r"\{(\d*)(,(\d*))?\}")
 
 
 class _Input(BaseModel):
@@ -41,7 +59,9 @@ class _Input(BaseModel):
 
 class ListFilesInput(_Input):
     path: str = Field(default=".", description="Folder to list, relative to the project root.")
-    glob: str | None = Field(default=None, description="Only files whose relative path matches, e.g. '**/*.tsx'.")
+    glob: str | None = Field(
+        default=None, max_length=MAX_GLOB_CHARS, description="Only files whose relative path matches, e.g. '**/*.tsx'."
+    )
     max_results: int = Field(default=200, ge=1, le=MAX_LIST)
 
 
@@ -54,19 +74,40 @@ class ReadFileInput(_Input):
 class SearchFilesInput(_Input):
     pattern: str = Field(min_length=1, max_length=500, description="A Python regular expression.")
     path: str = Field(default=".", description="Folder to search, relative to the project root.")
-    glob: str | None = Field(default=None, description="Only files whose relative path matches.")
+    glob: str | None = Field(
+        default=None, max_length=MAX_GLOB_CHARS, description="Only files whose relative path matches."
+    )
     max_results: int = Field(default=50, ge=1, le=MAX_MATCHES)
+
+
+def secret_kind(*names: str) -> Literal["key", "env"] | None:
+    """`key` for key material, `env` for `.env*` and credential files, else None.
+
+    Callers pass both the name asked for and the name a symlink resolves to, so a link
+    `notes.txt -> .env` is as secret as `.env` itself.
+    """
+    kind: Literal["key", "env"] | None = None
+    for name in names:
+        if name.lower().endswith((".example", ".sample", ".template")):
+            continue
+        if _KEY_FILES.match(name):
+            return "key"
+        if _ENV_FILES.match(name):
+            kind = "env"
+    return kind
 
 
 def is_secret_file(name: str) -> bool:
     """`.env*`, key material and credential files: their values never leave the tool."""
-    return bool(_SECRET_NAMES.match(name)) and not name.lower().endswith((".example", ".sample", ".template"))
+    return secret_kind(name) is not None
 
 
 def confine(root: Path, user_path: str) -> Path:
     """Resolve `user_path` inside `root` or raise a ToolError saying why not."""
     if "\x00" in user_path:
         raise ToolError("The path contains a NUL byte; give a plain relative path.")
+    if len(user_path) > MAX_PATH_CHARS:
+        raise ToolError(f"The path is over {MAX_PATH_CHARS} characters; give a real relative path.")
     if user_path.strip() in ("", "."):
         return root
     pure = PurePosixPath(user_path.replace("\\", "/"))
@@ -77,14 +118,25 @@ def confine(root: Path, user_path: str) -> Path:
     candidate = root.joinpath(*pure.parts)
     try:
         resolved = candidate.resolve(strict=False)
-    except (OSError, RuntimeError) as exc:  # symlink loops end here
+    except (OSError, RuntimeError, ValueError) as exc:  # symlink loops end here
         raise ToolError(f"{user_path!r} cannot be resolved (a symlink loop?).") from exc
     if not resolved.is_relative_to(root):
         raise ToolError(f"{user_path!r} leads outside the project (a symlink); it is not readable.")
     rel_parts = resolved.relative_to(root).parts
-    if any(part in SKIP_DIRS for part in rel_parts[:-1]) or (rel_parts and rel_parts[0] == ".git"):
-        raise ToolError(f"{user_path!r} is inside a folder the wizard does not read (dependencies, VCS or build output).")
+    # A folder that is skipped is not listed either; a file may share such a name (`env`, `build`).
+    skipped = rel_parts if _is_dir(resolved) else rel_parts[:-1]
+    if any(part in SKIP_DIRS for part in skipped) or (rel_parts and rel_parts[0] == ".git"):
+        raise ToolError(
+            f"{user_path!r} is inside a folder the wizard does not read (dependencies, VCS or build output)."
+        )
     return resolved
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def _rel(root: Path, path: Path) -> str:
@@ -93,7 +145,12 @@ def _rel(root: Path, path: Path) -> str:
 
 
 def _glob_match(rel: str, pattern: str) -> bool:
-    if PurePosixPath(rel).match(pattern) or fnmatch.fnmatch(rel, pattern):
+    try:
+        if PurePosixPath(rel).match(pattern):
+            return True
+    except ValueError:  # a pattern pathlib calls empty, such as "." or "/"
+        pass
+    if fnmatch.fnmatch(rel, pattern):
         return True
     # '**/' also matches files at the top level.
     return pattern.startswith("**/") and fnmatch.fnmatch(rel, pattern[3:])
@@ -104,19 +161,122 @@ def _is_binary(sample: bytes) -> bool:
 
 
 def _redact(text: str) -> str:
-    keys = []
+    """`NAME=<redacted>` per assignment; lines inside a multi-line value are never looked at."""
+    keys: list[str] = []
+    open_quote: str | None = None
+    block_indent: int | None = None
     for line in text.splitlines():
+        if open_quote is not None:
+            if open_quote in line:
+                open_quote = None
+            continue
+        if block_indent is not None:
+            if not line.strip() or len(line) - len(line.lstrip()) > block_indent:
+                continue
+            block_indent = None
         m = _KEY_LINE.match(line)
-        if m:
-            keys.append(f"{m.group(2)}=<redacted>")
+        if not m:
+            continue
+        if len(keys) < MAX_KEY_NAMES:
+            keys.append(f"{m.group(3)}=<redacted>")
+        value = line[m.end() :].strip()
+        if value[:1] in ("'", '"', "`") and value.count(value[0]) == 1:
+            open_quote = value[0]
+        elif value in ("|", ">", "|-", ">-", "|+", ">+"):
+            block_indent = len(m.group(1))
     return "\n".join(keys)
+
+
+def nested_repeat(pattern: str) -> bool:
+    """True when a repeated group holds a repeat of its own, like `(a+)+` or `(\\w*,)*`.
+
+    That shape makes a backtracking regex engine take exponential time on a line that
+    almost matches, and Python's `re` cannot be interrupted.
+    """
+    inner_repeat = [False]  # one flag per open group: does it hold an unbounded repeat?
+    just_closed: bool | None = None
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        closed, just_closed = just_closed, None
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            i = j + 1
+            continue
+        repeat = c in "*+"
+        if c == "{":
+            m = _BRACE_REPEAT.match(pattern, i)
+            if m:
+                upper = m.group(3) if m.group(2) else m.group(1)
+                repeat = not upper or int(upper) > 1
+        if c == "(":
+            inner_repeat.append(False)
+        elif c == ")" and len(inner_repeat) > 1:
+            just_closed = inner_repeat.pop()
+            inner_repeat[-1] = inner_repeat[-1] or just_closed
+        elif repeat:
+            if closed:
+                return True
+            inner_repeat[-1] = True
+        i += 1
+    return False
+
+
+def _read_regular(path: Path, rel: str) -> bytes:
+    """The bytes of a regular file within the size cap, or a ToolError saying why not.
+
+    O_NOFOLLOW and O_NONBLOCK: a link or pipe swapped in after `confine` is refused, not
+    followed or waited on.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError as exc:
+        raise ToolError(f"{rel!r} does not exist; use list_files to see what is there.") from exc
+    except (OSError, ValueError) as exc:
+        raise ToolError(f"{rel} cannot be read ({getattr(exc, 'strerror', None) or exc}).") from exc
+    info = os.fstat(fd)
+    problem = None
+    if stat.S_ISDIR(info.st_mode):
+        problem = f"{rel!r} is a folder; list it with list_files."
+    elif not stat.S_ISREG(info.st_mode):
+        problem = f"{rel!r} is not a regular file (a pipe, socket or device); only text files can be read."
+    elif info.st_size > MAX_FILE_BYTES:
+        problem = (
+            f"{rel} is {info.st_size // 1024} KB, over the {MAX_FILE_BYTES // 1024} KB cap; "
+            "use search_files on it instead."
+        )
+    if problem is not None:
+        os.close(fd)
+        raise ToolError(problem)
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise ToolError(f"{rel} cannot be read ({exc.strerror}).") from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise ToolError(f"{rel} grew over the {MAX_FILE_BYTES // 1024} KB cap while being read.")
+    return data
 
 
 async def list_files(ctx: ToolContext, args: ListFilesInput) -> dict[str, Any]:
     root = ctx.services.install_dir
     start = confine(root, args.path)
-    if not start.is_dir():
+    if not _is_dir(start):
         raise ToolError(f"{args.path!r} is not a folder; list its parent or read it with read_file.")
+    return await asyncio.to_thread(_list, root, start, args)
+
+
+def _list(root: Path, start: Path, args: ListFilesInput) -> dict[str, Any]:
     budget = WalkBudget(max_files=20_000, seconds=2.0)
     files: list[str] = []
     truncated = False
@@ -134,24 +294,20 @@ async def read_file(ctx: ToolContext, args: ReadFileInput) -> dict[str, Any]:
     root = ctx.services.install_dir
     path = confine(root, args.path)
     rel = _rel(root, path)
-    if not path.exists():
-        raise ToolError(f"{args.path!r} does not exist; use list_files to see what is there.")
-    if not path.is_file():
-        raise ToolError(f"{args.path!r} is not a regular file; use list_files for folders.")
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ToolError(
-                f"{rel} is {size // 1024} KB, over the {MAX_FILE_BYTES // 1024} KB cap; use search_files on it instead."
-            )
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise ToolError(f"{rel} cannot be read ({exc.strerror}).") from exc
+    kind = secret_kind(path.name, PurePosixPath(args.path).name)
+    data = _read_regular(path, rel)
+    if kind == "key":
+        return {
+            "path": rel,
+            "content": "",
+            "truncated": False,
+            "redacted": True,
+            "note": "This file holds key material: nothing of it is shown.",
+        }
     if _is_binary(data[:8192]):
         raise ToolError(f"{rel} is a binary file; only text files can be read.")
     text = data.decode("utf-8", errors="replace")
-    if is_secret_file(path.name):
+    if kind == "env":
         return {
             "path": rel,
             "content": _redact(text),
@@ -177,37 +333,56 @@ async def search_files(ctx: ToolContext, args: SearchFilesInput) -> dict[str, An
     root = ctx.services.install_dir
     try:
         regex = re.compile(args.pattern)
-    except re.error as exc:
+    except (re.error, OverflowError, RecursionError) as exc:
         raise ToolError(f"The pattern is not a valid regular expression ({exc}); escape special characters.") from exc
+    if nested_repeat(args.pattern):
+        raise ToolError(
+            "The pattern repeats a group that itself repeats (like `(a+)+`), which can run for ever; "
+            "simplify it, for example `(a+)+` to `a+`."
+        )
     start = confine(root, args.path)
-    if start.is_file():
+    return await asyncio.to_thread(_search, root, start, args, regex)
+
+
+def _search(root: Path, start: Path, args: SearchFilesInput, regex: re.Pattern[str]) -> dict[str, Any]:
+    deadline = time.monotonic() + SEARCH_SECONDS
+    try:
+        mode = start.stat().st_mode
+    except (OSError, ValueError) as exc:
+        raise ToolError(f"{args.path!r} does not exist; use list_files to see what is there.") from exc
+    if stat.S_ISREG(mode):
         files = [_rel(root, start)]
         budget = WalkBudget()
-    elif start.is_dir():
+    elif stat.S_ISDIR(mode):
         budget = WalkBudget(max_files=20_000, seconds=3.0)
         files = list(iter_files(root, start, budget=budget))
     else:
-        raise ToolError(f"{args.path!r} does not exist; use list_files to see what is there.")
+        raise ToolError(f"{args.path!r} is not a regular file or folder; search a folder or a text file.")
     matches: list[dict[str, Any]] = []
     truncated = budget.exhausted
     scanned_bytes = 0
     for rel in files:
+        if time.monotonic() > deadline:
+            truncated = True
+            break
         if args.glob and not _glob_match(rel, args.glob):
-            continue
-        if is_secret_file(PurePosixPath(rel).name):
             continue
         path = root / rel
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                continue
-            data = path.read_bytes()
-        except OSError:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError, ValueError):
+            continue
+        if secret_kind(PurePosixPath(rel).name, real.name) or not real.is_relative_to(root):
+            continue
+        try:
+            data = _read_regular(real, rel)
+        except ToolError:
             continue
         if _is_binary(data[:8192]):
             continue
         scanned_bytes += len(data)
         for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), start=1):
-            if regex.search(line):
+            if regex.search(line[:MAX_SCAN_LINE]):
                 if len(matches) >= args.max_results:
                     truncated = True
                     break

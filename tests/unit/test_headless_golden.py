@@ -1,0 +1,90 @@
+"""Golden tests of `--no-ui` output: a scripted run's lines and JSON stream, against stored goldens.
+
+A change to the headless format shows up here as a diff; accept it deliberately with
+`pytest tests/unit/test_headless_golden.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+
+from tests.conftest import copy_sample
+from wizard_tui.agents.offline import OfflineAgent
+from wizard_tui.core.clock import FrozenClock, SequentialIds
+from wizard_tui.core.run import Run, RunConfig
+from wizard_tui.headless import HeadlessPrinter
+
+RUN_ID = "20260101-120000-golden"
+DETECTION: dict[str, Any] = {
+    "framework": "nextjs",
+    "name": "Next.js",
+    "evidence": ["package.json: dependencies.next", "router: app (app/layout.tsx)"],
+    "package_manager": "npm",
+    "router": "app",
+    "posthog_installed": False,
+    "llm_calls": [
+        {"file": "app/api/chat/route.ts", "line": 1, "sdk": "openai", "kind": "import"},
+        {"file": "app/api/chat/route.ts", "line": 16, "sdk": "openai", "kind": "call"},
+    ],
+    "llm_sdks": ["openai"],
+    "subprojects": [],
+}
+
+
+class FixedDetection:
+    """Stands in for `detect_project`'s result: the golden must not move when detection does."""
+
+    framework = DETECTION["framework"]
+
+    def model_dump(self, mode: str = "python") -> dict[str, Any]:
+        return json.loads(json.dumps(DETECTION))
+
+
+@pytest.fixture(autouse=True)
+def fixed_detection(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("wizard_tui.detection.detect_project", lambda root: FixedDetection())
+
+
+async def headless_output(tmp_path: Path, *, json_lines: bool) -> str:
+    """What `wizard-tui PROJECT --no-ui [--json]` prints for a fixed run, with its paths normalised."""
+    project = copy_sample("nextjs-app-router", tmp_path)
+    out = io.StringIO()
+    printer = HeadlessPrinter(out, json_lines=json_lines)
+    run = Run(
+        RunConfig(install_dir=project),
+        OfflineAgent(),
+        clock=FrozenClock(step=0.001),
+        ids=SequentialIds(),
+        run_id=RUN_ID,
+    )
+    run.bus.subscribe(printer)
+    result = await run.execute()
+    printer.summary(result, str(project / ".posthog-wizard"), run.backend.name)
+    assert result.exit_code == 0
+    return out.getvalue().replace(str(project.resolve()), "<project>").replace(str(project), "<project>")
+
+
+async def test_no_ui_lines_match_the_golden(tmp_path: Path, snapshot: SnapshotAssertion) -> None:
+    text = await headless_output(tmp_path, json_lines=False)
+    assert "longest silence" in text and "<project>/.posthog-wizard" in text
+    assert text == snapshot
+
+
+async def test_json_stream_matches_the_golden(tmp_path: Path, snapshot: SnapshotAssertion) -> None:
+    text = await headless_output(tmp_path, json_lines=True)
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert lines[-1]["kind"] == "summary" and lines[-1]["metrics"]["tasks_done"] == 9
+    assert {line["kind"] for line in lines} == {"audit", "telemetry", "summary"}
+    assert text == snapshot
+
+
+async def test_the_output_is_the_same_on_every_run(tmp_path: Path) -> None:
+    first = await headless_output(tmp_path / "a", json_lines=True)
+    second = await headless_output(tmp_path / "b", json_lines=True)
+    assert first == second

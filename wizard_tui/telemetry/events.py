@@ -1,0 +1,148 @@
+"""The telemetry events of SPEC §7 and their properties, as models: the contract every sink sees.
+
+Each event carries exactly the properties named in §7, plus the few extras declared here
+(marked "beyond §7"), all of them counts, flags, ids or short enumerated words: never a
+file's content, a path's content, a prompt or a message text.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from wizard_tui.core.metrics import RunMetrics
+
+
+class _Props(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class OrchestratorStarted(_Props):
+    """`orchestrator started`: §7 names no properties; all of these are beyond §7."""
+
+    backend: str
+    model: str | None
+    concurrency: int
+    pipeline: bool
+    resumed: bool
+
+
+class TaskEnqueued(_Props):
+    type: str
+    enqueued_by: Literal["orchestrator", "task"]
+    depth: int
+    dynamic: bool
+
+
+class Seeded(_Props):
+    task_count: int
+    types: list[str]
+    duration_ms: int
+    ok: bool  # beyond §7: whether seeding finished cleanly
+
+
+class TaskStarted(_Props):
+    type: str
+    model: str | None
+    attempts: int
+    ms_since_run_start: int
+
+
+class TaskEnded(_Props):
+    """`orchestrator task completed` and `orchestrator task skipped`."""
+
+    type: str
+    model: str | None
+    attempts: int
+    duration_ms: int
+
+
+class TaskFailed(TaskEnded):
+    error_kind: str  # beyond §7: the error's kind (a fixed word such as `timeout`), never its message
+
+
+class TaskBlocked(TaskEnded):
+    blocked_by: str  # beyond §7: the id of the dependency that failed
+
+
+class GuardTripped(_Props):
+    guard: str
+    type: str
+
+
+class AgentCompleted(_Props):
+    task_type: str
+    model: str | None
+    turns: int
+    input_tokens: int
+    output_tokens: int
+    cache_read_input_tokens: int
+    cache_creation_input_tokens: int
+    duration_ms: int
+    stop_reason: str | None  # beyond §7: why the agent stopped (end_turn, max_turns, ...)
+
+
+class RunFinished(RunMetrics):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    # beyond §7: how the run ended and the token totals of all its agents
+    interrupted: bool
+    ok: bool
+    total_input_tokens: int
+    total_output_tokens: int
+    total_cache_read_input_tokens: int
+    total_cache_creation_input_tokens: int
+
+
+EVENTS: dict[str, type[BaseModel]] = {
+    "orchestrator started": OrchestratorStarted,
+    "orchestrator task enqueued": TaskEnqueued,
+    "orchestrator seeded": Seeded,
+    "orchestrator task started": TaskStarted,
+    "orchestrator task completed": TaskEnded,
+    "orchestrator task failed": TaskFailed,
+    "orchestrator task skipped": TaskEnded,
+    "orchestrator task blocked": TaskBlocked,
+    "orchestrator guard tripped": GuardTripped,
+    "agent completed": AgentCompleted,
+    "orchestrator run finished": RunFinished,
+}
+
+# The property names §7 itself requires of each event (the models may add declared extras).
+SPEC_PROPERTIES: dict[str, frozenset[str]] = {
+    "orchestrator started": frozenset(),
+    "orchestrator task enqueued": frozenset({"type", "enqueued_by", "depth", "dynamic"}),
+    "orchestrator seeded": frozenset({"task_count", "types", "duration_ms"}),
+    "orchestrator task started": frozenset({"type", "model", "attempts", "ms_since_run_start"}),
+    **{
+        f"orchestrator task {end}": frozenset({"type", "model", "attempts", "duration_ms"})
+        for end in ("completed", "failed", "skipped", "blocked")
+    },
+    "orchestrator guard tripped": frozenset({"guard", "type"}),
+    "agent completed": frozenset(
+        {
+            "task_type",
+            "model",
+            "turns",
+            "input_tokens",
+            "output_tokens",
+            "cache_read_input_tokens",
+            "cache_creation_input_tokens",
+            "duration_ms",
+        }
+    ),
+    "orchestrator run finished": frozenset(RunMetrics.model_fields),
+}
+
+
+def event_problems(event: str, properties: dict[str, Any]) -> list[str]:
+    """Why `properties` do not fit `event`'s contract; empty when they do."""
+    model = EVENTS.get(event)
+    if model is None:
+        return [f"unknown telemetry event {event!r}"]
+    try:
+        model.model_validate(properties)
+    except ValidationError as exc:
+        return [f"{'.'.join(str(p) for p in e['loc']) or event}: {e['msg']}" for e in exc.errors()]
+    return []
