@@ -139,6 +139,7 @@ class OfflineAgent:
 
     name = "offline"
     default_model = OFFLINE_MODEL
+    fixed_model = OFFLINE_MODEL  # front matter models mean nothing to it: report the truth
 
     def __init__(self, pace_s: float = 0.0) -> None:
         self.pace_s = pace_s

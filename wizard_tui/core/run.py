@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import contextlib
 import logging
 import shutil
@@ -369,12 +370,14 @@ class Run:
         executor = Executor(
             services,
             self.backend,
-            lambda task: resolve_task(
-                task,
-                library,
-                store.tasks,
-                run_default_model=self.config.model,
-                fallback_model=self.backend.default_model,
+            lambda task: self._pinned(
+                resolve_task(
+                    task,
+                    library,
+                    store.tasks,
+                    run_default_model=self.config.model,
+                    fallback_model=self.backend.default_model,
+                )
             ),
             concurrency=self.config.concurrency,
             agent_timeout_s=self.config.agent_timeout_s,
@@ -453,14 +456,21 @@ class Run:
             writer.flush_sync()
             raise
 
+    def _pinned(self, agent: ResolvedAgent) -> ResolvedAgent:
+        """A backend that runs no model (the offline agent) reports its own name as the model."""
+        fixed = getattr(self.backend, "fixed_model", None)
+        return dataclasses.replace(agent, model=fixed) if fixed else agent
+
     async def _seed(self, services: RunServices, seeding_done: asyncio.Event, started_mono: float) -> None:
         store = services.store
         assert self.prompts is not None
-        agent = resolve_orchestrator(
-            self.prompts,
-            install_dir_name=store.install_dir.name,
-            run_default_model=self.config.model,
-            fallback_model=self.backend.default_model,
+        agent = self._pinned(
+            resolve_orchestrator(
+                self.prompts,
+                install_dir_name=store.install_dir.name,
+                run_default_model=self.config.model,
+                fallback_model=self.backend.default_model,
+            )
         )
         context = ToolContext(services=services, agent_id="orchestrator")
         t0 = self.clock.monotonic()
