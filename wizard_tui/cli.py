@@ -206,6 +206,8 @@ def _run_headless(config: object, backend: object, sinks: list[object], *, json_
             sys.stderr.write(f"wizard-tui: {result.message}\n")
             return result.exit_code
         printer.summary(result, str(config.install_dir / ".posthog-wizard"), run.backend.name)
+        if result.exit_code == EXIT_USAGE:  # e.g. a rejected API key: the sentence goes to stderr too
+            sys.stderr.write(f"wizard-tui: {result.message}\n")
         return result.exit_code
 
     try:

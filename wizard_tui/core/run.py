@@ -383,6 +383,9 @@ class Run:
             agent_timeout_s=self.config.agent_timeout_s,
             on_agent_done=lambda agent, task, outcome, ms: self._agent_done(telemetry, agent, outcome, ms),
         )
+        if self.config.resume:
+            # The start backstop is per run, not per process: resuming a runaway must not refill it.
+            executor.stats.starts = sum(t.attempts for t in store.tasks.values())
         telemetry.emit(
             "orchestrator started",
             backend=self.backend.name,
@@ -421,7 +424,9 @@ class Run:
                     store.interrupt(task.id)
             store.audit("interrupted")
         except (FatalAgentError, AgentError) as exc:
-            exit_code = EXIT_FAILED
+            # A key the API rejects is bad input, like a missing one: exit 2. Other failures: 1.
+            fatal = isinstance(exc, FatalAgentError) or exc.fatal
+            exit_code = EXIT_USAGE if fatal else EXIT_FAILED
             message = f"The agent backend failed: {exc}"
             store.audit("run-error", message=str(exc))
         finished_at = self.clock.now()
@@ -447,6 +452,11 @@ class Run:
         await telemetry.aclose()
         unsubscribe()
         audit_out.close()
+        # Backends that hold connections (the anthropic client) are closed with the run.
+        close = getattr(self.backend, "aclose", None)
+        if close is not None:
+            with contextlib.suppress(Exception):
+                await close()
         return RunResult(exit_code, outcome, metrics, store.run_id, message, dict(self.usage))
 
     async def _final_flush(self, writer: CoalescingWriter) -> None:

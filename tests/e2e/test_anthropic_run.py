@@ -1,0 +1,222 @@
+"""The whole skeleton through the anthropic backend and a scripted model on the fake Messages API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import tree_digest
+from tests.fakes.messages_api import ApiError, FakeMessagesAPI, RecordedRequest, Reply, task_id_of
+from tests.fakes.skeleton_model import SkeletonModel, task_type
+from wizard_tui.agents.anthropic_agent import AnthropicAgent
+from wizard_tui.agents.retry import RetryPolicy
+from wizard_tui.cli import main
+from wizard_tui.core.clock import SequentialIds
+from wizard_tui.core.models import TaskStatus
+from wizard_tui.core.persistence import iter_jsonl, read_audit, read_queue_file
+from wizard_tui.core.run import Run, RunConfig, RunResult
+
+USAGE_KEYS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
+
+
+class Sleeps:
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+
+
+@pytest.fixture
+def api() -> Iterator[FakeMessagesAPI]:
+    with FakeMessagesAPI(SkeletonModel()) as server:
+        yield server
+
+
+async def run_through(
+    api: FakeMessagesAPI, project: Path, sleeps: Sleeps | None = None, *, concurrency: int = 1
+) -> RunResult:
+    agent = AnthropicAgent(
+        api_key="sk-ant-test",
+        base_url=api.base_url,
+        sleep=sleeps or Sleeps(),
+        retry=RetryPolicy(base_delay_s=0.5),
+        rand=lambda: 0.0,
+    )
+    try:
+        config = RunConfig(install_dir=project, agent="anthropic", concurrency=concurrency)
+        return await Run(config, agent, ids=SequentialIds()).execute()
+    finally:
+        await agent.aclose()
+
+
+def telemetry(project: Path) -> list[dict[str, Any]]:
+    return list(iter_jsonl(project / ".posthog-wizard" / "telemetry.jsonl"))
+
+
+@pytest.mark.parametrize(("name", "concurrency"), [("nextjs-app-router", 1), ("django-app", 3)])
+async def test_the_whole_skeleton_runs_through_the_anthropic_backend(
+    name: str, concurrency: int, api: FakeMessagesAPI, sample: Callable[[str], Path]
+) -> None:
+    project = sample(name)
+    before = tree_digest(project)
+    result = await run_through(api, project, concurrency=concurrency)
+
+    assert result.exit_code == 0, result.message
+    assert tree_digest(project) == before, "the user's project changed"
+    queue = read_queue_file(project / ".posthog-wizard" / "queue.json")
+    assert queue.orchestrator.status == "done" and queue.backend == "anthropic"
+    types = sorted(t.type for t in queue.tasks if not t.dynamic)
+    expected = ["capture", "identify", "init", "install", "plan-capture"]
+    assert types == sorted(expected + (["llm-analytics"] if name == "nextjs-app-router" else []))
+    assert all(t.status == TaskStatus.DONE for t in queue.tasks)
+    assert any(t.dynamic for t in queue.tasks), "plan-capture's follow-ups were enqueued"
+    for task in queue.tasks:
+        assert (project / ".posthog-wizard" / "markers" / f"{task.id}.txt").is_file()
+        assert (project / ".posthog-wizard" / "handoffs" / f"{task.id}.json").is_file()
+
+    # Every agent is one `agent completed` event with the model the API ran and its usage;
+    # the run's totals are their sums, and match what the server reported.
+    records = telemetry(project)
+    agents = [r["properties"] for r in records if r["event"] == "agent completed"]
+    assert len(agents) == 1 + len(queue.tasks)
+    seed = [a for a in agents if a["task_type"] == "integrate-posthog"]
+    assert len(seed) == 1 and seed[0]["model"].startswith("claude-sonnet-")
+    assert {a["model"] for a in agents if a["task_type"] != "integrate-posthog"} == {"claude-haiku-4-5"}
+    assert all(a["turns"] >= 2 and a["duration_ms"] >= 0 for a in agents)
+    (finished,) = [r["properties"] for r in records if r["event"] == "orchestrator run finished"]
+    served_input = sum(e.usage.total for e in api.exchanges if e.usage)
+    assert sum(finished[f"total_{k}"] for k in USAGE_KEYS if k != "output_tokens") == served_input
+    for key in USAGE_KEYS:
+        assert finished[f"total_{key}"] == sum(a[key] for a in agents) == result.usage[key]
+    assert finished["total_cache_read_input_tokens"] > finished["total_cache_creation_input_tokens"]
+
+
+async def test_task_agents_get_the_cached_prefix_and_their_own_prompt(
+    api: FakeMessagesAPI, sample: Callable[[str], Path]
+) -> None:
+    result = await run_through(api, sample("nextjs-app-router"))
+    assert result.exit_code == 0
+    firsts = [e for e in api.exchanges if task_id_of(e.request) and len(e.request.messages) == 1]
+    stub_firsts = [e for e in firsts if "enqueue_task" not in e.request.tool_names]
+    assert len(stub_firsts) >= 5
+    prefixes = {json.dumps([e.request.body["tools"], e.request.body["system"]]) for e in stub_firsts}
+    assert len(prefixes) == 1, "tools and system must be identical for every stub task agent"
+    assert len({e.request.first_user_text for e in stub_firsts}) == len(stub_firsts)
+    for e in stub_firsts[1:]:
+        assert e.usage is not None and e.usage.cache_read_input_tokens > 0
+
+
+async def test_429_529_and_500_in_the_middle_of_a_run_are_survived(
+    api: FakeMessagesAPI, sample: Callable[[str], Path]
+) -> None:
+    base = api.responder
+    served = 0
+
+    def flaky(request: Any) -> Any:
+        nonlocal served
+        served += 1
+        if served == 3:
+            api.fail_next(ApiError(429, headers={"retry-after": "2"}), ApiError(529), ApiError(500))
+        if served == 9:
+            api.fail_next(ApiError(503, headers={"retry-after-ms": "10"}))
+        return base(request)
+
+    api.responder = flaky
+    sleeps = Sleeps()
+    result = await run_through(api, sample("nextjs-app-router"), sleeps)
+    assert result.exit_code == 0, result.message
+    assert sleeps.delays == [2.0, 1.0, 2.0, 0.01]
+    assert sum(1 for e in api.exchanges if isinstance(e.reply, ApiError)) == 4
+
+
+async def test_a_task_that_never_reports_fails_after_two_attempts_and_blocks_its_dependents(
+    sample: Callable[[str], Path],
+) -> None:
+    with FakeMessagesAPI(SkeletonModel(never_report={"init"})) as api:
+        project = sample("django-app")
+        result = await run_through(api, project)
+    assert result.exit_code == 1
+    queue = read_queue_file(project / ".posthog-wizard" / "queue.json")
+    by_type = {t.type: t for t in queue.tasks}
+    init = by_type["init"]
+    assert init.status == TaskStatus.FAILED and init.attempts == 2
+    assert init.error is not None and init.error.kind == "no-report"
+    assert by_type["install"].status == TaskStatus.DONE
+    for dependent in ("identify", "plan-capture", "capture"):
+        assert by_type[dependent].status == TaskStatus.BLOCKED, dependent
+    events = [r.event for r in read_audit(project / ".posthog-wizard" / "audit.jsonl") if r.task_id == init.id]
+    assert events == ["enqueue", "start", "requeue", "start", "fail"]
+    # Each attempt was a fresh agent, nudged once before it was let go.
+    init_requests = [r for r in api.requests if task_id_of(r) == init.id]
+    assert sum(1 for r in init_requests if len(r.messages) == 1) == 2
+
+
+async def test_an_agent_the_api_keeps_failing_fails_its_task_and_keeps_its_usage(
+    api: FakeMessagesAPI, sample: Callable[[str], Path]
+) -> None:
+    base = api.responder
+
+    def overloaded_identify(request: RecordedRequest) -> Reply:
+        if task_type(request) == "identify" and request.tool_calls():
+            return ApiError(529, headers={"retry-after": "0"})
+        return base(request)
+
+    api.responder = overloaded_identify
+    project = sample("django-app")
+    result = await run_through(api, project)
+    assert result.exit_code == 1
+    queue = read_queue_file(project / ".posthog-wizard" / "queue.json")
+    (identify,) = [t for t in queue.tasks if t.type == "identify"]
+    assert identify.status == TaskStatus.FAILED and identify.attempts == 2
+    assert identify.error is not None and identify.error.kind == "agent-error"
+    assert "still failed after 6 retries" in identify.error.message
+    spent = [r["properties"] for r in telemetry(project) if r["event"] == "agent completed"]
+    spent = [a for a in spent if a["task_type"] == "identify"]
+    assert len(spent) == 2 and all(a["turns"] == 1 and a["cache_read_input_tokens"] > 0 for a in spent)
+    assert {a["stop_reason"] for a in spent} == {"api_error"}
+
+
+async def test_a_rejected_key_stops_the_run_with_a_sentence(sample: Callable[[str], Path]) -> None:
+    with FakeMessagesAPI(SkeletonModel(), valid_keys=["sk-ant-other"]) as api:
+        project = sample("django-app")
+        result = await run_through(api, project)
+    assert result.exit_code == 2
+    assert "rejected the API key" in result.message and "ANTHROPIC_API_KEY" in result.message
+    assert len(api.requests) == 1
+    queue = read_queue_file(project / ".posthog-wizard" / "queue.json")
+    assert queue.orchestrator.status == "failed" and queue.tasks == []
+
+
+def test_cli_headless_run_against_anthropic_base_url(
+    api: FakeMessagesAPI,
+    sample: Callable[[str], Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
+    project = sample("fastapi-anthropic")
+    assert main([str(project), "--no-ui", "--no-telemetry"]) == 0
+    out = capsys.readouterr().out
+    assert "backend anthropic" in out and "backend: anthropic" in out
+    tokens = [line for line in out.splitlines() if line.strip().startswith("tokens:")]
+    assert len(tokens) == 1 and "cache read" in tokens[0]
+
+
+def test_cli_with_a_bad_key_prints_a_sentence_not_a_traceback(
+    sample: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FakeMessagesAPI(SkeletonModel(), valid_keys=["sk-ant-other"]) as api:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-wrong")
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
+        code = main([str(sample("no-framework")), "--no-ui", "--agent", "anthropic", "--no-telemetry"])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "rejected the API key" in captured.out
+    assert "rejected the API key" in captured.err and len(captured.err.strip().splitlines()) == 1
+    assert "Traceback" not in captured.out + captured.err

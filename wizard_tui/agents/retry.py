@@ -1,0 +1,169 @@
+"""Which Messages API failures to retry, how long to wait, and what to tell the user otherwise.
+
+The SDK's own retry loop is switched off (`max_retries=0`) so that the backoff base, the
+sleep and the jitter are injectable (tests wait for nothing) and every retry is logged.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import TypeVar
+
+import anthropic
+
+from wizard_tui.agents.base import AgentError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Sleep = Callable[[float], Awaitable[None]]
+
+RETRYABLE_STATUS = frozenset({408, 409, 429})
+FATAL_STATUS = frozenset({401, 402, 403})
+_CONTEXT_PHRASES = ("prompt is too long", "context window", "context_window", "too many tokens")
+
+
+class Verdict(Enum):
+    """What to do with one failed API call."""
+
+    RETRY = "retry"
+    FATAL = "fatal"  # no agent of this run can succeed (bad key, no billing)
+    CONTEXT = "context"  # this conversation no longer fits the model's context window
+    FAIL = "fail"  # this agent cannot go on; the executor may retry the task
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with jitter; a server's `retry-after` always wins when it is sane."""
+
+    max_retries: int = 6
+    base_delay_s: float = 1.0
+    max_delay_s: float = 60.0
+    max_retry_after_s: float = 300.0
+    jitter: float = 0.25  # the delay is shortened by up to this share, so agents spread out
+
+    def backoff(self, retry: int, rand: float) -> float:
+        """The delay before retry number `retry` (0-based) when the server named none."""
+        delay = min(self.max_delay_s, self.base_delay_s * (2.0**retry))
+        return max(0.0, delay * (1.0 - self.jitter * rand))
+
+
+def retry_after_s(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds the server asks us to wait: `retry-after-ms`, `retry-after` seconds or HTTP date."""
+    ms = headers.get("retry-after-ms")
+    if ms is not None:
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    parsed = email.utils.parsedate_tz(value)
+    if parsed is None:
+        return None
+    return max(0.0, email.utils.mktime_tz(parsed) - (time.time() if now is None else now))
+
+
+def classify(exc: Exception) -> Verdict:
+    """Sort a failure from `messages.create` into retry, fatal, context or fail."""
+    if isinstance(exc, anthropic.APIConnectionError):  # includes timeouts
+        return Verdict.RETRY
+    if not isinstance(exc, anthropic.APIStatusError):
+        return Verdict.FAIL
+    should_retry = exc.response.headers.get("x-should-retry")
+    status = exc.status_code
+    if status in FATAL_STATUS:
+        return Verdict.FATAL
+    if status in (400, 413) and _is_context_error(exc):
+        return Verdict.CONTEXT
+    if should_retry in ("true", "false"):
+        return Verdict.RETRY if should_retry == "true" else Verdict.FAIL
+    if status in RETRYABLE_STATUS or status >= 500:
+        return Verdict.RETRY
+    return Verdict.FAIL
+
+
+def _is_context_error(exc: anthropic.APIStatusError) -> bool:
+    if exc.status_code == 413:
+        return True
+    text = f"{exc.api_message or ''} {exc.error_code or ''}".lower()
+    return any(phrase in text for phrase in _CONTEXT_PHRASES)
+
+
+def describe(exc: Exception) -> str:
+    """`529 overloaded_error: Overloaded` or the connection failure, for one sentence."""
+    if isinstance(exc, anthropic.APIStatusError):
+        detail = exc.api_message or exc.message
+        kind = f" {exc.type}" if exc.type else ""
+        return f"{exc.status_code}{kind}: {detail}"
+    if isinstance(exc, anthropic.APIError):
+        return exc.message
+    return f"{type(exc).__name__}: {exc}"
+
+
+def fatal_sentence(exc: anthropic.APIStatusError) -> str:
+    """What the user must fix when the API refuses the credentials themselves."""
+    if exc.status_code == 401:
+        return (
+            f"The Anthropic API rejected the API key ({describe(exc)}). "
+            "Check ANTHROPIC_API_KEY, or run with --agent offline."
+        )
+    if exc.status_code == 402:
+        return f"The Anthropic account cannot pay for requests ({describe(exc)}). Check its billing."
+    return f"The Anthropic API key may not use this API ({describe(exc)}). Check the key's workspace and permissions."
+
+
+async def call_with_retries(
+    call: Callable[[], Awaitable[T]],
+    policy: RetryPolicy,
+    *,
+    sleep: Sleep,
+    rand: Callable[[], float] = random.random,
+    what: str = "request",
+) -> T:
+    """Run `call`, retrying transient API failures; raise AgentError for the rest.
+
+    CONTEXT failures are re-raised unchanged: only the caller knows how to end that agent.
+    """
+    retry = 0
+    while True:
+        try:
+            return await call()
+        except anthropic.APIError as exc:
+            verdict = classify(exc)
+            if verdict is Verdict.FATAL:
+                assert isinstance(exc, anthropic.APIStatusError)
+                raise AgentError(fatal_sentence(exc), fatal=True) from exc
+            if verdict is Verdict.CONTEXT:
+                raise
+            if verdict is Verdict.FAIL:
+                raise AgentError(f"The Anthropic API refused the {what} ({describe(exc)}).") from exc
+            if retry >= policy.max_retries:
+                raise AgentError(f"The Anthropic API still failed after {retry} retries ({describe(exc)}).") from exc
+            delay = _delay(exc, policy, retry, rand)
+            if delay is None:
+                raise AgentError(
+                    f"The Anthropic API asked to wait longer than {policy.max_retry_after_s:.0f} s ({describe(exc)})."
+                ) from exc
+            log.warning("%s failed (%s); retry %d in %.2f s", what, describe(exc), retry + 1, delay)
+            await sleep(delay)
+            retry += 1
+
+
+def _delay(exc: anthropic.APIError, policy: RetryPolicy, retry: int, rand: Callable[[], float]) -> float | None:
+    if isinstance(exc, anthropic.APIStatusError):
+        asked = retry_after_s(exc.response.headers)
+        if asked is not None:
+            return asked if asked <= policy.max_retry_after_s else None
+    return policy.backoff(retry, rand())
