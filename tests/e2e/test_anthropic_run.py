@@ -130,7 +130,11 @@ async def test_429_529_and_500_in_the_middle_of_a_run_are_survived(
     sleeps = Sleeps()
     result = await run_through(api, sample("nextjs-app-router"), sleeps)
     assert result.exit_code == 0, result.message
-    assert sleeps.delays == [2.0, 1.0, 2.0, 0.01]
+    # retry-after (2 s) and retry-after-ms (10 ms) are honoured; the 529 and 500 wait on the
+    # backoff schedule. Which agent meets them depends on how the orchestrator and the first
+    # tasks interleave (pipelining), so the schedule step is not pinned.
+    assert len(sleeps.delays) == 4 and sleeps.delays[0] == 2.0 and sleeps.delays[-1] == 0.01
+    assert set(sleeps.delays[1:3]) <= {0.5, 1.0, 2.0}
     assert sum(1 for e in api.exchanges if isinstance(e.reply, ApiError)) == 4
 
 

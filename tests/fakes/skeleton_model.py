@@ -54,11 +54,14 @@ class SkeletonModel:
         calls = request.tool_calls()
         detect = _done(calls, "detect_framework")
         if not detect:
+            # The seed procedure's first turn: detect, list, and enqueue the two roots at once.
             return Turn(
                 [
-                    text("I'll detect the framework and look at the files."),
+                    text("I'll detect the framework, look at the files and enqueue the roots."),
                     tool_use("detect_framework", {}),
                     tool_use("list_files", {"path": ".", "max_results": 200}),
+                    tool_use("enqueue_task", {"type": "install", "label": "Install SDKs", "reason": "SDKs first."}),
+                    tool_use("enqueue_task", {"type": "init", "label": "Initialise PostHog", "reason": "Init once."}),
                 ]
             )
         detection = detect[0].data()
@@ -77,13 +80,6 @@ class SkeletonModel:
                 ]
             )
         enqueued = {c.input["type"]: c.data()["id"] for c in _done(calls, "enqueue_task")}
-        if "install" not in enqueued:
-            return Turn(
-                [
-                    tool_use("enqueue_task", {"type": "install", "label": "Install SDKs", "reason": "SDKs first."}),
-                    tool_use("enqueue_task", {"type": "init", "label": "Initialise PostHog", "reason": "Init once."}),
-                ]
-            )
         roots = [enqueued["install"], enqueued["init"]]
         if "plan-capture" not in enqueued:
             files = _done(calls, "list_files")[0].data()["files"]

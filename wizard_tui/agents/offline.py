@@ -155,9 +155,14 @@ class OfflineAgent:
         return outcome
 
     async def _orchestrate(self, s: _Session) -> None:
-        det = await s.call("detect_framework", {})
+        det = await s.call("detect_framework", {}) or {}
         framework = det.get("framework", "unknown")
         llm_calls = det.get("llm_calls") or []
+        # The roots need nothing from exploration: enqueue them first so the executor starts.
+        install = await s.enqueue("install", "Install the PostHog SDKs", {"framework": framework}, [],
+                                  "The SDKs must be declared before anything can import them.")
+        init = await s.enqueue("init", "Initialise PostHog", {"framework": framework, "router": det.get("router")}, [],
+                               "PostHog must be initialised once where the app starts.")
         await s.call(
             "record_install_intent",
             {
@@ -175,10 +180,6 @@ class OfflineAgent:
             pages += [f for f in all_files if PurePosixPath(f).match(glob) or f.startswith(glob.rstrip("*"))]
         follow_ups = pick_capture_areas(matches, pages, all_files)
 
-        install = await s.enqueue("install", "Install the PostHog SDKs", {"framework": framework}, [],
-                                  "The SDKs must be declared before anything can import them.")
-        init = await s.enqueue("init", "Initialise PostHog", {"framework": framework, "router": det.get("router")}, [],
-                               "PostHog must be initialised once where the app starts.")
         roots = [i for i in (install, init) if i]
         await s.enqueue("identify", "Identify users", {}, roots,
                         "Events should be tied to people once the SDK runs.")
