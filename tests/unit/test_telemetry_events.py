@@ -116,7 +116,8 @@ async def test_an_offline_run_emits_the_happy_path_events(tmp_path: Path, fixed_
     assert since == sorted(since) and since[0] > 0
     assert len(by_event["orchestrator task completed"]) == 9
     assert len(by_event["agent completed"]) == 10  # the orchestrator and nine tasks
-    assert by_event["agent completed"][0]["task_type"] == "integrate-posthog"
+    # Pipelined: the first tasks may finish before the orchestrator does; it reports once.
+    assert [a["task_type"] for a in by_event["agent completed"]].count("integrate-posthog") == 1
 
 
 async def test_failed_skipped_blocked_and_guard_events_carry_their_properties(tmp_path: Path) -> None:
