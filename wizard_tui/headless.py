@@ -6,6 +6,7 @@ It consumes the same events as the TUI (the run's event bus) and never imports T
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import datetime
 from typing import Any, TextIO
@@ -36,6 +37,7 @@ class HeadlessPrinter:
         self.json_lines = json_lines
         self.start: datetime | None = None
         self.labels: dict[str, str] = {}
+        self.closed = False
 
     def __call__(self, event: Event) -> None:
         if self.start is None:
@@ -50,8 +52,19 @@ class HeadlessPrinter:
             self._write(line)
 
     def _write(self, line: str) -> None:
-        self.out.write(line + "\n")
-        self.out.flush()
+        if self.closed:
+            return
+        try:
+            self.out.write(line + "\n")
+            self.out.flush()
+        except BrokenPipeError:
+            # The reader went away (`| head`): the run goes on, its files stay complete, and
+            # stdout points at /dev/null so the interpreter's last flush does not fail either.
+            self.closed = True
+            if self.out is sys.stdout:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                os.close(devnull)
 
     def _stamp(self, ts: datetime) -> str:
         assert self.start is not None

@@ -186,10 +186,12 @@ class _Conversation:
         return False
 
     async def _call_tools(self, calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        # In order, one after another: later calls may depend on earlier ones (enqueue ids).
+        # The calls of one turn are independent (the model saw none of their results), so they
+        # run together: a slow one (detect_framework in a thread) does not hold back an enqueue.
+        # Tools that change state do so before their first await, so enqueues keep turn order.
+        outcomes = await asyncio.gather(*(self.tools.call(str(c.get("name")), c.get("input")) for c in calls))
         results = []
-        for call in calls:
-            result = await self.tools.call(str(call.get("name")), call.get("input"))
+        for call, result in zip(calls, outcomes, strict=True):
             block: dict[str, Any] = {"type": "tool_result", "tool_use_id": call["id"], "content": result.content}
             if result.is_error:
                 block["is_error"] = True

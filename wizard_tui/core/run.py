@@ -170,8 +170,7 @@ def _refuse_symlinks(paths: RunPaths) -> None:
     ):
         if path.is_symlink():
             raise RunSetupError(
-                f"{path} is a symlink; the wizard writes only real files in its run dir. "
-                "Remove the link and run again."
+                f"{path} is a symlink; the wizard writes only real files in its run dir. Remove the link and run again."
             )
 
 

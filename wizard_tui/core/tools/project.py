@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,13 +29,18 @@ async def detect_framework(ctx: ToolContext, _args: DetectFrameworkInput) -> dic
     services = ctx.services
     cached = services.cache.get("detection")
     if cached is None:
-        from wizard_tui.detection import detect_project  # noqa: PLC0415 (keeps start-up light)
-
-        result = await asyncio.to_thread(detect_project, services.install_dir)
-        cached = result.model_dump(mode="json")
+        # Importing detection costs tens of ms: do it in the worker thread with the detection
+        # itself, so the other tool calls of the same turn (the first enqueues) are not held up.
+        cached = await asyncio.to_thread(_detect, services.install_dir)
         services.cache["detection"] = cached
-        services.store.framework = result.framework
+        services.store.framework = cached["framework"]
     return dict(cached)
+
+
+def _detect(root: Path) -> dict[str, Any]:
+    from wizard_tui.detection import detect_project  # noqa: PLC0415 (keeps start-up light)
+
+    return detect_project(root).model_dump(mode="json")
 
 
 async def record_install_intent(ctx: ToolContext, args: RecordInstallIntentInput) -> dict[str, Any]:

@@ -1,0 +1,53 @@
+"""TUI test helpers: snapshots live in tests/__snapshots__/, and apps are waited on, not slept on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import pytest_textual_snapshot
+from textual.pilot import Pilot
+
+from wizard_tui.tui.app import WizardApp
+from wizard_tui.tui.widgets.event_log import EventLog
+from wizard_tui.tui.widgets.handoff_viewer import HandoffViewer
+
+SNAPSHOT_ROOT = Path(__file__).resolve().parent.parent / "__snapshots__"
+
+
+def _shared_dirname(cls: type, *, test_location: object) -> str:
+    return str(SNAPSHOT_ROOT / test_location.basename)  # type: ignore[attr-defined]
+
+
+# The plugin files SVGs next to each test module; the project keeps them all in one folder.
+pytest_textual_snapshot.SVGImageExtension.dirname = classmethod(_shared_dirname)  # type: ignore[method-assign,assignment]
+
+
+async def until(pilot: Pilot[object], condition: Callable[[], bool], *, what: str, rounds: int = 400) -> None:
+    """Let the app work until `condition` holds; fail with `what` if it never does (about 10 s)."""
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause(0.025)
+    raise AssertionError(f"the app never got to: {what}")
+
+
+async def settle(pilot: Pilot[object]) -> None:
+    """Wait until the mirror has read the run dir and every widget shows it."""
+    app = pilot.app
+    assert isinstance(app, WizardApp)
+    await until(pilot, lambda: app.view.queue is not None, what="the first read of queue.json")
+    await pilot.pause()
+    app.query_one(EventLog).flush()
+    viewer = app.query_one(HandoffViewer)
+    if viewer.rendering is not None:
+        await viewer.rendering
+    await pilot.pause()
+
+
+@pytest.fixture
+def install_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "acme-shop"
+    path.mkdir()
+    return path

@@ -1,0 +1,227 @@
+"""Run dirs written from scripted transitions, the way a run writes them.
+
+The real `QueueStore` applies each transition with a frozen clock and sequential ids, so
+the files are exactly a run's files, byte for byte the same on every machine.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from wizard_tui.core.clock import FrozenClock, SequentialIds
+from wizard_tui.core.events import Event, EventBus
+from wizard_tui.core.models import AuditRecord, Handoff, HandoffFile, TaskError, TaskStatus, TelemetryRecord
+from wizard_tui.core.persistence import JsonlAppender, RunPaths, atomic_write_model
+from wizard_tui.core.queue import QueueStore
+
+INSTALL_DIR = "/home/dev/acme-shop"
+RUN_ID = "20260101-120000-abc123"
+START = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
+
+
+class ScriptedRun:
+    """A run dir driven by hand: each call is one transition, written like a run writes it."""
+
+    def __init__(self, install_dir: Path, *, run_id: str = RUN_ID) -> None:
+        self.paths = RunPaths(install_dir)
+        self.paths.create()
+        self.clock = FrozenClock(START)
+        self.bus = EventBus()
+        self.store = QueueStore(
+            run_id=run_id, install_dir=Path(INSTALL_DIR), clock=self.clock, ids=SequentialIds(), bus=self.bus
+        )
+        self.store.framework = "nextjs"
+        self.store.backend = "offline"
+        self.store.model = "offline"
+        self.audit_out = JsonlAppender(self.paths.audit)
+        self.telemetry_out = JsonlAppender(self.paths.telemetry)
+        self.bus.subscribe(self._record)
+
+    def emit(self, event: str, **properties: Any) -> None:
+        # Written directly rather than through Telemetry: these tests are about the UI, not the
+        # telemetry contract, which has its own tests.
+        record = TelemetryRecord(event=event, ts=self.clock.now(), run_id=self.store.run_id, properties=properties)
+        self.telemetry_out.append(record)
+
+    def _record(self, event: Event) -> None:
+        if not isinstance(event, AuditRecord):
+            return
+        self.audit_out.append(event)
+        task = self.store.tasks.get(event.task_id or "")
+        if event.event in ("complete", "skip", "fail") and task is not None and task.handoff is not None:
+            atomic_write_model(
+                self.paths.handoff(task.id),
+                HandoffFile(
+                    task_id=task.id,
+                    type=task.type,
+                    status=task.status,
+                    started_at=task.started_at,
+                    finished_at=task.finished_at,
+                    handoff=task.handoff,
+                ),
+            )
+
+    def write(self) -> None:
+        """queue.json, atomically, as the run's coalescing writer would leave it."""
+        atomic_write_model(self.paths.queue, self.store.snapshot())
+
+    def close(self) -> None:
+        self.write()
+        self.audit_out.close()
+        self.telemetry_out.close()
+
+    # -- transitions -------------------------------------------------------------------------
+
+    def later(self, seconds: float) -> None:
+        self.clock.advance(seconds)
+
+    def enqueue(self, task_type: str, label: str, deps: list[str] | None = None, by: str = "orchestrator") -> str:
+        depth = 0 if by == "orchestrator" else self.store.tasks[by].depth + 1
+        task = self.store.enqueue(
+            task_type=task_type,
+            label=label,
+            inputs={"framework": "nextjs"} if by == "orchestrator" else {"area": label.lower()},
+            depends_on=deps or [],
+            reason=f"The plan needs {task_type}.",
+            model=None,
+            enqueued_by=by,
+            depth=depth,
+        )
+        self.emit("orchestrator task enqueued", type=task_type, enqueued_by=by, depth=depth)
+        return task.id
+
+    def start(self, task_id: str) -> None:
+        self.later(0.25)
+        self.store.start(task_id)
+
+    def finish(self, task_id: str, status: TaskStatus = TaskStatus.DONE) -> None:
+        self.later(0.5)
+        task = self.store.tasks[task_id]
+        self.store.complete(task_id, status, handoff_for(task.type, task.label, task_id))
+        self.emit(
+            "agent completed",
+            task_type=task.type,
+            model="offline",
+            turns=3,
+            input_tokens=0,
+            output_tokens=0,
+            duration_ms=500,
+        )
+
+    def fail(self, task_id: str, message: str) -> None:
+        self.later(0.5)
+        self.store.fail(task_id, TaskError(kind="reported-failed", message=message))
+
+    def retry(self, task_id: str, message: str) -> None:
+        self.later(0.5)
+        self.store.requeue(task_id, TaskError(kind="no-report", message=message))
+
+    def block_dependents(self, failed: str) -> list[str]:
+        blocked = []
+        changed = True
+        while changed:
+            changed = False
+            for task in list(self.store.tasks.values()):
+                if task.status != TaskStatus.PENDING:
+                    continue
+                stopped = (TaskStatus.FAILED, TaskStatus.BLOCKED)
+                bad = [d for d in task.depends_on if self.store.tasks[d].status in stopped]
+                if bad:
+                    self.store.block(task.id, bad[0])
+                    blocked.append(task.id)
+                    changed = True
+        return blocked
+
+
+def handoff_for(task_type: str, label: str, task_id: str) -> Handoff:
+    return Handoff(
+        goal=f"{label}: the {task_type} step of the integration.",
+        did=f"Wrote the marker .posthog-wizard/markers/{task_id}.txt (stub body; no project file changed).",
+        for_next_agent=f"The {task_type} step is a stub in this milestone.",
+        files_touched=[f".posthog-wizard/markers/{task_id}.txt"],
+        evidence="write_marker returned a path",
+    )
+
+
+def seed(run: ScriptedRun) -> dict[str, str]:
+    """The seeded graph of SPEC §4: install and init, then identify, plan-capture -> capture, llm."""
+    run.store.set_orchestrator("running")
+    run.emit("orchestrator started", backend="offline", model="offline")
+    run.later(1.0)
+    ids = {"install": run.enqueue("install", "Install the PostHog SDKs")}
+    ids["init"] = run.enqueue("init", "Initialise PostHog")
+    ids["identify"] = run.enqueue("identify", "Identify users", [ids["install"], ids["init"]])
+    ids["plan"] = run.enqueue("plan-capture", "Plan event capture", [ids["install"], ids["init"]])
+    ids["capture"] = run.enqueue("capture", "Capture core events", [ids["plan"]])
+    ids["llm"] = run.enqueue("llm-analytics", "Add LLM analytics", [ids["init"]])
+    run.store.set_orchestrator("done")
+    run.emit("orchestrator seeded", task_count=6, duration_ms=1000)
+    return ids
+
+
+def mid_run(root: Path) -> ScriptedRun:
+    """Seeded, two tasks done, plan-capture done with two dynamic follow-ups, identify running."""
+    run = ScriptedRun(root)
+    ids = seed(run)
+    for key in ("install", "init"):
+        run.start(ids[key])
+        run.finish(ids[key])
+    run.start(ids["plan"])
+    run.enqueue("capture", "Capture: signup [form] page", [ids["plan"]], by=ids["plan"])
+    run.enqueue("capture", "Capture: chat route", [ids["plan"]], by=ids["plan"])
+    run.finish(ids["plan"])
+    run.start(ids["identify"])
+    run.write()
+    return run
+
+
+def finished(root: Path) -> ScriptedRun:
+    """Every task done, including two dynamic follow-ups."""
+    run = ScriptedRun(root)
+    ids = seed(run)
+    for key in ("install", "init", "identify", "plan"):
+        run.start(ids[key])
+        if key == "plan":
+            ids["c1"] = run.enqueue("capture", "Capture: signup page", [ids["plan"]], by=ids["plan"])
+            ids["c2"] = run.enqueue("capture", "Capture: chat route", [ids["plan"]], by=ids["plan"])
+        run.finish(ids[key])
+    for key in ("capture", "llm", "c1", "c2"):
+        run.start(ids[key])
+        run.finish(ids[key])
+    run.store.mark_finished()
+    run.emit(
+        "orchestrator run finished",
+        tasks_total=8,
+        tasks_done=8,
+        tasks_failed=0,
+        tasks_blocked=0,
+        total_duration_ms=6000,
+    )
+    run.write()
+    return run
+
+
+def failed_and_blocked(root: Path) -> ScriptedRun:
+    """init fails twice (one retry), so its dependents are blocked; install done, llm skipped first."""
+    run = ScriptedRun(root)
+    ids = seed(run)
+    run.start(ids["install"])
+    run.finish(ids["install"])
+    run.start(ids["init"])
+    run.retry(ids["init"], "the agent ended without calling complete_task")
+    run.start(ids["init"])
+    run.fail(ids["init"], "could not find where the app starts")
+    run.block_dependents(ids["init"])
+    run.store.mark_finished()
+    run.emit(
+        "orchestrator run finished",
+        tasks_total=6,
+        tasks_done=1,
+        tasks_failed=1,
+        tasks_blocked=4,
+        total_duration_ms=4000,
+    )
+    run.write()
+    return run

@@ -1,0 +1,98 @@
+"""The mirror's file reading, without Textual: torn lines, foreign runs, bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.text import Text
+from watchfiles import Change
+
+from tests.tui.run_fixtures import RUN_ID, finished, mid_run
+from wizard_tui.core.persistence import atomic_write_text
+from wizard_tui.tui.mirror import JsonlTail, RunDirReader, relevant_change
+from wizard_tui.tui.widgets.task_tree import task_label
+
+
+def test_tail_keeps_a_line_without_its_newline_for_later(tmp_path: Path) -> None:
+    path = tmp_path / "audit.jsonl"
+    tail = JsonlTail(path)
+    assert tail.read_new() == []
+    path.write_text('{"a": 1}\n{"b": 2')
+    assert tail.read_new() == [{"a": 1}]
+    with path.open("a") as handle:
+        handle.write('}\nnot json\n{"c": 3}\n')
+    assert tail.read_new() == [{"b": 2}, {"c": 3}]
+    assert tail.read_new() == []
+
+
+def test_tail_starts_over_when_the_file_is_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "audit.jsonl"
+    path.write_text('{"old": 1}\n{"old": 2}\n')
+    tail = JsonlTail(path)
+    assert len(tail.read_new()) == 2
+    atomic_write_text(path, '{"new": 1}\n')
+    assert tail.read_new() == [{"new": 1}]
+
+
+@given(st.lists(st.integers(min_value=0, max_value=40), max_size=8))
+def test_tail_reads_every_line_exactly_once_however_the_writes_are_split(cuts: list[int]) -> None:
+    import tempfile
+
+    lines = [f'{{"n": {i}}}\n' for i in range(10)]
+    data = "".join(lines)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "x.jsonl"
+        path.write_text("")
+        tail = JsonlTail(path)
+        got: list[dict[str, int]] = []
+        pos = 0
+        for cut in sorted(cuts):
+            with path.open("a") as handle:
+                handle.write(data[pos : max(pos, cut)])
+            pos = max(pos, cut)
+            got += tail.read_new()
+        with path.open("a") as handle:
+            handle.write(data[pos:])
+        got += tail.read_new()
+    assert got == [{"n": i} for i in range(10)]
+
+
+def test_reader_ignores_files_of_another_run(tmp_path: Path) -> None:
+    mid_run(tmp_path)
+    reader = RunDirReader(tmp_path / ".posthog-wizard", run_id="some-other-run")
+    changed, events = reader.refresh()
+    assert (changed, events, reader.queue) == (False, [], None)
+    own = RunDirReader(tmp_path / ".posthog-wizard", run_id=RUN_ID)
+    changed, events = own.refresh()
+    assert changed and own.queue is not None and events
+    assert set(own.handoffs) == {"t-001", "t-002", "t-004"}
+    assert own.refresh() == (False, [])  # nothing changed since
+
+
+def test_reader_reads_events_in_time_order(tmp_path: Path) -> None:
+    finished(tmp_path)
+    reader = RunDirReader(tmp_path / ".posthog-wizard")
+    _, events = reader.refresh()
+    assert [e.ts for e in events] == sorted(e.ts for e in events)
+    assert {e.event for e in events} >= {"enqueue", "start", "complete", "agent completed"}
+
+
+def test_only_the_files_the_view_is_built_from_wake_the_mirror() -> None:
+    root = "/p/.posthog-wizard"
+    assert relevant_change(Change.modified, f"{root}/queue.json")
+    assert relevant_change(Change.added, f"{root}/handoffs/t-001.json")
+    assert relevant_change(Change.modified, f"{root}/audit.jsonl")
+    assert not relevant_change(Change.added, f"{root}/.queue.json.abc.tmp")
+    assert not relevant_change(Change.added, f"{root}/markers/t-001.txt")
+    assert not relevant_change(Change.added, f"{root}/previous/r1/queue.json")
+
+
+def test_a_label_with_markup_is_shown_as_written(tmp_path: Path) -> None:
+    run = mid_run(tmp_path)
+    task = run.store.tasks["t-007"]
+    task.label = "[bold red]not markup[/] [link=x]"
+    label = task_label(task, run.store.tasks)
+    assert isinstance(label, Text)
+    assert "[bold red]not markup[/] [link=x]" in label.plain

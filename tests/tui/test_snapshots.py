@@ -1,0 +1,76 @@
+"""Snapshots of the UI on fixed run dirs (frozen clock, sequential ids, no spinner motion).
+
+Each test first checks what the screen must say, so a snapshot is never the only guard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from tests.tui.conftest import settle
+from tests.tui.run_fixtures import START, ScriptedRun, failed_and_blocked, finished, mid_run
+from wizard_tui.core.clock import FrozenClock
+from wizard_tui.tui.app import WizardApp
+from wizard_tui.tui.widgets.task_tree import TaskTree
+from wizard_tui.tui.widgets.verdict_bar import VerdictBar
+
+
+def _app(install_dir: Path, scenario: Callable[[Path], ScriptedRun]) -> WizardApp:
+    scenario(install_dir)
+    # "Now" is fixed a few seconds into the run, so a live run's elapsed time is always the same.
+    return WizardApp(install_dir, clock=FrozenClock(START + timedelta(seconds=7)), animate=False)
+
+
+def _checked(expect: Callable[[WizardApp], None]) -> Callable[[Pilot[Any]], Any]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        assert isinstance(pilot.app, WizardApp)
+        expect(pilot.app)
+
+    return run_before
+
+
+def test_mid_run(snap_compare: Any, install_dir: Path) -> None:
+    def expect(app: WizardApp) -> None:
+        tree = app.query_one(TaskTree)
+        assert tree.status_of("t-003") == "running"
+        assert "signup [form] page" in str(tree.nodes_by_id["t-007"].label)
+        assert app.query_one(VerdictBar).message == ""
+
+    app = _app(install_dir, mid_run)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_checked(expect))
+
+
+def test_finished(snap_compare: Any, install_dir: Path) -> None:
+    def expect(app: WizardApp) -> None:
+        assert app.query_one(VerdictBar).message.startswith("All 8 tasks done.")
+        assert app.shown_task() == "t-008"
+
+    app = _app(install_dir, finished)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_checked(expect))
+
+
+def test_failed_and_blocked(snap_compare: Any, install_dir: Path) -> None:
+    def expect(app: WizardApp) -> None:
+        tree = app.query_one(TaskTree)
+        assert tree.status_of("t-002") == "failed"
+        assert [tree.status_of(t) for t in ("t-003", "t-004", "t-005", "t-006")] == ["blocked"] * 4
+        assert "failed: t-002" in app.query_one(VerdictBar).message
+
+    app = _app(install_dir, failed_and_blocked)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_checked(expect))
+
+
+def test_small_terminal(snap_compare: Any, install_dir: Path) -> None:
+    def expect(app: WizardApp) -> None:
+        tree = app.query_one(TaskTree)
+        # Every task has a line inside the visible part of the tree.
+        assert tree.last_line + 1 <= tree.scrollable_content_region.height
+
+    app = _app(install_dir, finished)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_checked(expect))

@@ -1,0 +1,112 @@
+"""Watch mode: the app attached read-only to a run dir that another writer (the test) updates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.message import Message
+
+from tests.tui.conftest import settle, until
+from tests.tui.run_fixtures import mid_run
+from wizard_tui.core.models import TaskStatus
+from wizard_tui.core.persistence import atomic_write_text, read_queue_file
+from wizard_tui.tui.app import WizardApp, watch_tui
+from wizard_tui.tui.messages import RunStateChanged
+from wizard_tui.tui.widgets.event_log import EventLog
+from wizard_tui.tui.widgets.task_tree import TaskTree
+from wizard_tui.tui.widgets.verdict_bar import VerdictBar
+
+
+def _statuses_on_screen(app: WizardApp) -> dict[str, str]:
+    return {i: t.status.value for i, t in app.query_one(TaskTree).tasks.items()}
+
+
+def _statuses_on_disk(install_dir: Path) -> dict[str, str]:
+    queue = read_queue_file(install_dir / ".posthog-wizard" / "queue.json")
+    return {t.id: t.status.value for t in queue.tasks}
+
+
+async def test_watch_follows_a_second_writer_to_the_end(install_dir: Path) -> None:
+    run = mid_run(install_dir)
+    app = WizardApp(install_dir, animate=False)
+    states: list[RunStateChanged] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, RunStateChanged) and message not in states:
+            states.append(message)
+
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+        await settle(pilot)
+        assert _statuses_on_screen(app) == _statuses_on_disk(install_dir)
+        assert app.shown_task() == "t-004"  # plan-capture finished last
+        lines_before = app.query_one(EventLog).lines_written
+
+        run.finish("t-003")  # identify, the running task, reports
+        run.write()
+        await until(pilot, lambda: app.query_one(TaskTree).status_of("t-003") == "done", what="identify done")
+        assert app.shown_task() == "t-003"  # the viewer moved on to the newest finished task
+
+        new_tasks = [t for t in run.store.tasks if run.store.tasks[t].status == TaskStatus.PENDING]
+        for task_id in new_tasks:
+            run.start(task_id)
+            run.finish(task_id)
+        run.store.mark_finished()
+        run.write()
+        await until(pilot, lambda: app.view.queue is not None and app.view.queue.finished, what="the finished run")
+        await settle(pilot)
+        assert _statuses_on_screen(app) == _statuses_on_disk(install_dir)
+        assert set(_statuses_on_screen(app).values()) == {"done"}
+        assert app.shown_task() == new_tasks[-1]
+        assert app.query_one(VerdictBar).message.startswith("All 8 tasks done")
+        assert app.query_one(EventLog).lines_written > lines_before
+        assert len(states) >= 2
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_an_invalid_queue_file_keeps_the_last_good_state(install_dir: Path) -> None:
+    run = mid_run(install_dir)
+    app = WizardApp(install_dir, animate=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        good = _statuses_on_screen(app)
+        atomic_write_text(run.paths.queue, '{"version": 1, "run_id": "x", "tasks": "not a list"}')
+        await until(pilot, lambda: app.view.problem is not None, what="the invalid file noticed")
+        assert _statuses_on_screen(app) == good
+        assert "queue.json is not valid" in (app.view.problem or "")
+
+        run.finish("t-003")
+        run.write()
+        await until(pilot, lambda: app.view.problem is None, what="the valid file read again")
+        assert _statuses_on_screen(app) == _statuses_on_disk(install_dir)
+
+
+async def test_an_interrupted_run_says_how_to_resume(install_dir: Path) -> None:
+    run = mid_run(install_dir)
+    run.store.interrupt("t-003")
+    run.write()
+    app = WizardApp(install_dir, animate=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "--resume" in app.query_one(VerdictBar).message
+        assert "‖" in str(app.query_one(TaskTree).nodes_by_id["t-003"].label)
+
+
+async def test_watch_before_the_run_writes_its_queue(install_dir: Path) -> None:
+    (install_dir / ".posthog-wizard").mkdir()
+    app = WizardApp(install_dir, animate=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.view.queue is None
+        mid_run(install_dir)
+        await until(pilot, lambda: app.view.queue is not None, what="the run appearing")
+        assert _statuses_on_screen(app) == _statuses_on_disk(install_dir)
+
+
+def test_watch_without_a_run_dir_is_one_sentence_and_exit_2(
+    install_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert watch_tui(install_dir) == 2
+    err = capsys.readouterr().err
+    assert "there is no run in" in err and err.count("\n") == 1

@@ -1,0 +1,102 @@
+"""The handoff viewer's documents, as markdown: pure functions of the run's state."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from wizard_tui.core.models import Handoff, HandoffFile, QueueFile, Task, TaskStatus
+from wizard_tui.core.queue import verdict
+from wizard_tui.tui.status_style import display_status, glyph
+
+_INPUTS_MAX = 2_000
+
+
+def _offset(ts: datetime | None, start: datetime) -> str:
+    if ts is None:
+        return "—"
+    return f"+{(ts - start).total_seconds():.2f} s"
+
+
+def _took(task: Task) -> str:
+    if task.started_at is None or task.finished_at is None or task.finished_at < task.started_at:
+        return ""
+    return f" · took {(task.finished_at - task.started_at).total_seconds():.2f} s"
+
+
+def _para(name: str, text: str) -> list[str]:
+    return [f"**{name}:** {text.strip()}", ""]
+
+
+def handoff_section(handoff: Handoff) -> list[str]:
+    lines = ["### Handoff", ""]
+    lines += _para("Goal", handoff.goal) + _para("Did", handoff.did)
+    lines += _para("For the next agent", handoff.for_next_agent)
+    if handoff.files_touched:
+        lines += ["**Files touched:**", ""] + [f"- `{f}`" for f in handoff.files_touched] + [""]
+    if handoff.evidence:
+        lines += _para("Evidence", handoff.evidence)
+    return lines
+
+
+def task_markdown(task: Task, queue: QueueFile, handoff_file: HandoffFile | None = None) -> str:
+    """Type, status, attempts, timings, inputs, error and handoff of one task."""
+    status = display_status(task)
+    start = queue.created_at
+    by_id = {t.id: t for t in queue.tasks}
+    deps = ", ".join(f"{by_id[d].type if d in by_id else '?'} `{d}`" for d in task.depends_on) or "nothing"
+    model = f" · model `{task.model}`" if task.model else ""
+    lines = [
+        f"## {glyph(status)} {task.label}",
+        "",
+        f"**{status}** · `{task.type}` · `{task.id}` · attempt {task.attempts} of {task.max_attempts}{_took(task)}",
+        "",
+        f"Enqueued by `{task.enqueued_by}` (depth {task.depth}) · depends on {deps}{model}",
+        "",
+        f"Started {_offset(task.started_at, start)} · finished {_offset(task.finished_at, start)}",
+        "",
+    ]
+    if task.reason:
+        lines += _para("Why", task.reason)
+    if task.error is not None:
+        lines += ["### Error", "", f"**{task.error.kind}**: {task.error.message}", ""]
+    handoff = task.handoff or (handoff_file.handoff if handoff_file else None)
+    if handoff is not None:
+        lines += handoff_section(handoff)
+    elif task.status == TaskStatus.RUNNING and status == "running":
+        lines += ["*The agent is working; its handoff shows here when it reports.*", ""]
+    elif task.status == TaskStatus.PENDING:
+        lines += ["*Waiting for its dependencies or a free slot.*", ""]
+    if task.inputs:
+        inputs = json.dumps(task.inputs, indent=2, ensure_ascii=False)
+        if len(inputs) > _INPUTS_MAX:
+            inputs = inputs[:_INPUTS_MAX] + "\n…"
+        lines += ["### Inputs", "", "```json", inputs, "```", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def run_markdown(queue: QueueFile | None, problem: str | None = None) -> str:
+    """The root node's document: the run as a whole."""
+    if queue is None:
+        return "## Waiting for the run\n\nNothing has been written to the run dir yet.\n"
+    orchestrator = queue.orchestrator
+    counts: dict[str, int] = {}
+    for t in queue.tasks:
+        counts[display_status(t)] = counts.get(display_status(t), 0) + 1
+    tally = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no tasks yet"
+    lines = [
+        "## Orchestrator",
+        "",
+        f"**{orchestrator.status}** · run `{queue.run_id}` · framework `{queue.framework or '?'}`",
+        "",
+        f"Backend `{queue.backend or '?'}` · model `{queue.model or '?'}`",
+        "",
+        f"Tasks: {len(queue.tasks)} ({tally})",
+    ]
+    if orchestrator.error is not None:
+        lines += ["", "### Error", "", f"**{orchestrator.error.kind}**: {orchestrator.error.message}"]
+    if queue.finished:
+        lines += ["", "### Verdict", "", verdict(queue).sentence()]
+    if problem:
+        lines += ["", f"*{problem}*"]
+    return "\n".join(lines) + "\n"

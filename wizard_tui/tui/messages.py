@@ -1,0 +1,37 @@
+"""The app's domain messages: what the mirror and the run worker tell the screen."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from wizard_tui.core.events import Event
+from wizard_tui.core.run import RunResult
+from wizard_tui.tui.mirror import RunView
+
+
+class RunStateChanged(Message):
+    """A new picture of the run. Only the newest matters, so it replaces an older one still queued."""
+
+    def __init__(self, view: RunView) -> None:
+        super().__init__()
+        self.view = view
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, RunStateChanged)
+
+
+class RunEventsArrived(Message):
+    """New audit and telemetry records, oldest first. Never replaced: every line is shown."""
+
+    def __init__(self, events: list[Event]) -> None:
+        super().__init__()
+        self.events = events
+
+
+class RunEnded(Message):
+    """The run worker finished (or was stopped); `result` is None when it crashed."""
+
+    def __init__(self, result: RunResult | None, error: str | None = None) -> None:
+        super().__init__()
+        self.result = result
+        self.error = error

@@ -1,0 +1,261 @@
+"""The mirror: what the UI knows of a run, read from its run dir and nothing else.
+
+`RunDirReader` is pure file reading (no Textual, no watching) so it can be tested and
+benchmarked alone; `watch_run_dir` wraps it in a watchfiles loop. Both run mode and
+watch mode render from the same `RunView` snapshots, so they look the same.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import threading
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from watchfiles import Change, awatch
+
+from wizard_tui.core.events import Event
+from wizard_tui.core.models import AuditRecord, HandoffFile, QueueFile, TelemetryRecord
+from wizard_tui.core.persistence import TMP_SUFFIX
+
+# Files whose change means the view may have changed; temp files are only half a write.
+_WATCHED_NAMES = frozenset({"queue.json", "audit.jsonl", "telemetry.jsonl", "install-intent.json"})
+
+
+@dataclass(frozen=True)
+class RunView:
+    """One consistent picture of a run: the last valid queue file and the handoffs read so far."""
+
+    queue: QueueFile | None
+    handoffs: dict[str, HandoffFile] = field(default_factory=dict)
+    problem: str | None = None
+    seq: int = 0
+
+
+class JsonlTail:
+    """Reads the lines appended to a JSON-lines file since the last call.
+
+    A line without its newline yet is kept for the next call, an invalid line is
+    skipped, and a file that was replaced or truncated (a new run) is read from the top.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._inode: int | None = None
+        self._offset = 0
+        self._partial = b""
+
+    def read_new(self) -> list[dict[str, Any]]:
+        try:
+            st = self.path.stat()
+        except OSError:
+            return []
+        if st.st_ino != self._inode or st.st_size < self._offset:
+            self._inode, self._offset, self._partial = st.st_ino, 0, b""
+        if st.st_size == self._offset:
+            return []
+        try:
+            with self.path.open("rb") as handle:
+                handle.seek(self._offset)
+                chunk = handle.read(st.st_size - self._offset)
+        except OSError:
+            return []
+        self._offset += len(chunk)
+        data = self._partial + chunk
+        lines = data.split(b"\n")
+        self._partial = lines.pop()
+        out: list[dict[str, Any]] = []
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                continue
+            if isinstance(value, dict):
+                out.append(value)
+        return out
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+class RunDirReader:
+    """Re-reads a run dir after a change: queue.json, new handoff files and new log lines.
+
+    With `run_id` set, files of any other run (an earlier run still on disk before the
+    new one archives it) are ignored.
+    """
+
+    def __init__(self, run_dir: Path, *, run_id: str | None = None) -> None:
+        self.run_dir = run_dir
+        self.run_id = run_id
+        self.queue: QueueFile | None = None
+        self.handoffs: dict[str, HandoffFile] = {}
+        self.problem: str | None = None
+        self.seq = 0
+        self._queue_stamp: tuple[int, int, int] | None = None
+        self._handoff_stamps: dict[str, tuple[int, int, int]] = {}
+        self._lock = threading.RLock()
+        self._audit = JsonlTail(run_dir / "audit.jsonl")
+        self._telemetry = JsonlTail(run_dir / "telemetry.jsonl")
+
+    @property
+    def queue_path(self) -> Path:
+        return self.run_dir / "queue.json"
+
+    def view(self) -> RunView:
+        return RunView(self.queue, dict(self.handoffs), self.problem, self.seq)
+
+    def poll(self) -> tuple[RunView | None, list[Event]]:
+        """`refresh`, and the new view if it changed, as one step."""
+        with self._lock:
+            changed, events = self.refresh()
+            return (self.view() if changed else None), events
+
+    def refresh(self) -> tuple[bool, list[Event]]:
+        """Read whatever changed; returns whether the view changed, and the new events in order.
+
+        Thread-safe: the watcher reads in a worker thread, the app's final read on its loop.
+        """
+        with self._lock:
+            changed = self._read_queue()
+            changed = self._read_handoffs() or changed
+            if changed:
+                self.seq += 1
+            return changed, self._read_events()
+
+    def _read_queue(self) -> bool:
+        stamp = _stamp(self.queue_path)
+        if stamp is None or stamp == self._queue_stamp:
+            return False
+        try:
+            data = self.queue_path.read_bytes()
+        except OSError:
+            return False
+        try:
+            queue = QueueFile.model_validate_json(data)
+        except ValidationError as exc:
+            # The writer renames whole files, so this is a foreign or broken writer: keep the
+            # last good state on screen and say why it is not moving.
+            self._queue_stamp = stamp
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ())) or "the top level"
+            self.problem = f"queue.json is not valid ({where}: {first['msg']}); showing the last good state"
+            return True
+        self._queue_stamp = stamp
+        if self.run_id is not None and queue.run_id != self.run_id:
+            return False
+        if self.queue is not None and queue.run_id != self.queue.run_id:
+            self.handoffs.clear()
+            self._handoff_stamps.clear()
+        self.queue = queue
+        self.problem = None
+        return True
+
+    def _read_handoffs(self) -> bool:
+        if self.queue is None:
+            return False  # a handoff counts only for a task of the run on screen
+        known = {t.id for t in self.queue.tasks}
+        directory = self.run_dir / "handoffs"
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            return False
+        changed = False
+        for entry in entries:
+            name = entry.name
+            if not name.endswith(".json") or name.startswith("."):
+                continue
+            try:
+                st = entry.stat()
+            except OSError:
+                continue
+            stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+            task_id = name[: -len(".json")]
+            # A handoff can land before the queue write that lists its task: try it again later.
+            if task_id not in known or self._handoff_stamps.get(task_id) == stamp:
+                continue
+            try:
+                handoff = HandoffFile.model_validate_json(Path(entry.path).read_bytes())
+            except (OSError, ValidationError):
+                continue  # read again after the next change
+            self._handoff_stamps[task_id] = stamp
+            self.handoffs[task_id] = handoff
+            changed = True
+        return changed
+
+    def _read_events(self) -> list[Event]:
+        events: list[Event] = []
+        for raw in self._audit.read_new():
+            with contextlib.suppress(ValidationError):
+                events.append(AuditRecord.model_validate(raw))
+        for raw in self._telemetry.read_new():
+            with contextlib.suppress(ValidationError):
+                events.append(TelemetryRecord.model_validate(raw))
+        wanted = self.run_id or (self.queue.run_id if self.queue else None)
+        if wanted is not None:
+            events = [e for e in events if e.run_id == wanted]
+        events.sort(key=lambda e: e.ts)
+        return events
+
+
+def relevant_change(change: Change, path: str) -> bool:
+    """A watchfiles filter: the files the view is built from, never temp files or archives."""
+    p = Path(path)
+    if p.name.endswith(TMP_SUFFIX) or "previous" in p.parts or "markers" in p.parts:
+        return False
+    return p.name in _WATCHED_NAMES or p.parent.name == "handoffs"
+
+
+async def wait_for_dir(path: Path, poll_s: float = 0.05) -> None:
+    """The run dir appears when the run opens it; until then there is nothing to watch."""
+    while not path.is_dir():
+        await asyncio.sleep(poll_s)
+
+
+async def watch_run_dir(
+    reader: RunDirReader,
+    *,
+    debounce_ms: int = 60,
+    step_ms: int = 15,
+    rescan_ms: int = 1_000,
+    stop_event: asyncio.Event | None = None,
+) -> AsyncIterator[tuple[RunView | None, list[Event]]]:
+    """Yield (view if it changed, new events) at the start, after every batch of changes, and
+    every `rescan_ms` without changes (which catches a write made before the watch began)."""
+    await wait_for_dir(reader.run_dir)
+    # Parsing runs in a thread so a large queue file or a burst of log lines never holds up keys.
+    yield await asyncio.to_thread(_step, reader)
+    # Watch the folder, not queue.json: an atomic rename swaps the inode and a watch on the
+    # file itself would go silent after the first write.
+    async for _changes in awatch(
+        reader.run_dir,
+        watch_filter=relevant_change,
+        debounce=debounce_ms,
+        step=step_ms,
+        rust_timeout=rescan_ms,
+        yield_on_timeout=True,
+        stop_event=stop_event,
+    ):
+        yield await asyncio.to_thread(_step, reader)
+
+
+def _step(reader: RunDirReader) -> tuple[RunView | None, list[Event]]:
+    return reader.poll()
+
+
+def task_statuses(queue: QueueFile | None) -> dict[str, str]:
+    """Task id -> status, the comparison tests and the benchmark make against queue.json."""
+    return {} if queue is None else {t.id: t.status.value for t in queue.tasks}

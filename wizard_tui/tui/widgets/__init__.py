@@ -1,0 +1,1 @@
+"""One widget a module; the app is the only coordinator between them."""
