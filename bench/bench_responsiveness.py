@@ -65,7 +65,13 @@ def run() -> list[tuple[str, str, str]]:
             if pipeline
             else "info (seed then drain)"
         )
-        rows.append((f"model 300 ms/turn, {mode}: first task start", f"{first} ms ({first / (TURN_S * 1000):.2f} turns)", target))
+        rows.append(
+            (
+                f"model 300 ms/turn, {mode}: first task start",
+                f"{first} ms ({first / (TURN_S * 1000):.2f} turns)",
+                target,
+            )
+        )
         rows.append(
             (
                 f"model 300 ms/turn, {mode}: longest silence, total",

@@ -43,7 +43,7 @@ def heavy_imports(args: list[str]) -> list[str]:
         "print(sorted(m for m in ('textual', 'anthropic', 'posthog', 'watchfiles') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=_env(), cwd=REPO)
-    return list(eval(out.stdout.strip().splitlines()[-1]))  # noqa: S307 (our own repr of a list of names)
+    return list(eval(out.stdout.strip().splitlines()[-1]))
 
 
 def run() -> list[tuple[str, str, str]]:
@@ -57,7 +57,11 @@ def run() -> list[tuple[str, str, str]]:
         run_imports = heavy_imports([str(project), "--no-ui", "--fresh"])
     return [
         ("start-up: python -c pass", f"{baseline * 1000:.0f} ms", "baseline"),
-        ("start-up: wizard-tui --help", f"{help_time * 1000:.0f} ms ({help_time / baseline:.1f}x python)", "imports nothing heavy: " + (", ".join(help_imports) or "ok")),
+        (
+            "start-up: wizard-tui --help",
+            f"{help_time * 1000:.0f} ms ({help_time / baseline:.1f}x python)",
+            "imports nothing heavy: " + (", ".join(help_imports) or "ok"),
+        ),
         (
             f"start-up: headless run on {SMALLEST}",
             f"{run_time * 1000:.0f} ms ({run_time / baseline:.1f}x python)",

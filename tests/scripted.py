@@ -31,7 +31,13 @@ class ScriptedBackend:
             for key, task_type, deps in self.graph:
                 result = await tools.call(
                     "enqueue_task",
-                    {"type": task_type, "label": key, "inputs": {"key": key}, "depends_on": [self.ids[d] for d in deps], "reason": "test"},
+                    {
+                        "type": task_type,
+                        "label": key,
+                        "inputs": {"key": key},
+                        "depends_on": [self.ids[d] for d in deps],
+                        "reason": "test",
+                    },
                 )
                 assert not result.is_error, result.content
                 self.ids[key] = result.data()["id"]

@@ -27,7 +27,9 @@ class Harness:
         clock = FrozenClock(step=0.001)
         self.paths = RunPaths(self.project)
         self.paths.create()
-        self.store = QueueStore(run_id="run-t", install_dir=self.project, clock=clock, ids=SequentialIds(), bus=self.bus)
+        self.store = QueueStore(
+            run_id="run-t", install_dir=self.project, clock=clock, ids=SequentialIds(), bus=self.bus
+        )
         self.services = RunServices(
             install_dir=self.project,
             paths=self.paths,

@@ -7,13 +7,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:  # type names only: importing these at run time would slow --help
+    from wizard_tui.agents.base import AgentBackend
+    from wizard_tui.core.run import RunConfig
+    from wizard_tui.telemetry.emitter import Sink
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 INTERACTIVE_PACE_MS = 150
@@ -128,7 +134,7 @@ def _watch(argv: Sequence[str]) -> int:
     return watch_tui(root)
 
 
-def choose_backend(agent: str | None, pace_ms: int) -> tuple[object, str] | str:
+def choose_backend(agent: str | None, pace_ms: int) -> tuple[AgentBackend, str] | str:
     """The backend object and its name, or a sentence saying why none can run."""
     key = os.environ.get("ANTHROPIC_API_KEY", "").strip()
     name = agent or ("anthropic" if key else "offline")
@@ -162,7 +168,7 @@ def _run(argv: Sequence[str]) -> int:
     backend, backend_name = chosen
     config = RunConfig(
         install_dir=install_dir,
-        agent=backend_name,  # type: ignore[arg-type]
+        agent="anthropic" if backend_name == "anthropic" else "offline",
         model=args.model,
         concurrency=args.concurrency,
         pipeline=not args.no_pipeline,
@@ -183,13 +189,12 @@ def _run(argv: Sequence[str]) -> int:
     return run_tui(config, backend, sinks)
 
 
-def _run_headless(config: object, backend: object, sinks: list[object], *, json_lines: bool) -> int:
-    from wizard_tui.core.run import Run, RunConfig
+def _run_headless(config: RunConfig, backend: AgentBackend, sinks: list[Sink], *, json_lines: bool) -> int:
+    from wizard_tui.core.run import Run
     from wizard_tui.headless import HeadlessPrinter
 
-    assert isinstance(config, RunConfig)
     printer = HeadlessPrinter(json_lines=json_lines)
-    run = Run(config, backend, sinks=sinks)  # type: ignore[arg-type]
+    run = Run(config, backend, sinks=sinks)
     run.bus.subscribe(printer)
 
     async def main() -> int:
@@ -197,10 +202,9 @@ def _run_headless(config: object, backend: object, sinks: list[object], *, json_
         current = asyncio.current_task()
         assert current is not None
         for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
+            # Not the main thread, or no signals on this platform: Ctrl-C still raises.
+            with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, current.cancel)
-            except (NotImplementedError, RuntimeError):  # not the main thread, or no signals here
-                pass
         result = await run.execute()
         if result.verdict is None and result.exit_code == EXIT_USAGE:
             sys.stderr.write(f"wizard-tui: {result.message}\n")

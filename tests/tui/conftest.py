@@ -39,7 +39,14 @@ async def settle(pilot: Pilot[object]) -> None:
     assert isinstance(app, WizardApp)
     await until(pilot, lambda: app.view.queue is not None, what="the first read of queue.json")
     await pilot.pause()
-    app.query_one(EventLog).flush()
+    log = app.query_one(EventLog)
+    log.flush()
+    # Log follows new lines only if it was at its end before the write, and a batch written
+    # before its first layout can leave it short of the end: put it there, as a reader would.
+    await pilot.pause()
+    log.scroll_end(animate=False, immediate=True)
+    await pilot.pause()
+    await until(pilot, lambda: log.is_vertical_scroll_end, what="the log at its end")
     viewer = app.query_one(HandoffViewer)
     if viewer.rendering is not None:
         await viewer.rendering

@@ -89,7 +89,7 @@ async def test_concurrency_runs_independent_branches_together(tmp_path: Path) ->
 
 
 async def test_pipelining_starts_a_task_before_seeding_ends(tmp_path: Path) -> None:
-    code, run_dir = await run(tmp_path, ScriptedBackend(SKELETON))
+    _, run_dir = await run(tmp_path, ScriptedBackend(SKELETON))
     events = [(r.event, r.status if r.event == "orchestrator" else None) for r in read_audit(run_dir / "audit.jsonl")]
     first_start = events.index(("start", None))
     seeding_done = events.index(("orchestrator", "done"))

@@ -12,16 +12,29 @@ TYPES = ["install", "init", "capture"]
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def task(tid: str, *, type_: str = "install", by: str = "orchestrator", depth: int = 0, inputs: dict[str, Any] | None = None, status: TaskStatus = TaskStatus.PENDING) -> Task:
-    return Task(id=tid, type=type_, label=tid, enqueued_by=by, depth=depth, inputs=inputs or {}, created_at=NOW, status=status)
+def task(
+    tid: str,
+    *,
+    type_: str = "install",
+    by: str = "orchestrator",
+    depth: int = 0,
+    inputs: dict[str, Any] | None = None,
+    status: TaskStatus = TaskStatus.PENDING,
+) -> Task:
+    return Task(
+        id=tid, type=type_, label=tid, enqueued_by=by, depth=depth, inputs=inputs or {}, created_at=NOW, status=status
+    )
 
 
 def check(tasks: list[Task], limits: Limits | None = None, **kw: Any) -> str | None:
     args: dict[str, Any] = dict(task_type="capture", inputs={}, depends_on=[], model=None, enqueued_by="orchestrator")
     args.update(kw)
     trip = check_enqueue(
-        tasks={t.id: t for t in tasks}, valid_types=TYPES, valid_models={"claude-haiku-4-5"},
-        limits=limits or Limits(), **args,
+        tasks={t.id: t for t in tasks},
+        valid_types=TYPES,
+        valid_models={"claude-haiku-4-5"},
+        limits=limits or Limits(),
+        **args,
     )
     return trip.guard if trip else None
 
@@ -36,8 +49,15 @@ def test_queue_full() -> None:
 
 def test_unknown_type_lists_valid_types() -> None:
     trip = check_enqueue(
-        task_type="deploy", inputs={}, depends_on=[], model=None, enqueued_by="orchestrator", tasks={},
-        valid_types=TYPES, valid_models=set(), limits=Limits(),
+        task_type="deploy",
+        inputs={},
+        depends_on=[],
+        model=None,
+        enqueued_by="orchestrator",
+        tasks={},
+        valid_types=TYPES,
+        valid_models=set(),
+        limits=Limits(),
     )
     assert trip is not None and trip.guard == "unknown-type"
     assert "capture, init, install" in trip.message
@@ -53,7 +73,12 @@ def test_unknown_dep() -> None:
 
 
 def test_depth_limit() -> None:
-    chain = [task("a"), task("b", by="a", depth=1, inputs={"n": 1}), task("c", by="b", depth=2, inputs={"n": 2}), task("d", by="c", depth=3, inputs={"n": 3})]
+    chain = [
+        task("a"),
+        task("b", by="a", depth=1, inputs={"n": 1}),
+        task("c", by="b", depth=2, inputs={"n": 2}),
+        task("d", by="c", depth=3, inputs={"n": 3}),
+    ]
     assert check(chain, enqueued_by="c", inputs={"n": 9}) is None  # depth 3 allowed
     assert check(chain, enqueued_by="d", inputs={"n": 9}) == "depth"
 

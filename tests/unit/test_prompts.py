@@ -37,8 +37,14 @@ def prompt_dir(tmp_path: Path) -> Path:
         ("---\ntype: [unclosed\n---\nbody\n", "not valid YAML"),
         ("---\n- a list\n---\nbody\n", "must be a mapping"),
         ("---\ntype: install\nlabel: x\n---\n## Goal\n## How you know you succeeded\n", "tools: Field required"),
-        ("---\ntype: install\nlabel: x\ntools: [rm_rf]\n---\n## Goal\n## How you know you succeeded\n", "unknown tools rm_rf"),
-        ("---\ntype: install\nlabel: x\ntools: []\nextra: 1\n---\n## Goal\n## How you know you succeeded\n", "extra: Extra inputs"),
+        (
+            "---\ntype: install\nlabel: x\ntools: [rm_rf]\n---\n## Goal\n## How you know you succeeded\n",
+            "unknown tools rm_rf",
+        ),
+        (
+            "---\ntype: install\nlabel: x\ntools: []\nextra: 1\n---\n## Goal\n## How you know you succeeded\n",
+            "extra: Extra inputs",
+        ),
         ("---\ntype: install\nlabel: x\ntools: []\n---\nno sections\n", "lacks the section"),
     ],
 )

@@ -26,8 +26,14 @@ def make_store() -> tuple[QueueStore, list[AuditRecord]]:
 
 def add(store: QueueStore, task_type: str = "install", deps: list[str] | None = None, by: str = "orchestrator") -> str:
     return store.enqueue(
-        task_type=task_type, label=task_type, inputs={}, depends_on=deps or [], reason="r",
-        model=None, enqueued_by=by, depth=0,
+        task_type=task_type,
+        label=task_type,
+        inputs={},
+        depends_on=deps or [],
+        reason="r",
+        model=None,
+        enqueued_by=by,
+        depth=0,
     ).id
 
 
@@ -141,8 +147,14 @@ def test_indexes_agree_with_the_pure_scans(steps: list[tuple[int, int, int]]) ->
         if action == 0 or not ids:
             deps = sorted({ids[a % len(ids)], ids[b % len(ids)]}) if ids and a % 3 else []
             store.enqueue(
-                task_type="capture", label="x", inputs={"n": len(ids)}, depends_on=deps, reason="r",
-                model=None, enqueued_by="orchestrator", depth=0,
+                task_type="capture",
+                label="x",
+                inputs={"n": len(ids)},
+                depends_on=deps,
+                reason="r",
+                model=None,
+                enqueued_by="orchestrator",
+                depth=0,
             )
         else:
             task = store.tasks[ids[a % len(ids)]]

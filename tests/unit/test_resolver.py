@@ -13,13 +13,25 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 def t(tid: str, type_: str, deps: list[str] | None = None, model: str | None = None) -> Task:
     return Task(
-        id=tid, type=type_, label=f"{type_} label", depends_on=deps or [], created_at=NOW, model=model,
-        status=TaskStatus.DONE, handoff=Handoff(goal=f"goal of {tid}", did=f"did {tid}", for_next_agent=f"next {tid}"),
+        id=tid,
+        type=type_,
+        label=f"{type_} label",
+        depends_on=deps or [],
+        created_at=NOW,
+        model=model,
+        status=TaskStatus.DONE,
+        handoff=Handoff(goal=f"goal of {tid}", did=f"did {tid}", for_next_agent=f"next {tid}"),
     )
 
 
 def graph() -> dict[str, Task]:
-    tasks = [t("a", "install"), t("b", "init"), t("c", "plan-capture", ["a", "b"]), t("d", "capture", ["c"]), t("x", "identify", ["a"])]
+    tasks = [
+        t("a", "install"),
+        t("b", "init"),
+        t("c", "plan-capture", ["a", "b"]),
+        t("d", "capture", ["c"]),
+        t("x", "identify", ["a"]),
+    ]
     return {task.id: task for task in tasks}
 
 
@@ -46,7 +58,9 @@ def test_task_prompt_holds_inputs_goal_and_every_ancestor_handoff() -> None:
 def test_system_prompt_is_shared_by_every_stub_task() -> None:
     tasks = graph()
     lib = load_prompts()
-    systems = {resolve_task(task, lib, tasks, run_default_model=None, fallback_model="f").system for task in tasks.values()}
+    systems = {
+        resolve_task(task, lib, tasks, run_default_model=None, fallback_model="f").system for task in tasks.values()
+    }
     assert len(systems) == 1
 
 

@@ -79,7 +79,9 @@ async def test_task_binding_complete_once_marker_and_handoffs(project: Path) -> 
     h = Harness(project)
     orch = h.box()
     a = json.loads((await orch.call("enqueue_task", {"type": "install", "label": "a", "reason": "r"})).content)["id"]
-    b = json.loads((await orch.call("enqueue_task", {"type": "init", "label": "b", "reason": "r", "depends_on": [a]})).content)["id"]
+    b = json.loads(
+        (await orch.call("enqueue_task", {"type": "init", "label": "b", "reason": "r", "depends_on": [a]})).content
+    )["id"]
     assert (await orch.call("complete_task", {"status": "done", "handoff": HANDOFF})).is_error
     h.store.start(a)
     box_a = h.box(a)
@@ -119,7 +121,9 @@ async def test_search_files_finds_lines_but_not_in_ignored_or_secret_files(proje
     assert bad.is_error and "regular expression" in bad.content
 
 
-@pytest.mark.parametrize("path", ["../outside.txt", "/etc/passwd", "src/../../x", "a\x00b", "node_modules/lib/index.js"])
+@pytest.mark.parametrize(
+    "path", ["../outside.txt", "/etc/passwd", "src/../../x", "a\x00b", "node_modules/lib/index.js"]
+)
 async def test_read_file_refuses_paths_out_of_bounds(project: Path, path: str) -> None:
     result = await Harness(project).box().call("read_file", {"path": path})
     assert result.is_error
@@ -143,6 +147,8 @@ async def test_read_file_never_returns_secret_values(project: Path) -> None:
 
 async def test_read_file_pages_lines(project: Path) -> None:
     (project / "long.txt").write_text("".join(f"line {i}\n" for i in range(1000)))
-    result = json.loads((await Harness(project).box().call("read_file", {"path": "long.txt", "offset": 10, "limit": 5})).content)
+    result = json.loads(
+        (await Harness(project).box().call("read_file", {"path": "long.txt", "offset": 10, "limit": 5})).content
+    )
     assert result["content"].splitlines() == [f"line {i}" for i in range(10, 15)]
     assert result["truncated"] is True

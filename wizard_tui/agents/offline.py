@@ -29,8 +29,28 @@ _AREA_PATTERN = (
 )
 _PAGE_GLOBS = ("**/page.*", "pages/**", "src/pages/**", "**/routes/**", "**/views.py", "**/controllers/**")
 _SOURCE_EXT = {
-    ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".vue", ".svelte", ".astro", ".py", ".rb",
-    ".php", ".go", ".rs", ".java", ".kt", ".swift", ".dart", ".ex", ".exs", ".html", ".sh",
+    ".ts",
+    ".tsx",
+    ".js",
+    ".jsx",
+    ".mjs",
+    ".cjs",
+    ".vue",
+    ".svelte",
+    ".astro",
+    ".py",
+    ".rb",
+    ".php",
+    ".go",
+    ".rs",
+    ".java",
+    ".kt",
+    ".swift",
+    ".dart",
+    ".ex",
+    ".exs",
+    ".html",
+    ".sh",
 }
 _SKIP_PARTS = {"test", "tests", "__tests__", "spec", "migrations", "fixtures", "e2e"}
 
@@ -75,7 +95,9 @@ def sdks_for(framework: str, llm_sdks: list[str]) -> list[str]:
 
 def _area_name(path: str) -> str:
     p = PurePosixPath(path)
-    parts = [x for x in p.parts[:-1] if x not in {"app", "src", "pages", "routes", "api"} and not x.startswith(("(", "["))]
+    parts = [
+        x for x in p.parts[:-1] if x not in {"app", "src", "pages", "routes", "api"} and not x.startswith(("(", "["))
+    ]
     stem = p.stem
     if stem in {"page", "index", "route", "views", "+page", "+server"} and parts:
         stem = parts[-1]
@@ -92,7 +114,9 @@ def _usable(path: str) -> bool:
     return p.suffix in _SOURCE_EXT and not (set(p.parts) & _SKIP_PARTS) and not p.name.startswith(".")
 
 
-def pick_capture_areas(matches: list[dict[str, Any]], page_files: list[str], all_files: list[str]) -> list[dict[str, Any]]:
+def pick_capture_areas(
+    matches: list[dict[str, Any]], page_files: list[str], all_files: list[str]
+) -> list[dict[str, Any]]:
     """Up to three capture areas: files with forms or handlers first, then pages, else an entry point."""
     ordered: list[tuple[str, str]] = []
     for m in matches:
@@ -159,10 +183,20 @@ class OfflineAgent:
         framework = det.get("framework", "unknown")
         llm_calls = det.get("llm_calls") or []
         # The roots need nothing from exploration: enqueue them first so the executor starts.
-        install = await s.enqueue("install", "Install the PostHog SDKs", {"framework": framework}, [],
-                                  "The SDKs must be declared before anything can import them.")
-        init = await s.enqueue("init", "Initialise PostHog", {"framework": framework, "router": det.get("router")}, [],
-                               "PostHog must be initialised once where the app starts.")
+        install = await s.enqueue(
+            "install",
+            "Install the PostHog SDKs",
+            {"framework": framework},
+            [],
+            "The SDKs must be declared before anything can import them.",
+        )
+        init = await s.enqueue(
+            "init",
+            "Initialise PostHog",
+            {"framework": framework, "router": det.get("router")},
+            [],
+            "PostHog must be initialised once where the app starts.",
+        )
         await s.call(
             "record_install_intent",
             {
@@ -181,12 +215,21 @@ class OfflineAgent:
         follow_ups = pick_capture_areas(matches, pages, all_files)
 
         roots = [i for i in (install, init) if i]
-        await s.enqueue("identify", "Identify users", {}, roots,
-                        "Events should be tied to people once the SDK runs.")
-        plan = await s.enqueue("plan-capture", "Plan event capture", {"follow_ups": follow_ups}, roots,
-                               f"Exploration found {len(follow_ups)} capture area(s) to plan.")
-        await s.enqueue("capture", "Capture core events", {"scope": "core product events"},
-                        [plan] if plan else [], "The planned core events need capture calls.")
+        await s.enqueue("identify", "Identify users", {}, roots, "Events should be tied to people once the SDK runs.")
+        plan = await s.enqueue(
+            "plan-capture",
+            "Plan event capture",
+            {"follow_ups": follow_ups},
+            roots,
+            f"Exploration found {len(follow_ups)} capture area(s) to plan.",
+        )
+        await s.enqueue(
+            "capture",
+            "Capture core events",
+            {"scope": "core product events"},
+            [plan] if plan else [],
+            "The planned core events need capture calls.",
+        )
         if llm_calls:
             sites = [c for c in llm_calls if c.get("kind") != "manifest"] or llm_calls
             files = sorted({c["file"] for c in sites})
@@ -239,8 +282,7 @@ class OfflineAgent:
                     "goal": f"{task.label}: {goal}",
                     "did": did,
                     "for_next_agent": (
-                        f"The {task.type} step is a stub in this milestone; a real body would do: {goal} "
-                        f"{context}"
+                        f"The {task.type} step is a stub in this milestone; a real body would do: {goal} {context}"
                     ),
                     "files_touched": [marker["path"]] if marker else [],
                     "evidence": f"write_marker returned {json.dumps(marker)}",
@@ -272,7 +314,9 @@ class _Session:
         self.outcome.turns += 1
         return await self.tools.call(name, args)
 
-    async def enqueue(self, task_type: str, label: str, inputs: dict[str, Any], deps: list[str], reason: str) -> str | None:
+    async def enqueue(
+        self, task_type: str, label: str, inputs: dict[str, Any], deps: list[str], reason: str
+    ) -> str | None:
         result = await self._turn(
             "enqueue_task",
             {"type": task_type, "label": label, "inputs": inputs, "depends_on": deps, "reason": reason},

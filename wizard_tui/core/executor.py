@@ -211,7 +211,11 @@ class Executor:
             self.store.complete(task_id, report.status, report.handoff)
             event = "completed" if report.status == TaskStatus.DONE else "skipped"
             telemetry.emit(
-                f"orchestrator task {event}", type=task.type, model=model, attempts=task.attempts, duration_ms=duration_ms
+                f"orchestrator task {event}",
+                type=task.type,
+                model=model,
+                attempts=task.attempts,
+                duration_ms=duration_ms,
             )
             return
         if report is not None:  # the agent reported failed

@@ -41,9 +41,7 @@ class FrontMatter(BaseModel):
     tools: list[str]
     seed: bool = False
     max_turns: int = Field(default=12, ge=1, le=200)
-    body: str | None = Field(
-        default=None, description="Resolve this type's body to another prompt file (e.g. stub)."
-    )
+    body: str | None = Field(default=None, description="Resolve this type's body to another prompt file (e.g. stub).")
 
 
 @dataclass(frozen=True)
@@ -83,9 +81,7 @@ def parse_prompt(path: Path) -> PromptFile:
         raise PromptError(f"{path}: invalid front matter ({problems})") from exc
     unknown = sorted(set(meta.tools) - TOOL_NAMES)
     if unknown:
-        raise PromptError(
-            f"{path}: unknown tools {', '.join(unknown)}; valid tools: {', '.join(sorted(TOOL_NAMES))}"
-        )
+        raise PromptError(f"{path}: unknown tools {', '.join(unknown)}; valid tools: {', '.join(sorted(TOOL_NAMES))}")
     body = match.group(2)
     if meta.body is None:
         missing = [s for s in REQUIRED_SECTIONS if s not in body]
@@ -138,9 +134,7 @@ def load_prompts(directory: Path | None = None) -> PromptLibrary:
     by_type: dict[str, PromptFile] = {}
     for p in parsed:
         if p.meta.type in by_type:
-            raise PromptError(
-                f"{p.path}: type {p.meta.type!r} is already declared by {by_type[p.meta.type].path.name}"
-            )
+            raise PromptError(f"{p.path}: type {p.meta.type!r} is already declared by {by_type[p.meta.type].path.name}")
         by_type[p.meta.type] = p
     referenced = {p.meta.body for p in parsed if p.meta.body}
     bodies = {name: by_type[name] for name in referenced if name in by_type}
@@ -149,7 +143,5 @@ def load_prompts(directory: Path | None = None) -> PromptLibrary:
             raise PromptError(f"{p.path}: body {p.meta.body!r} names no prompt file's type")
         if p.meta.body and by_type[p.meta.body].meta.body:
             raise PromptError(f"{p.path}: body {p.meta.body!r} resolves again; chains are not allowed")
-    types = {
-        t: p for t, p in by_type.items() if not p.meta.seed and t not in referenced
-    }
+    types = {t: p for t, p in by_type.items() if not p.meta.seed and t not in referenced}
     return PromptLibrary(seed=seeds[0], types=types, bodies=bodies)

@@ -61,11 +61,7 @@ class Verdict:
 
 def runnable(tasks: Iterable[Task], by_id: Mapping[str, Task]) -> list[Task]:
     """Pending tasks whose dependencies are all satisfied, oldest first."""
-    return [
-        t
-        for t in tasks
-        if t.status == TaskStatus.PENDING and all(by_id[d].status.satisfied for d in t.depends_on)
-    ]
+    return [t for t in tasks if t.status == TaskStatus.PENDING and all(by_id[d].status.satisfied for d in t.depends_on)]
 
 
 def to_block(tasks: Iterable[Task], by_id: Mapping[str, Task]) -> list[tuple[Task, str]]:

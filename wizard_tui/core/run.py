@@ -8,8 +8,8 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import contextlib
+import dataclasses
 import logging
 import shutil
 from dataclasses import dataclass, field
@@ -494,7 +494,9 @@ class Run:
             if outcome.error:
                 store.set_orchestrator("failed", TaskError(kind=outcome.stop_reason, message=outcome.error))
             elif not store.tasks:
-                store.set_orchestrator("failed", TaskError(kind="no-tasks", message="the orchestrator enqueued nothing"))
+                store.set_orchestrator(
+                    "failed", TaskError(kind="no-tasks", message="the orchestrator enqueued nothing")
+                )
             else:
                 store.set_orchestrator("done")
         except asyncio.CancelledError:

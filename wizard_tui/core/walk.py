@@ -18,14 +18,54 @@ import pathspec
 # Directories that are never the user's source: VCS data, dependencies, caches, build output.
 SKIP_DIRS: frozenset[str] = frozenset(
     {
-        ".git", ".hg", ".svn", "node_modules", "bower_components", "jspm_packages",
-        ".venv", "venv", "env", ".env", "virtualenv", "__pycache__", ".mypy_cache",
-        ".pytest_cache", ".ruff_cache", ".tox", ".nox", "site-packages",
-        "dist", "build", "out", ".next", ".nuxt", ".output", ".svelte-kit", ".astro",
-        ".turbo", ".vercel", ".netlify", ".cache", ".parcel-cache", "coverage",
-        "target", "vendor", ".gradle", ".idea", ".vscode", "Pods", "DerivedData",
-        ".dart_tool", "_build", "deps", ".expo", ".angular", "storybook-static",
-        ".posthog-wizard", ".terraform", ".serverless",
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        "bower_components",
+        "jspm_packages",
+        ".venv",
+        "venv",
+        "env",
+        ".env",
+        "virtualenv",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".tox",
+        ".nox",
+        "site-packages",
+        "dist",
+        "build",
+        "out",
+        ".next",
+        ".nuxt",
+        ".output",
+        ".svelte-kit",
+        ".astro",
+        ".turbo",
+        ".vercel",
+        ".netlify",
+        ".cache",
+        ".parcel-cache",
+        "coverage",
+        "target",
+        "vendor",
+        ".gradle",
+        ".idea",
+        ".vscode",
+        "Pods",
+        "DerivedData",
+        ".dart_tool",
+        "_build",
+        "deps",
+        ".expo",
+        ".angular",
+        "storybook-static",
+        ".posthog-wizard",
+        ".terraform",
+        ".serverless",
     }
 )
 
@@ -46,11 +86,7 @@ class WalkBudget:
         self._deadline = time.monotonic() + self.seconds
 
     def over(self) -> bool:
-        if (
-            self.files_seen >= self.max_files
-            or self.dirs_seen >= self.max_dirs
-            or time.monotonic() > self._deadline
-        ):
+        if self.files_seen >= self.max_files or self.dirs_seen >= self.max_dirs or time.monotonic() > self._deadline:
             self.exhausted = True
         return self.exhausted
 

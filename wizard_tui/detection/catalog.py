@@ -42,6 +42,8 @@ _NPM_LLM = frozenset(
         "@genkit-ai/ai",
         "@fal-ai/client",
         "@cerebras/cerebras_cloud_sdk",
+        "chatgpt",
+        "node-llama-cpp",
     }
 )
 _NPM_LLM_SCOPES = (
@@ -94,6 +96,7 @@ _PYPI_LLM = frozenset(
         "marvin",
         "agno",
         "strands-agents",
+        "llama-cpp-python",
     }
 )
 _PYPI_LLM_PREFIXES = ("langchain", "llama-index-", "langgraph-")
@@ -130,6 +133,7 @@ _COMPOSER_LLM = frozenset(
         "orhanerday/open-ai",
         "neuron-core/neuron-ai",
         "symfony/ai-platform",
+        "laravel/ai",
     }
 )
 _GO_LLM_PREFIXES = (
@@ -222,6 +226,24 @@ _SWIFT_LLM = frozenset(
 )
 
 
+# Hosts that mostly run image, audio and video models (Replicate, fal): an LLM SDK only where
+# the code names a language model. roomGPT and restorePhotos call Replicate for images.
+MEDIA_SDKS = frozenset(
+    {
+        "replicate",
+        "http:api.replicate.com",
+        "@fal-ai/client",
+        "@fal-ai/serverless-client",
+        "fal-client",
+    }
+)
+LANGUAGE_MODEL_HINT = re.compile(
+    r"llama|mistral|mixtral|gpt-[0-9o]|claude|gemma|gemini|qwen|deepseek|phi-[0-9]|granite|falcon|vicuna|"
+    r"any-llm|\bllm\b|[-_]instruct\b|[-_]chat\b|command-r|hermes|zephyr|kimi|\bgrok",
+    re.I,
+)
+
+
 def normalise_pypi(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -234,7 +256,7 @@ def is_llm_package(eco: str, name: str) -> bool:
         n = normalise_pypi(n)
         return n in _PYPI_LLM or n.startswith(_PYPI_LLM_PREFIXES)
     if eco == "gem":
-        return n in _GEM_LLM
+        return n in _GEM_LLM or n.startswith(("omniai-", "ruby_llm-", "langchainrb"))
     if eco == "composer":
         return n in _COMPOSER_LLM
     if eco == "go":
@@ -254,7 +276,18 @@ def is_llm_package(eco: str, name: str) -> bool:
 
 # --- PostHog SDKs -----------------------------------------------------------------------
 
-_NPM_POSTHOG_EXCLUDED = frozenset({"@posthog/wizard", "@posthog/cli"})
+# Tools, plugin kits and design assets of the @posthog scope: not an SDK sending events.
+_NPM_POSTHOG_EXCLUDED = frozenset(
+    {
+        "@posthog/wizard",
+        "@posthog/cli",
+        "@posthog/icons",
+        "@posthog/plugin-scaffold",
+        "@posthog/plugin-contrib",
+        "@posthog/hogvm",
+        "@posthog/lemon-ui",
+    }
+)
 
 
 def is_posthog_package(eco: str, name: str) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from wizard_tui.core.walk import WalkBudget, iter_files
-from wizard_tui.detection.catalog import is_llm_package, is_posthog_package
+from wizard_tui.detection.catalog import MEDIA_SDKS, is_llm_package, is_posthog_package
 from wizard_tui.detection.frameworks import (
     FRAMEWORK_NAMES,
     SERVER_PACKAGES,
@@ -26,6 +26,7 @@ from wizard_tui.detection.frameworks import (
 from wizard_tui.detection.fsread import SOURCE_CAP, read_text
 from wizard_tui.detection.manifests import GRADLE_BUILD, GRADLE_SETTINGS, DirInfo, read_dir
 from wizard_tui.detection.models import DetectionResult, LlmCall, Subproject
+from wizard_tui.detection.monorepo import GENERIC, primary_app, root_has_own_app, script_targets
 from wizard_tui.detection.package_manager import package_manager
 from wizard_tui.detection.source_scan import (
     LANG_BY_EXT,
@@ -81,6 +82,7 @@ _TEST_DIRS = frozenset(
 )
 # Native shells of a cross-platform app (React Native, Flutter, Capacitor, KMP).
 _PLATFORM_DIRS = frozenset({"android", "ios", "macos", "windows", "linux", "web", "tvos", "watchos"})
+_CROSS_PLATFORM_PACKAGES = ("react-native", "expo", "nativescript", "cordova", "electron", "react-native-windows")
 _MOBILE = frozenset({"kmp", "flutter", "react-native", "android", "swift"})
 _GENERIC = frozenset({"javascript_web", "javascript_node", "python", "go", "rust", "ruby"})
 
@@ -132,6 +134,10 @@ class _Tree:
             return read_text(root, f"{rel}/{name}" if rel else name, SOURCE_CAP)
 
         return ProjectView(self.info(rel), self.under(rel), read, self.deadline)
+
+    def package_name(self, rel: str) -> str | None:
+        name = (self.info(rel).package_json or {}).get("name")
+        return name if isinstance(name, str) else None
 
     def chain(self, rel: str) -> list[DirInfo]:
         """The directory's info, then each parent's up to the root."""
@@ -193,12 +199,13 @@ def _is_app(match: FrameworkMatch, view: ProjectView) -> bool:
     pkg = info.package_json or {}
     scripts = pkg.get("scripts") if isinstance(pkg.get("scripts"), dict) else {}
     has_run_script = isinstance(scripts, dict) and any(s in scripts for s in ("start", "dev", "serve", "preview"))
+    library = any(k in pkg for k in ("main", "module", "exports", "types", "typings"))
     if fw == "javascript_web":
-        library = any(k in pkg for k in ("main", "module", "exports", "types", "typings"))
         return has_run_script or not library or "index.html" in view.file_set
     if fw == "javascript_node":
+        # A workspace package exporting a tRPC router or an Express app is a library, not an app.
         deps = pkg.get("dependencies") if isinstance(pkg.get("dependencies"), dict) else {}
-        return has_run_script or bool(isinstance(deps, dict) and SERVER_PACKAGES & deps.keys())
+        return has_run_script or (not library and bool(isinstance(deps, dict) and SERVER_PACKAGES & deps.keys()))
     if fw == "python":
         entry = {"main.py", "app.py", "manage.py", "server.py", "wsgi.py", "asgi.py", "__main__.py"}
         # A requirements.txt alone is often docs tooling (docs/requirements.txt), not an app.
@@ -216,6 +223,20 @@ def _is_app(match: FrameworkMatch, view: ProjectView) -> bool:
     return True
 
 
+def _native_shell(rel: str, parent: DirInfo) -> bool:
+    """`android/`, `ios/`, `web/` ... of a cross-platform app (Flutter, React Native, Capacitor).
+
+    A `web/` or `android/` folder beside a mere workspace `package.json` is an app of its own.
+    """
+    if PurePosixPath(rel).name not in _PLATFORM_DIRS:
+        return False
+    if parent.has("pubspec.yaml"):
+        return True
+    return any(parent.js(n) for n in _CROSS_PLATFORM_PACKAGES) or (
+        parent.js_scope("@capacitor/") is not None or parent.js_scope("@nativescript/") is not None
+    )
+
+
 def _gradle_module(tree: _Tree, rel: str, info: DirInfo) -> bool:
     """A Gradle module of a build rooted in a parent (it has no settings.gradle of its own)."""
     if not any(info.has(n) for n in GRADLE_BUILD) or any(info.has(n) for n in GRADLE_SETTINGS):
@@ -231,10 +252,7 @@ def _subprojects(tree: _Tree, root_match: FrameworkMatch, candidates: list[str])
             return out, True
         if len(out) >= MAX_SUBPROJECTS:
             break
-        parent = _parent(rel)
-        base = PurePosixPath(rel).name
-        parent_info = tree.info(parent)
-        if base in _PLATFORM_DIRS and (parent_info.has("package.json") or parent_info.has("pubspec.yaml")):
+        if _native_shell(rel, tree.info(_parent(rel))):
             continue
         # Everything inside a mobile app belongs to it; at the root only a KMP build owns all.
         ancestors = [rel.rsplit("/", i)[0] for i in range(1, rel.count("/") + 1)]
@@ -256,6 +274,7 @@ def _subprojects(tree: _Tree, root_match: FrameworkMatch, candidates: list[str])
                 name=match.name,
                 package_manager=pm,
                 router=match.router,
+                mode=match.mode,
             )
         )
     return out, False
@@ -299,7 +318,7 @@ _TEMPLATE_EXT = frozenset(
 
 
 def posthog_snippet(text: str) -> bool:
-    """The PostHog web snippet (loader plus `posthog.init`) outside comments of a page template."""
+    """The PostHog web snippet (loader plus `posthog.init`) outside comments of a page or script."""
     if "posthog.init(" not in text:
         return False
     code = strip_comments(text, "web")
@@ -307,7 +326,7 @@ def posthog_snippet(text: str) -> bool:
 
 
 def _scan_sources(tree: _Tree) -> tuple[list[LlmCall], list[str], bool]:
-    """LLM call sites, and page templates holding the PostHog snippet; True when cut short."""
+    """LLM call sites, and the files holding the PostHog web snippet; True when cut short."""
     sources: list[tuple[str, str]] = []
     for rel in tree.files:
         name = rel.rsplit("/", 1)[-1]
@@ -330,7 +349,9 @@ def _scan_sources(tree: _Tree) -> tuple[list[LlmCall], list[str], bool]:
         text = read_text(tree.root, rel, SOURCE_CAP)
         if not text:
             continue
-        if rel.endswith(tuple(_TEMPLATE_EXT)) and posthog_snippet(text):
+        # The snippet lives in page templates, and in components and scripts too (an Astro
+        # `posthog.astro`, a Next.js `<Script>`, a static `analytics.js`).
+        if (lang in ("js", "web") or rel.endswith(tuple(_TEMPLATE_EXT))) and posthog_snippet(text):
             snippets.append(rel)
         if not lang or len(calls) >= MAX_SOURCE_CALLS:
             continue
@@ -403,6 +424,21 @@ def detect_project(root: Path, *, max_files: int = 20000, seconds: float = 2.0) 
     candidates = _candidate_dirs(files)
     subprojects, cut = _subprojects(tree, root_match, candidates)
     truncated = truncated or cut
+    framework, fw_name, router, mode = root_match.framework, root_match.name, root_match.router, root_match.mode
+    primary: str | None = None
+    if root_match.framework in GENERIC and subprojects and not root_has_own_app(tree.under("")):
+        elected = primary_app(subprojects, script_targets(tree.info("").package_json), tree.package_name)
+        if elected:
+            sub, reason = elected
+            primary = sub.path
+            framework, fw_name, router, mode = sub.framework, sub.name, sub.router, sub.mode
+            pm, pm_evidence = package_manager(sub.framework, tree.chain(sub.path))
+            evidence = [
+                f"monorepo root: {sub.name} from its primary app {sub.path} ({reason}); "
+                f"the root alone is {root_match.name} [{root_match.framework}]",
+                *decide(tree.view(sub.path)).evidence,
+                *([pm_evidence] if pm_evidence else []),
+            ]
 
     # Declarations: the root's manifests and those of every project directory below it.
     infos = [tree.info("")] + [tree.info(d) for d in candidates if d in tree.infos or time.monotonic() < deadline]
@@ -417,6 +453,9 @@ def detect_project(root: Path, *, max_files: int = 20000, seconds: float = 2.0) 
     source_calls, snippets, cut = _scan_sources(tree)
     truncated = truncated or cut
     source_calls = _resolve_orphans(source_calls, [c.sdk for c in manifest_calls.values()])
+    if not any(c.sdk in MEDIA_SDKS for c in source_calls):
+        # A declared Replicate or fal client with no code naming a language model: media generation.
+        manifest_calls = {k: c for k, c in manifest_calls.items() if c.sdk not in MEDIA_SDKS}
     if snippets:
         posthog.setdefault("posthog-js (web snippet)", snippets[0])
     for name, manifest in sorted(posthog.items()):
@@ -427,17 +466,18 @@ def detect_project(root: Path, *, max_files: int = 20000, seconds: float = 2.0) 
     if truncated:
         evidence.append(f"scan cut short by the budget ({max_files} files, {seconds:g} s): results may be partial")
     return DetectionResult(
-        framework=root_match.framework,
-        name=root_match.name,
+        framework=framework,
+        name=fw_name,
         evidence=evidence,
         package_manager=pm,
-        router=root_match.router,
-        mode=root_match.mode,
+        router=router,
+        mode=mode,
         posthog_installed=bool(posthog),
         posthog_packages=sorted(posthog),
         llm_calls=llm_calls,
         llm_sdks=sorted({c.sdk for c in llm_calls}),
         subprojects=subprojects,
+        primary_subproject=primary,
         files_scanned=budget.files_seen,
         truncated=truncated,
     )
@@ -452,6 +492,8 @@ def format_detection(result: DetectionResult) -> str:
         extras.append(f"router: {result.router}")
     if result.mode:
         extras.append(f"mode: {result.mode}")
+    if result.primary_subproject:
+        extras.append(f"from its primary app {result.primary_subproject}")
     if extras:
         head += ", " + ", ".join(extras)
     lines.append(f"Framework:        {head}")
@@ -485,6 +527,8 @@ def format_detection(result: DetectionResult) -> str:
             detail = f"{s.name} [{s.framework}]"
             if s.router:
                 detail += f", router: {s.router}"
+            if s.mode:
+                detail += f", mode: {s.mode}"
             detail += f", {s.package_manager or 'unknown package manager'}"
             lines.append(f"  {s.path.ljust(width)}  {detail}")
     else:

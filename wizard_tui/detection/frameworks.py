@@ -2,8 +2,9 @@
 
 One refinement keeps "first match wins" honest on real apps: a view library (Vue, React
 Router in library mode, TanStack Router, Angular) declared in the `package.json` of a
-Laravel, Rails or Django app, or of an Astro site, is that app's front-end asset pipeline,
-not the app's framework; the host framework is matched at its own place in the order.
+server app built in the same folder (Laravel, Rails, Django, Flask, FastAPI, a Go, Rust or
+Java program), or of an Astro site, is that app's front-end asset pipeline, not the app's
+framework; the host framework is matched at its own place in the order.
 """
 
 from __future__ import annotations
@@ -181,7 +182,10 @@ def nextjs_router(view: ProjectView) -> tuple[str | None, list[str]]:
     """`app` for App Router, `pages` for Pages Router, None when both or neither."""
     app = [f for f in view.files if re.fullmatch(r"(?:src/)?app/(?:.+/)?layout\.(?:js|jsx|ts|tsx)", f)]
     pages = [
-        f for f in view.files if re.fullmatch(r"(?:src/)?pages/(?:_app|_document|index)\.(?:js|jsx|ts|tsx|mdx)", f)
+        # `_app.page.tsx` where next.config sets `pageExtensions: ["page.tsx", ...]`.
+        f
+        for f in view.files
+        if re.fullmatch(r"(?:src/)?pages/(?:_app|_document|index)(?:\.page)?\.(?:js|jsx|ts|tsx|mdx)", f)
     ]
     app.sort(key=lambda f: (_depth(f), f))
     pages.sort(key=lambda f: (0 if "/_app." in f else 1, f))
@@ -230,6 +234,17 @@ def _server_host(view: ProjectView) -> str | None:
         return "Rails"
     if info.py("django") or _django_manage(view):
         return "Django"
+    if info.py("flask") or info.py("fastapi"):
+        return "Flask" if info.py("flask") else "FastAPI"
+    # A server program built in the same folder: its templates load the bundle (gitea).
+    if info.has("go.mod") and any(f == "main.go" or (f.startswith("cmd/") and f.endswith(".go")) for f in view.files):
+        return "Go"
+    if info.cargo is not None and "package" in info.cargo and "src/main.rs" in view.file_set:
+        return "Rust"
+    if (info.has("pom.xml") or any(info.has(n) for n in GRADLE_BUILD)) and any(
+        f.startswith(("src/main/java/", "src/main/kotlin/")) for f in view.files
+    ):
+        return "Java"
     return None
 
 
@@ -497,6 +512,9 @@ def _javascript_web(view: ProjectView) -> list[str] | None:
         return [f"{view.p(index)}", *(deps[b] for b in bundler[:1])]
     if server:
         return None  # serves requests: Node.js
+    engines = info.package_json.get("engines")
+    if "bin" in info.package_json or (isinstance(engines, dict) and "vscode" in engines):
+        return None  # a CLI or an editor extension, whatever bundles it: Node.js
     if bundler:
         return [deps[bundler[0]]]
     if ui:

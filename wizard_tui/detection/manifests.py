@@ -69,6 +69,10 @@ class DirInfo:
     def py(self, name: str) -> str | None:
         return self.dep("pypi", name)
 
+    def js_scope(self, prefix: str) -> str | None:
+        """Evidence of the first declared npm package whose name starts with `prefix`."""
+        return next((ev for name, ev in self.deps.get("npm", {}).items() if name.startswith(prefix)), None)
+
 
 def _as_dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
@@ -250,9 +254,10 @@ def _parse_go_mod(info: DirInfo, root: Path) -> None:
         return
     in_block = False
     for raw in text.splitlines():
-        line = raw.split("//", 1)[0].strip()
-        if not line:
-            continue
+        line, _, comment = raw.partition("//")
+        line = line.strip()
+        if not line or comment.strip() == "indirect":
+            continue  # a dependency of a dependency is not the module's own choice
         if in_block:
             if line.startswith(")"):
                 in_block = False

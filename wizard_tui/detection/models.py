@@ -26,6 +26,7 @@ class Subproject(BaseModel):
     name: str
     package_manager: str | None
     router: str | None
+    mode: str | None = None
 
 
 class DetectionResult(BaseModel):
@@ -40,5 +41,9 @@ class DetectionResult(BaseModel):
     llm_calls: list[LlmCall]
     llm_sdks: list[str]
     subprojects: list[Subproject]
+    primary_subproject: str | None = Field(
+        default=None,
+        description="For a monorepo root that is no app itself: the subproject whose framework it reports.",
+    )
     files_scanned: int
     truncated: bool

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from wizard_tui.detection.catalog import is_llm_package
+from wizard_tui.detection.catalog import LANGUAGE_MODEL_HINT, MEDIA_SDKS, is_llm_package
 from wizard_tui.detection.models import LlmKind
 
 LANG_BY_EXT: dict[str, str] = {
@@ -151,6 +151,8 @@ _LANG_KEYWORDS: dict[str, tuple[str, ...]] = {
         "genkit",
         "posthog/ai",
         "@instructor-ai",
+        '"chatgpt"',
+        "'chatgpt'",
     ),
     "py": (
         *("completions.create", "completions.parse", "completions.stream", "responses.create"),
@@ -185,7 +187,7 @@ _LANG_KEYWORDS: dict[str, tuple[str, ...]] = {
     ),
     "rb": ("rubyllm", "ruby_llm", "omniai", "raix"),
     "go": ("cloudwego", "genkit", "cohere-go"),
-    "php": ("prism\\", "prism::", "llphant", "neuronai", "symfony\\ai"),
+    "php": ("prism\\", "prism::", "llphant", "neuronai", "symfony\\ai", "laravel\\ai"),
     "rs": ("misanthropy", "use clust", "use rig", "llm_chain"),
     "dart": ("firebase_ai", "googleai", "chat_gpt"),
     "jvm": ("springframework.ai", "koog", "firebase.ai"),
@@ -347,6 +349,7 @@ _PY_MODULES: dict[str, str] = {
     "posthog.ai": "posthog[ai]",
     "agno": "agno",
     "strands": "strands-agents",
+    "llama_cpp": "llama-cpp-python",
 }
 
 
@@ -380,8 +383,8 @@ _RB_LIBS = {
 }
 _GO_IMPORT = re.compile(r'^\s*(?:import\s+)?(?:[\w.]+\s+)?"([^"\s]+)"\s*\)?\s*;?\s*$')
 _PHP_USE = re.compile(
-    r"^\s*use\s+\\?(OpenAI\\Laravel|OpenAI|Anthropic|Prism\\Prism|EchoLabs\\Prism|LLPhant|"
-    r"Gemini|NeuronAI|Symfony\\AI)\b"
+    r"^\s*use\s+(?:function\s+)?\\?(OpenAI\\Laravel|OpenAI|Anthropic|Prism\\Prism|EchoLabs\\Prism|LLPhant|"
+    r"Gemini|NeuronAI|Symfony\\AI|Laravel\\Ai)\b"
 )
 _PHP_LIBS = {
     "OpenAI\\Laravel": "openai-php/laravel",
@@ -393,6 +396,7 @@ _PHP_LIBS = {
     "Gemini": "google-gemini-php/client",
     "NeuronAI": "neuron-core/neuron-ai",
     "Symfony\\AI": "symfony/ai-platform",
+    "Laravel\\Ai": "laravel/ai",
 }
 _RS_USE = re.compile(
     r"^\s*(?:pub\s+)?use\s+(async_openai|openai_api_rs|anthropic_sdk|anthropic|misanthropy|rig|"
@@ -589,7 +593,8 @@ _CALLS: dict[str, list[tuple[str, _Family]]] = {
         ),
         (
             r"\bcreate(?:OpenAI|Anthropic|GoogleGenerativeAI|Mistral|Groq|OpenRouter|Azure|"
-            r"AmazonBedrock|Vertex|DeepSeek|XAI|Cohere|Ollama|OpenAICompatible)\s*\(",
+            r"AmazonBedrock|Vertex|VertexAnthropic|DeepSeek|XAI|Xai|Cohere|Ollama|OpenAICompatible|"
+            r"TogetherAI|Fireworks|Perplexity|Cerebras|DeepInfra|Gateway)\s*\(",
             ("@ai-sdk/*", "@openrouter/ai-sdk-provider"),
         ),
         (
@@ -857,6 +862,8 @@ def scan_source(text: str, lang: str) -> list[Hit]:
             if any(h in lowered for h in hints) and compiled.any_call.search(line):
                 _match_calls(line, idx + 1, compiled, imported, add)
     ordered = sorted(hits.values(), key=lambda h: (h.line, h.kind, h.sdk))
+    if any(h.sdk in MEDIA_SDKS for h in ordered) and not LANGUAGE_MODEL_HINT.search(code):
+        ordered = [h for h in ordered if h.sdk not in MEDIA_SDKS]  # an image or audio model
     return ordered[:MAX_HITS_PER_FILE]
 
 
@@ -876,10 +883,12 @@ def _match_calls(
         if family is None:
             add(lineno, _generic_sdk(m.group(0), imported), "call")
             continue
-        for sdk in imported:
-            if _in_family(sdk, family):
-                add(lineno, sdk, "call")
-                break
+        members = [sdk for sdk in imported if _in_family(sdk, family)]
+        if members:
+            # `createXai(` belongs to @ai-sdk/xai even when @ai-sdk/groq is imported first.
+            called = m.group(0).lower()
+            named = [sdk for sdk in members if sdk.rsplit("/", 1)[-1].replace("-", "") in called]
+            add(lineno, (named or members)[0], "call")
 
 
 def _js_statement_start(lines: list[str], idx: int) -> int:

@@ -51,7 +51,8 @@ def test_monorepo_with_two_apps(tmp_path: Path) -> None:
         "packages/tsconfig/package.json": pkg(),
     }
     result = detect_project(write_tree(tmp_path, files))
-    assert result.framework == "javascript_node"
+    # The root is only a workspace shell: it reports its primary app (web over a generic API).
+    assert (result.framework, result.router, result.primary_subproject) == ("nextjs", "app", "apps/web")
     assert result.package_manager == "pnpm"
     subs = {s.path: s for s in result.subprojects}
     assert set(subs) == {"apps/api", "apps/web"}, "libraries are not apps"
@@ -71,7 +72,7 @@ def test_monorepo_with_two_apps(tmp_path: Path) -> None:
     }
 
 
-def test_root_without_manifest_keeps_unknown_and_lists_subprojects(tmp_path: Path) -> None:
+def test_root_without_manifest_reports_its_primary_app_and_lists_subprojects(tmp_path: Path) -> None:
     files = {
         "README.md": "# Shop\n",
         "frontend/package.json": pkg({"react-dom": "^18"}, scripts={"dev": "vite"}),
@@ -82,8 +83,9 @@ def test_root_without_manifest_keeps_unknown_and_lists_subprojects(tmp_path: Pat
         "backend/shop/views.py": "from django.http import HttpResponse\n",
     }
     result = detect_project(write_tree(tmp_path, files))
-    assert result.framework == "unknown"
-    assert result.package_manager is None
+    # A server framework stands for the repository over its browser-only front end.
+    assert (result.framework, result.primary_subproject) == ("django", "backend")
+    assert result.package_manager == "pip"
     assert [(s.path, s.framework, s.package_manager) for s in result.subprojects] == [
         ("backend", "django", "pip"),
         ("frontend", "javascript_web", "yarn"),

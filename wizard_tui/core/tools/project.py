@@ -31,14 +31,14 @@ async def detect_framework(ctx: ToolContext, _args: DetectFrameworkInput) -> dic
     if cached is None:
         # Importing detection costs tens of ms: do it in the worker thread with the detection
         # itself, so the other tool calls of the same turn (the first enqueues) are not held up.
-        cached = await asyncio.to_thread(_detect, services.install_dir)
-        services.cache["detection"] = cached
-        services.store.framework = cached["framework"]
+        detected = await asyncio.to_thread(_detect, services.install_dir)
+        services.cache["detection"] = cached = detected
+        services.store.framework = detected["framework"]
     return dict(cached)
 
 
 def _detect(root: Path) -> dict[str, Any]:
-    from wizard_tui.detection import detect_project  # noqa: PLC0415 (keeps start-up light)
+    from wizard_tui.detection import detect_project
 
     return detect_project(root).model_dump(mode="json")
 

@@ -175,5 +175,11 @@ class EventLog(Log):
         if not self.pending:
             return
         batch, self.pending = self.pending, []
-        self.write_lines(batch)
+        # Follow the newest line unless the reader scrolled up. Log decides that from the
+        # scroll position before the write, which is stale until the first layout, so the
+        # end is asked for again once the new lines are laid out.
+        following = self.is_vertical_scroll_end
+        self.write_lines(batch, scroll_end=following)
+        if following:
+            self.call_after_refresh(self.scroll_end, animate=False, x_axis=False)
         self.lines_written += len(batch)
