@@ -198,6 +198,10 @@ def finished(root: Path) -> ScriptedRun:
         tasks_failed=0,
         tasks_blocked=0,
         total_duration_ms=6000,
+        time_to_first_task_ms=250,
+        max_gap_ms=500,
+        dynamic_enqueue_count=2,
+        retried_task_count=0,
     )
     run.write()
     return run
@@ -222,6 +226,10 @@ def failed_and_blocked(root: Path) -> ScriptedRun:
         tasks_failed=1,
         tasks_blocked=4,
         total_duration_ms=4000,
+        time_to_first_task_ms=250,
+        max_gap_ms=1500,
+        dynamic_enqueue_count=0,
+        retried_task_count=1,
     )
     run.write()
     return run

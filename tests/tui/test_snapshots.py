@@ -49,6 +49,7 @@ def test_mid_run(snap_compare: Any, install_dir: Path) -> None:
 def test_finished(snap_compare: Any, install_dir: Path) -> None:
     def expect(app: WizardApp) -> None:
         assert app.query_one(VerdictBar).message.startswith("All 8 tasks done.")
+        assert "longest silence" in app.query_one(VerdictBar).message
         assert app.shown_task() == "t-008"
 
     app = _app(install_dir, finished)

@@ -148,6 +148,7 @@ _GO_LLM_PREFIXES = (
     "github.com/cohere-ai/cohere-go",
     "github.com/firebase/genkit/go",
     "github.com/cloudwego/eino",
+    "github.com/aws/aws-sdk-go-v2/service/bedrockruntime",
 )
 _CARGO_LLM = frozenset(
     {
@@ -180,6 +181,7 @@ _MAVEN_LLM_PREFIXES = (
     "com.theokanning.openai-gpt3-java:",
     "io.github.sashirestela:simple-openai",
     "ai.koog:",
+    "software.amazon.awssdk:bedrockruntime",
 )
 _PUB_LLM = frozenset(
     {
@@ -248,6 +250,12 @@ def normalise_pypi(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def go_llm_module(path: str) -> str | None:
+    """The LLM SDK module a Go import path or module path belongs to, if any."""
+    n = path.lower()
+    return next((p for p in _GO_LLM_PREFIXES if n == p or n.startswith(p + "/")), None)
+
+
 def is_llm_package(eco: str, name: str) -> bool:
     n = name.lower()
     if eco == "npm":
@@ -260,7 +268,7 @@ def is_llm_package(eco: str, name: str) -> bool:
     if eco == "composer":
         return n in _COMPOSER_LLM
     if eco == "go":
-        return any(n == p or n.startswith(p + "/") for p in _GO_LLM_PREFIXES)
+        return go_llm_module(n) is not None
     if eco == "cargo":
         return n in _CARGO_LLM
     if eco == "maven":

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from wizard_tui.detection.catalog import LANGUAGE_MODEL_HINT, MEDIA_SDKS, is_llm_package
+from wizard_tui.detection.catalog import LANGUAGE_MODEL_HINT, MEDIA_SDKS, go_llm_module, is_llm_package
 from wizard_tui.detection.models import LlmKind
 
 LANG_BY_EXT: dict[str, str] = {
@@ -278,6 +278,12 @@ _ENDPOINT = re.compile(
 )
 
 
+_BOTO_BEDROCK = re.compile(
+    r"""\bclient\(\s*(?:service_name\s*=\s*)?["'](bedrock(?:-agent)?-runtime)["']""",
+    re.I,
+)
+
+
 def _endpoint_sdk(host: str) -> str:
     h = host.lower()
     if h.endswith(".openai.azure.com"):
@@ -450,15 +456,6 @@ _EX_LIBS = {
 _EX_DIRECTIVE = re.compile(r"^\s*(?:alias|import|use|require)\b")
 
 
-def _go_module(path: str) -> str | None:
-    p = path.lower()
-    if not is_llm_package("go", p):
-        return None
-    segs = p.split("/")
-    # github.com/owner/repo is the module; google.golang.org/genai has two segments
-    return "/".join(segs[:3]) if segs[0] == "github.com" else "/".join(segs[:2])
-
-
 def _imports(lang: str, line: str) -> list[str]:
     """LLM SDKs a line imports (empty for most lines)."""
     out: list[str] = []
@@ -498,7 +495,7 @@ def _imports(lang: str, line: str) -> list[str]:
     elif lang == "go":
         m = _GO_IMPORT.match(line)
         if m:
-            mod = _go_module(m.group(1))
+            mod = go_llm_module(m.group(1))
             if mod:
                 out.append(mod)
     elif lang == "php":
@@ -829,6 +826,10 @@ def scan_source(text: str, lang: str) -> list[Hit]:
                     imported.append(sdk)
         for m in _ENDPOINT.finditer(line):
             add(idx + 1, _endpoint_sdk(m.group(1)), "http")
+    if lang == "py" and "bedrock" in keys:
+        # `boto3.client("bedrock-runtime")`: the AWS SDK is no LLM SDK, its Bedrock client is.
+        for m in _BOTO_BEDROCK.finditer(code):
+            add(code.count("\n", 0, m.start()) + 1, f"boto3:{m.group(1).lower()}", "call")
     # Calls are matched with string literals emptied.
     bare = strip_comments(text, lang, blank_strings=True).split("\n")
     bare_keyword_lines = [(idx, bare[idx]) for idx, _ in keyword_lines if idx < len(bare)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from wizard_tui.agents.base import AgentBackend
 from wizard_tui.core.clock import Clock, IdFactory, SystemClock
-from wizard_tui.core.models import ORCHESTRATOR, QueueFile, TaskStatus
+from wizard_tui.core.models import ORCHESTRATOR, QueueFile, TaskStatus, TelemetryRecord
 from wizard_tui.core.persistence import RUN_DIR_NAME
 from wizard_tui.core.queue import verdict
 from wizard_tui.core.run import (
@@ -96,6 +96,7 @@ class WizardApp(App[int]):
         self.wizard_run: Run | None = None
         self.run_worker_handle: Worker[RunResult] | None = None
         self.result: RunResult | None = None
+        self.run_figures: dict[str, Any] = {}  # properties of `orchestrator run finished`
         self.run_error: str | None = None
         self.stopping = False
         self.exit_code = EXIT_OK
@@ -196,6 +197,10 @@ class WizardApp(App[int]):
     @on(RunEventsArrived)
     def _on_events(self, message: RunEventsArrived) -> None:
         self.event_log.add(message.events)
+        for event in message.events:
+            if isinstance(event, TelemetryRecord) and event.event == "orchestrator run finished":
+                self.run_figures = event.properties
+                self._update_verdict()
 
     def _read_now(self) -> None:
         view, events = self.reader.poll()
@@ -271,7 +276,8 @@ class WizardApp(App[int]):
             bar.show(f"{self.result.message} Press q to quit.", "failed" if self.result.exit_code else "ok")
         elif queue is not None and queue.finished:
             outcome = verdict(queue)
-            bar.show(f"{outcome.sentence()} Press q to quit.", "ok" if outcome.ok else "failed")
+            figures = _figures(self.run_figures)
+            bar.show(f"{outcome.sentence()}{figures} Press q to quit.", "ok" if outcome.ok else "failed")
         elif queue is not None and self.mode == "watch" and _interrupted(queue):
             bar.show(
                 f"This run was interrupted. Continue it with: wizard-tui {queue.install_dir} --resume",
@@ -348,3 +354,17 @@ def watch_tui(install_dir: Path) -> int:
     app = WizardApp(install_dir)
     app.run()
     return app.return_code if app.return_code is not None else EXIT_OK
+
+
+def _figures(props: dict[str, Any]) -> str:
+    """The responsiveness figures of a finished run, for the verdict bar."""
+    if not props:
+        return ""
+    labels = {
+        "time_to_first_task_ms": "first task after {} ms",
+        "max_gap_ms": "longest silence {} ms",
+        "dynamic_enqueue_count": "{} dynamic enqueue(s)",
+        "retried_task_count": "{} retried",
+    }
+    parts = [label.format(props[key]) for key, label in labels.items() if props.get(key) is not None]
+    return f" ({', '.join(parts)})." if parts else ""

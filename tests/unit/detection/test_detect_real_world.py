@@ -447,3 +447,24 @@ def test_prefixed_folder_names_rank_like_plain_ones(tmp_path: Path) -> None:
     }
     result = detect(tmp_path, files)
     assert (result.framework, result.primary_subproject) == ("javascript_web", "packages/acme-front")
+
+
+def test_boto3_bedrock_runtime_client_is_an_llm_call(tmp_path: Path) -> None:
+    # The shape of the many Streamlit/Lambda apps on Bedrock (aws-samples and others):
+    # requirements list only boto3; the LLM is the `bedrock-runtime` client.
+    files = {
+        "requirements.txt": "boto3>=1.34\nstreamlit\n",
+        "app.py": (
+            "import boto3\nimport streamlit as st\n\n"
+            'client = boto3.client("bedrock-runtime", region_name="us-east-1")\n'
+            's3 = boto3.client("s3")\n'
+            "agent = boto3.client(\n"
+            '    "bedrock-agent-runtime", region_name=region\n)\n'
+        ),
+    }
+    result = detect(tmp_path, files)
+    assert fields(result) == ("python", None, "pip", False, True)
+    assert {(c.line, c.sdk) for c in result.llm_calls} == {
+        (4, "boto3:bedrock-runtime"),
+        (6, "boto3:bedrock-agent-runtime"),
+    }
