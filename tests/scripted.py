@@ -10,6 +10,15 @@ from wizard_tui.agents.base import AgentOutcome, AgentRequest
 
 HANDOFF = {"goal": "g", "did": "d", "for_next_agent": "n"}
 
+# The seed graph by key: install and init as roots, identify and plan after both, capture after plan.
+SKELETON: list[tuple[str, str, list[str]]] = [
+    ("install", "install", []),
+    ("init", "init", []),
+    ("identify", "identify", ["install", "init"]),
+    ("plan", "plan-capture", ["install", "init"]),
+    ("capture", "capture", ["plan"]),
+]
+
 
 @dataclass
 class ScriptedBackend:

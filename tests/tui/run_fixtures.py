@@ -51,17 +51,7 @@ class ScriptedRun:
         self.audit_out.append(event)
         task = self.store.tasks.get(event.task_id or "")
         if event.event in ("complete", "skip", "fail") and task is not None and task.handoff is not None:
-            atomic_write_model(
-                self.paths.handoff(task.id),
-                HandoffFile(
-                    task_id=task.id,
-                    type=task.type,
-                    status=task.status,
-                    started_at=task.started_at,
-                    finished_at=task.finished_at,
-                    handoff=task.handoff,
-                ),
-            )
+            atomic_write_model(self.paths.handoff(task.id), HandoffFile.of(task))
 
     def write(self) -> None:
         """queue.json, atomically, as the run's coalescing writer would leave it."""

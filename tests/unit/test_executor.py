@@ -4,19 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.scripted import ScriptedBackend
+from tests.scripted import SKELETON, ScriptedBackend
 from wizard_tui.core.clock import SequentialIds
 from wizard_tui.core.models import TaskStatus
 from wizard_tui.core.persistence import read_audit, read_queue_file
 from wizard_tui.core.run import Run, RunConfig
-
-SKELETON = [
-    ("install", "install", []),
-    ("init", "init", []),
-    ("identify", "identify", ["install", "init"]),
-    ("plan", "plan-capture", ["install", "init"]),
-    ("capture", "capture", ["plan"]),
-]
 
 
 async def run(tmp_path: Path, backend: ScriptedBackend, **config: object) -> tuple[int, Path]:

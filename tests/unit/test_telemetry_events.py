@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import copy_sample
-from tests.scripted import ScriptedBackend
+from tests.scripted import SKELETON, ScriptedBackend
 from tests.unit.test_headless_golden import FixedDetection
 from wizard_tui.agents.base import AgentOutcome, AgentRequest
 from wizard_tui.agents.offline import OfflineAgent
@@ -34,15 +34,6 @@ class GuardTrippingBackend(ScriptedBackend):
             )
             assert refused.is_error
         return await super().run(request)
-
-
-SKELETON = [
-    ("install", "install", []),
-    ("init", "init", []),
-    ("identify", "identify", ["install", "init"]),
-    ("plan", "plan-capture", ["install", "init"]),
-    ("capture", "capture", ["plan"]),
-]
 
 
 async def scripted_run(tmp_path: Path, backend: ScriptedBackend, **config: Any) -> tuple[RunResult, Path]:

@@ -144,6 +144,19 @@ class HandoffFile(BaseModel):
     finished_at: datetime | None
     handoff: Handoff
 
+    @classmethod
+    def of(cls, task: Task) -> HandoffFile:
+        """The handoff file of a task that reported one."""
+        assert task.handoff is not None
+        return cls(
+            task_id=task.id,
+            type=task.type,
+            status=task.status,
+            started_at=task.started_at,
+            finished_at=task.finished_at,
+            handoff=task.handoff,
+        )
+
 
 class InstallIntent(BaseModel):
     """`install-intent.json`: what the real wizard would install."""

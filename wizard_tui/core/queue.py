@@ -126,7 +126,11 @@ class QueueStore:
         self._to_block: dict[str, str] = {}  # pending task -> a dependency that failed or was blocked
         self.dedup_index: dict[str, str] = {}  # dedup key -> id of a non-failed task
         self.children: dict[str, int] = {}  # enqueuer -> number of tasks it enqueued
-        self._json_cache: dict[str, bytes] = {}  # task id -> its serialised JSON
+        # Each task's serialised JSON, in queue order, and the positions that changed since the
+        # last render: a write of a big queue re-serialises only what changed, then one join.
+        self._json_parts: list[bytes] = []
+        self._json_dirty: set[int] = set()
+        self._ids_by_position: list[str] = []
 
     # -- observation -------------------------------------------------------------------------
 
@@ -134,7 +138,7 @@ class QueueStore:
         """Call `listener` after every change (the executor's wake-up, the queue file writer)."""
         self._listeners.append(listener)
 
-    def snapshot(self) -> QueueFile:
+    def _queue_file(self, tasks: list[Task]) -> QueueFile:
         return QueueFile(
             run_id=self.run_id,
             install_dir=str(self.install_dir),
@@ -145,8 +149,11 @@ class QueueStore:
             model=self.model,
             finished=self.finished,
             orchestrator=self.orchestrator.model_copy(),
-            tasks=[t.model_copy() for t in self.tasks.values()],
+            tasks=tasks,
         )
+
+    def snapshot(self) -> QueueFile:
+        return self._queue_file([t.model_copy() for t in self.tasks.values()])
 
     def render(self) -> bytes:
         """The bytes of `queue.json` for the current state: one line per task.
@@ -154,26 +161,13 @@ class QueueStore:
         Each task's JSON is cached until it changes, so a write of a big queue costs a join,
         not a re-serialisation of every task.
         """
-        head = QueueFile(
-            run_id=self.run_id,
-            install_dir=str(self.install_dir),
-            created_at=self.created_at,
-            updated_at=self.updated_at,
-            framework=self.framework,
-            backend=self.backend,
-            model=self.model,
-            finished=self.finished,
-            orchestrator=self.orchestrator,
-        ).model_dump_json()
+        head = self._queue_file([]).model_dump_json()
         assert head.endswith('"tasks":[]}')
-        cache = self._json_cache
-        parts = []
-        for task_id, task in self.tasks.items():
-            data = cache.get(task_id)
-            if data is None:
-                data = cache[task_id] = task.model_dump_json().encode("utf-8")
-            parts.append(data)
-        body = b",\n".join(parts)
+        for position in self._json_dirty:
+            task = self.tasks[self._ids_by_position[position]]
+            self._json_parts[position] = task.model_dump_json().encode("utf-8")
+        self._json_dirty.clear()
+        body = b",\n".join(self._json_parts)
         return head[: -len("[]}")].encode("utf-8") + b"[\n" + body + b"\n]}\n"
 
     def ready(self) -> list[Task]:
@@ -205,18 +199,24 @@ class QueueStore:
         """Recompute every index from the tasks (after loading a queue file)."""
         self._ready.clear()
         self._ready_heap.clear()
-        self._position = {task_id: n for n, task_id in enumerate(self.tasks)}
+        self._position = {}
+        self._ids_by_position = []
+        self._json_parts = []
+        self._json_dirty = set()
         self._unsatisfied.clear()
         self._dependents.clear()
         self._to_block.clear()
         self.dedup_index.clear()
         self.children.clear()
-        self._json_cache.clear()
         for task in self.tasks.values():
             self._index_new(task)
 
     def _index_new(self, task: Task) -> None:
-        self._position.setdefault(task.id, len(self._position))
+        if task.id not in self._position:
+            self._position[task.id] = len(self._ids_by_position)
+            self._ids_by_position.append(task.id)
+            self._json_parts.append(b"")
+        self._json_dirty.add(self._position[task.id])
         for dep in task.depends_on:
             self._dependents.setdefault(dep, []).append(task.id)
         self.children[task.enqueued_by] = self.children.get(task.enqueued_by, 0) + 1
@@ -286,7 +286,7 @@ class QueueStore:
 
     def _changed(self, task: Task | None = None) -> None:
         if task is not None:
-            self._json_cache.pop(task.id, None)
+            self._json_dirty.add(self._position[task.id])
         self.updated_at = self.clock.now()
         for listener in list(self._listeners):
             listener()

@@ -13,7 +13,6 @@ import dataclasses
 import logging
 import shutil
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -551,19 +550,4 @@ class Run:
         if event.event in ("complete", "skip", "fail") and event.task_id and self.store:
             task: Task = self.store.tasks[event.task_id]
             if task.handoff is not None:
-                atomic_write_model(
-                    paths.handoff(task.id),
-                    HandoffFile(
-                        task_id=task.id,
-                        type=task.type,
-                        status=task.status,
-                        started_at=task.started_at,
-                        finished_at=task.finished_at,
-                        handoff=task.handoff,
-                    ),
-                    fsync=False,
-                )
-
-
-def started_at_of(store: QueueStore) -> datetime:
-    return store.created_at
+                atomic_write_model(paths.handoff(task.id), HandoffFile.of(task), fsync=False)
