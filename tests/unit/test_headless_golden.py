@@ -57,7 +57,9 @@ async def headless_output(tmp_path: Path, *, json_lines: bool) -> str:
     out = io.StringIO()
     printer = HeadlessPrinter(out, json_lines=json_lines)
     run = Run(
-        RunConfig(install_dir=project),
+        # Seed then drain: pipelined, the orchestrator's tools that run in worker threads
+        # interleave with the first tasks by real time, and a golden must not depend on that.
+        RunConfig(install_dir=project, pipeline=False),
         OfflineAgent(),
         clock=FrozenClock(step=0.001),
         ids=SequentialIds(),

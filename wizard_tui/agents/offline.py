@@ -182,18 +182,20 @@ class OfflineAgent:
         det = await s.call("detect_framework", {}) or {}
         framework = det.get("framework", "unknown")
         llm_calls = det.get("llm_calls") or []
+        # In a monorepo the work happens in the app detection picked; "." is the project itself.
+        where = {"framework": framework, "app_dir": det.get("primary_subproject") or "."}
         # The roots need nothing from exploration: enqueue them first so the executor starts.
         install = await s.enqueue(
             "install",
             "Install the PostHog SDKs",
-            {"framework": framework},
+            where,
             [],
             "The SDKs must be declared before anything can import them.",
         )
         init = await s.enqueue(
             "init",
             "Initialise PostHog",
-            {"framework": framework, "router": det.get("router")},
+            {**where, "router": det.get("router")},
             [],
             "PostHog must be initialised once where the app starts.",
         )

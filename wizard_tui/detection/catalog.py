@@ -44,6 +44,8 @@ _NPM_LLM = frozenset(
         "@cerebras/cerebras_cloud_sdk",
         "chatgpt",
         "node-llama-cpp",
+        "workers-ai-provider",
+        "@cloudflare/ai",
     }
 )
 _NPM_LLM_SCOPES = (
@@ -228,8 +230,9 @@ _SWIFT_LLM = frozenset(
 )
 
 
-# Hosts that mostly run image, audio and video models (Replicate, fal): an LLM SDK only where
-# the code names a language model. roomGPT and restorePhotos call Replicate for images.
+# Hosts that run image, audio and video models as readily as LLMs (Replicate, fal, Workers
+# AI): an LLM SDK only where the code names a language model. roomGPT and restorePhotos call
+# Replicate for images.
 MEDIA_SDKS = frozenset(
     {
         "replicate",
@@ -237,6 +240,7 @@ MEDIA_SDKS = frozenset(
         "@fal-ai/client",
         "@fal-ai/serverless-client",
         "fal-client",
+        "cloudflare:workers-ai",
     }
 )
 LANGUAGE_MODEL_HINT = re.compile(

@@ -530,6 +530,8 @@ def format_detection(result: DetectionResult) -> str:
             if s.mode:
                 detail += f", mode: {s.mode}"
             detail += f", {s.package_manager or 'unknown package manager'}"
+            if s.path == result.primary_subproject:
+                detail += " (primary)"
             lines.append(f"  {s.path.ljust(width)}  {detail}")
     else:
         lines.append("Subprojects:      none")

@@ -95,13 +95,14 @@ _PREFERRED_NAMES = (
 _OWN_CODE_DIRS = frozenset(
     {"src", "app", "pages", "lib", "components", "routes", "cmd", "internal", "pkg", "server", "api", "public"}
 )
+_TEST_PARTS = frozenset({"test", "tests", "e2e", "integration", "integration_tests", "testing"})
 _OWN_ENTRY_STEMS = frozenset({"main", "app", "index", "server", "manage", "wsgi", "asgi", "cli", "bot"})
 _SOURCE_SUFFIXES = frozenset(
     {".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".py", ".rb", ".go", ".rs", ".php", ".vue", ".svelte", ".html"}
 )
 _RUN_SCRIPTS = ("dev", "start", "build", "serve")
 _SCRIPT_TARGET = re.compile(
-    r"""(?:--filter|-F|--workspace|-w|--scope|--cwd|--prefix|--dir|-C|\bcd|\bworkspace)[=\s]+["']?"""
+    r"""(?<![\w-])(?:--filter|-F|--workspace|-w|--scope|--cwd|--prefix|--dir|-C|cd|workspace)[=\s]+["']?"""
     r"""\.{0,3}/?([@\w][\w@./-]*)"""
 )
 
@@ -124,7 +125,12 @@ def root_has_own_app(root_files: Sequence[str]) -> bool:
         if top in _OWN_CODE_DIRS:
             return True
         # A Python package at the top level (`myapp/__init__.py`).
-        if len(parts) == 2 and path.name == "__init__.py" and not top.startswith((".", "_")) and top not in _AUX_PARTS:
+        if (
+            len(parts) == 2
+            and path.name == "__init__.py"
+            and not top.startswith((".", "_"))
+            and top not in _AUX_PARTS | _TEST_PARTS
+        ):
             return True
     return False
 
@@ -203,11 +209,22 @@ def primary_app(
             sub.path,
         )
 
-    best = min(candidates, key=key)
-    if len(candidates) == 1:
-        reason = "the only app"
-    elif named(best):
-        reason = "the root's run scripts start it"
-    else:
-        reason = f"chosen among {len(candidates)} apps"
-    return best, reason
+    ranked = sorted(candidates, key=key)
+    best = ranked[0]
+    if len(ranked) == 1:
+        return best, "the only app"
+    # Say which criterion set it apart from the runner-up.
+    first, second = key(best), key(ranked[1])
+    decisive = next((i for i, (a, b) in enumerate(zip(first, second, strict=True)) if a != b), len(_REASONS) - 1)
+    return best, f"{_REASONS[decisive]}, among {len(ranked)} apps"
+
+
+_REASONS = (
+    "a server framework over a browser-only front end",
+    "the root's run scripts start it",
+    "a framework over generic apps",
+    "its folder name",
+    "SPEC order",
+    "the shallowest",
+    "first by path",
+)

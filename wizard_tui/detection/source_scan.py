@@ -153,6 +153,7 @@ _LANG_KEYWORDS: dict[str, tuple[str, ...]] = {
         "@instructor-ai",
         '"chatgpt"',
         "'chatgpt'",
+        "@cf/",
     ),
     "py": (
         *("completions.create", "completions.parse", "completions.stream", "responses.create"),
@@ -173,6 +174,7 @@ _LANG_KEYWORDS: dict[str, tuple[str, ...]] = {
         "import agno",
         "from strands",
         "import strands",
+        "from agents import",
         "import cohere",
         "from cohere",
         "cohere.",
@@ -278,6 +280,7 @@ _ENDPOINT = re.compile(
 )
 
 
+_WORKERS_AI_RUN = re.compile(r"\.AI\.run\s*\(")
 _BOTO_BEDROCK = re.compile(
     r"""\bclient\(\s*(?:service_name\s*=\s*)?["'](bedrock(?:-agent)?-runtime)["']""",
     re.I,
@@ -371,6 +374,9 @@ def python_sdk_of(module: str) -> str | None:
     return None
 
 
+_OPENAI_AGENTS_NAMES = frozenset(
+    {"Runner", "function_tool", "set_default_openai_key", "OpenAIChatCompletionsModel", "ModelSettings", "handoff"}
+)
 _PY_IMPORT = re.compile(r"^\s*import\s+([\w., \t]+)")
 _PY_FROM = re.compile(r"^\s*from\s+([\w.]+)\s+import\s+\(?\s*([\w., \t]*)")
 
@@ -474,6 +480,9 @@ def _imports(lang: str, line: str) -> list[str]:
             sdk = python_sdk_of(module)
             if sdk:
                 return [sdk]
+            names = {n.strip().split(" ")[0] for n in m.group(2).split(",")}
+            if module == "agents" and names & _OPENAI_AGENTS_NAMES:
+                return ["openai-agents"]  # the package imports as `agents`, a name apps also use
             for name in m.group(2).split(","):
                 first = name.strip().split(" ")[0]
                 if first:
@@ -826,6 +835,10 @@ def scan_source(text: str, lang: str) -> list[Hit]:
                     imported.append(sdk)
         for m in _ENDPOINT.finditer(line):
             add(idx + 1, _endpoint_sdk(m.group(1)), "http")
+    if lang in ("js", "web") and "@cf/" in keys:
+        # Cloudflare Workers AI through its binding: `env.AI.run("@cf/meta/llama-3.1-8b-instruct")`.
+        for m in _WORKERS_AI_RUN.finditer(code):
+            add(code.count("\n", 0, m.start()) + 1, "cloudflare:workers-ai", "call")
     if lang == "py" and "bedrock" in keys:
         # `boto3.client("bedrock-runtime")`: the AWS SDK is no LLM SDK, its Bedrock client is.
         for m in _BOTO_BEDROCK.finditer(code):

@@ -468,3 +468,41 @@ def test_boto3_bedrock_runtime_client_is_an_llm_call(tmp_path: Path) -> None:
         (4, "boto3:bedrock-runtime"),
         (6, "boto3:bedrock-agent-runtime"),
     }
+
+
+def test_workers_ai_binding_running_llama_is_an_llm_call(tmp_path: Path) -> None:
+    # cloudflare/templates llm-chat-app-template: a Worker calling Llama through `env.AI`.
+    files = {
+        "package.json": pkg(None, scripts={"dev": "wrangler dev"}, devDependencies={"wrangler": "^4"}),
+        "package-lock.json": "{}",
+        "wrangler.jsonc": '{ "ai": { "binding": "AI" } }\n',
+        "src/index.ts": (
+            'const MODEL_ID = "@cf/meta/llama-3.3-70b-instruct-fp8-fast";\n'
+            "export default {\n  async fetch(request, env) {\n"
+            "    const response = await env.AI.run(MODEL_ID, { messages }, { returnRawResponse: true });\n"
+            "  },\n};\n"
+        ),
+    }
+    result = detect(tmp_path, files)
+    assert fields(result) == ("javascript_node", None, "npm", False, True), result.evidence
+    assert {(c.file, c.line, c.sdk) for c in result.llm_calls} == {("src/index.ts", 4, "cloudflare:workers-ai")}
+
+
+def test_workers_ai_binding_running_an_image_model_is_not_an_llm_call(tmp_path: Path) -> None:
+    files = {
+        "package.json": pkg(None, scripts={"dev": "wrangler dev"}),
+        "src/index.ts": 'const out = await env.AI.run("@cf/stabilityai/stable-diffusion-xl-base-1.0", { prompt });\n',
+    }
+    assert not detect(tmp_path, files).llm_calls
+
+
+def test_openai_agents_sdk_imports_as_agents(tmp_path: Path) -> None:
+    # openai/openai-agents-python examples as apps copy them: `from agents import Agent, Runner`.
+    files = {
+        "requirements.txt": "fastapi\n",
+        "main.py": "from fastapi import FastAPI\nfrom agents import Agent, Runner\n",
+        "agents_local/__init__.py": "",
+        "jobs.py": "from agents import registry\n",
+    }
+    result = detect(tmp_path, files)
+    assert {(c.file, c.line, c.sdk) for c in result.llm_calls} == {("main.py", 2, "openai-agents")}
