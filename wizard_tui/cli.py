@@ -177,9 +177,11 @@ def _run(argv: Sequence[str]) -> int:
         fresh=args.fresh,
         pace_ms=pace,
     )
+    from wizard_tui.core.run import tune_gc
     from wizard_tui.telemetry import network_sinks
 
     sinks = network_sinks(disabled=args.no_telemetry)
+    tune_gc()
     if args.no_ui:
         return _run_headless(config, backend, sinks, json_lines=args.json)
     if not sys.stdout.isatty() or not sys.stdin.isatty():

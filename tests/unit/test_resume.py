@@ -392,3 +392,23 @@ async def test_links_in_the_run_dir_are_refused_and_nothing_is_written_through_t
         result = await run(project, resume=resume, fresh=not resume)
         assert result.exit_code == 2 and "symlink" in result.message
     assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt"]
+
+
+async def test_resume_rewrites_a_handoff_file_lost_to_a_kill(tmp_path: Path) -> None:
+    """queue.json recorded the report, the kill came before its handoff file: resume writes it."""
+    project = tmp_path / "lost-handoff"
+    project.mkdir()
+    (project / "index.js").write_text("console.log(1)\n")
+    first = await Run(RunConfig(install_dir=project), OfflineAgent()).execute()
+    assert first.exit_code == 0
+    run_dir = project / ".posthog-wizard"
+    queue = read_queue_file(run_dir / "queue.json")
+    done, unfinished = queue.tasks[0], queue.tasks[-1]
+    (run_dir / "handoffs" / f"{done.id}.json").unlink()
+    unfinished.status, unfinished.handoff, unfinished.finished_at = TaskStatus.RUNNING, None, None
+    (run_dir / "handoffs" / f"{unfinished.id}.json").unlink()
+    queue.finished = False
+    (run_dir / "queue.json").write_text(queue.model_dump_json())
+    resumed = await Run(RunConfig(install_dir=project, resume=True), OfflineAgent()).execute()
+    assert resumed.exit_code == 0, resumed.message
+    assert {p.stem for p in (run_dir / "handoffs").iterdir()} == {t.id for t in queue.tasks}

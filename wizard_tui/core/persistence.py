@@ -139,9 +139,16 @@ class CoalescingWriter:
     """
 
     def __init__(
-        self, render: Callable[[], bytes], path: Path, *, fsync: bool = True, rest_factor: float = 2.0
+        self,
+        render: Callable[[], bytes | list[bytes]],
+        path: Path,
+        *,
+        fsync: bool = True,
+        rest_factor: float = 4.0,
+        join: Callable[[list[bytes]], bytes] = b"".join,
     ) -> None:
         self._render = render
+        self._join = join  # a render may hand over pieces; they are joined off the event loop
         self._path = path
         self._fsync = fsync
         self._rest_factor = rest_factor
@@ -163,7 +170,7 @@ class CoalescingWriter:
             self._dirty = False
             started = time.perf_counter()
             data = self._render()
-            await asyncio.to_thread(atomic_write_bytes, self._path, data, fsync=self._fsync)
+            await asyncio.to_thread(self._write, data)
             self.writes += 1
             rest = (time.perf_counter() - started) * self._rest_factor
             # Under a millisecond is not worth a pause: small queues stay real-time.
@@ -179,14 +186,17 @@ class CoalescingWriter:
             await asyncio.shield(self._task)
         if self._dirty:
             self._dirty = False
-            atomic_write_bytes(self._path, self._render(), fsync=self._fsync)
+            self._write(self._render())
             self.writes += 1
 
     def flush_sync(self) -> None:
         """Last-resort synchronous write of the newest state (shutdown paths)."""
         self._dirty = False
-        atomic_write_bytes(self._path, self._render(), fsync=self._fsync)
+        self._write(self._render())
         self.writes += 1
+
+    def _write(self, data: bytes | list[bytes]) -> None:
+        atomic_write_bytes(self._path, data if isinstance(data, bytes) else self._join(data), fsync=self._fsync)
 
 
 class JsonlAppender:

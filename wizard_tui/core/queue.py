@@ -89,6 +89,11 @@ def verdict(queue: QueueFile) -> Verdict:
     return Verdict(ok, len(queue.tasks), counts, failed, blocked, unfinished, orchestrator_ok)
 
 
+def join_chunks(chunks: list[bytes]) -> bytes:
+    """The inverse of `QueueStore.render_chunks`: head, the tasks one per line, the closing."""
+    return chunks[0] + b",\n".join(chunks[1:]) + b"\n]}\n"
+
+
 class QueueStore:
     """Holds the tasks of one run and applies transitions to them."""
 
@@ -156,10 +161,14 @@ class QueueStore:
         return self._queue_file([t.model_copy() for t in self.tasks.values()])
 
     def render(self) -> bytes:
-        """The bytes of `queue.json` for the current state: one line per task.
+        """The bytes of `queue.json` for the current state: one line per task."""
+        return join_chunks(self.render_chunks())
 
-        Each task's JSON is cached until it changes, so a write of a big queue costs a join,
-        not a re-serialisation of every task.
+    def render_chunks(self) -> list[bytes]:
+        """`queue.json` as pieces to join: cheap on the event loop, the join can happen elsewhere.
+
+        Each task's JSON is cached until it changes, so a write of a big queue re-serialises
+        only what changed and copies a list of references; the big join is left to the writer.
         """
         head = self._queue_file([]).model_dump_json()
         assert head.endswith('"tasks":[]}')
@@ -167,8 +176,7 @@ class QueueStore:
             task = self.tasks[self._ids_by_position[position]]
             self._json_parts[position] = task.model_dump_json().encode("utf-8")
         self._json_dirty.clear()
-        body = b",\n".join(self._json_parts)
-        return head[: -len("[]}")].encode("utf-8") + b"[\n" + body + b"\n]}\n"
+        return [head[: -len("[]}")].encode("utf-8") + b"[\n", *self._json_parts]
 
     def ready(self) -> list[Task]:
         """Pending tasks whose dependencies are all satisfied, oldest first (from the index)."""

@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import logging
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -37,7 +39,7 @@ from wizard_tui.core.persistence import (
     read_queue_file,
 )
 from wizard_tui.core.prompts import PromptLibrary, load_prompts
-from wizard_tui.core.queue import QueueStore, Verdict, verdict
+from wizard_tui.core.queue import QueueStore, Verdict, join_chunks, verdict
 from wizard_tui.core.resolver import ResolvedAgent, resolve_orchestrator, resolve_task
 from wizard_tui.core.tools import RunServices, ToolContext, build_toolbox
 from wizard_tui.telemetry.emitter import JsonlSink, Sink, Telemetry
@@ -57,6 +59,17 @@ KNOWN_MODELS = frozenset(
         "claude-3-7-sonnet-latest",
     }
 )
+
+
+def tune_gc() -> None:
+    """Collector settings for a run: tune once, before the run starts.
+
+    Everything imported so far (pydantic schemas, the SDKs) lives for the whole process, so it
+    is frozen out of the collector's scans; a run allocates many short-lived records, so the
+    youngest generation is collected less often. Measured by bench/bench_machinery.py.
+    """
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
 class RunConfig(BaseModel):
@@ -210,6 +223,7 @@ class Run:
         self.usage: dict[str, int] = dict.fromkeys(USAGE_KEYS, 0)
         self.agents_run = 0
         self.writer: CoalescingWriter | None = None
+        self._side_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wizard-handoffs")
         self.orphans: list[str] = []
         self._lock: RunLock | None = None
 
@@ -338,7 +352,7 @@ class Run:
         store.backend = self.backend.name
         store.model = self.config.model or self.backend.default_model
 
-        writer = CoalescingWriter(store.render, paths.queue)
+        writer = CoalescingWriter(store.render_chunks, paths.queue, join=join_chunks)
         self.writer = writer
         # On disk from the first moment, so a kill at any point leaves a run that --resume knows.
         writer.flush_sync()
@@ -364,6 +378,9 @@ class Run:
             for task in list(store.tasks.values()):
                 if task.status == TaskStatus.RUNNING:
                     store.reset_for_resume(task.id)
+                elif task.status.terminal and task.handoff is not None and not paths.handoff(task.id).exists():
+                    # Killed after queue.json recorded the report but before its file was written.
+                    atomic_write_model(paths.handoff(task.id), HandoffFile.of(task), fsync=False)
             store.audit("resume", set_aside=self.orphans)
         executor = Executor(
             services,
@@ -463,6 +480,9 @@ class Run:
         except asyncio.CancelledError:
             writer.flush_sync()
             raise
+        finally:
+            # Handoff files still queued are written before the run reports back.
+            self._side_writer.shutdown(wait=True)
 
     def _pinned(self, agent: ResolvedAgent) -> ResolvedAgent:
         """A backend that runs no model (the offline agent) reports its own name as the model."""
@@ -550,4 +570,14 @@ class Run:
         if event.event in ("complete", "skip", "fail") and event.task_id and self.store:
             task: Task = self.store.tasks[event.task_id]
             if task.handoff is not None:
-                atomic_write_model(paths.handoff(task.id), HandoffFile.of(task), fsync=False)
+                # The handoff is already in queue.json; its own file is written by one worker
+                # thread, in order, so file-system latency never holds up the event loop.
+                path, record = paths.handoff(task.id), HandoffFile.of(task)
+                future = self._side_writer.submit(atomic_write_model, path, record, fsync=False)
+                future.add_done_callback(_report_side_write)
+
+
+def _report_side_write(future: Future[None]) -> None:
+    error = future.exception()
+    if error is not None:  # the handoff is still in queue.json: say so, do not stop the run
+        log.error("could not write a handoff file: %s", error)

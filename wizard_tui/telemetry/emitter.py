@@ -14,6 +14,7 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -24,6 +25,7 @@ from wizard_tui.core.persistence import JsonlAppender
 from wizard_tui.telemetry.events import event_problems
 
 log = logging.getLogger(__name__)
+RECENT_RECORDS = 1_000
 
 CLOSE_BUDGET_S = 2.0
 MAX_PENDING = 10_000
@@ -143,7 +145,8 @@ class Telemetry:
         self.clock = clock
         self.bus = bus
         self.sinks: list[Sink] = [s if getattr(s, "inline", False) else BackgroundSink(s) for s in (sinks or [])]
-        self.records: list[TelemetryRecord] = []
+        # The most recent records, for tests and debugging; bounded so a long run holds no history.
+        self.records: deque[TelemetryRecord] = deque(maxlen=RECENT_RECORDS)
         self._failed: set[int] = set()
         self._misshapen: set[str] = set()
         self._closed = False
