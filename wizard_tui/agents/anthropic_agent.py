@@ -65,7 +65,12 @@ class AnthropicAgent:
     def client(self) -> anthropic.AsyncAnthropic:
         # Built on first use, inside the running event loop that will own its connections.
         if self._client is None:
-            self._client = anthropic.AsyncAnthropic(api_key=self._api_key, base_url=self._base_url, max_retries=0)
+            # anthropic 2.x sends the key as `Authorization: Bearer`; the key header the Messages
+            # API documents (`x-api-key`) goes along too, for gateways and proxies that read only it.
+            extra = {"x-api-key": self._api_key} if self._api_key else None
+            self._client = anthropic.AsyncAnthropic(
+                api_key=self._api_key, base_url=self._base_url, max_retries=0, default_headers=extra
+            )
         return self._client
 
     async def aclose(self) -> None:
