@@ -97,24 +97,25 @@ async def test_search_skips_huge_binary_pipe_and_linked_out_files(project: Path)
 )
 async def test_secret_values_never_come_back(project: Path, tool: str, args: dict[str, Any]) -> None:
     result = await call(project, tool, args)
-    assert not result.is_error, result.content
+    # Reading a secret file is refused (naming its keys at most); listing and searching work.
+    assert result.is_error == (tool == "read_file"), result.content
     assert SECRET not in result.content and "s3cr3t" not in result.content and "PLANTED" not in result.content
 
 
-async def test_env_files_show_key_names_only_and_key_files_show_nothing(project: Path) -> None:
-    env = data(await call(project, "read_file", {"path": ".env"}))
-    assert env["redacted"] is True and env["content"] == "POSTHOG_KEY=<redacted>\nDATABASE_URL=<redacted>"
-    assert data(await call(project, "read_file", {"path": ".env.local"}))["content"] == (
-        "MULTI=<redacted>\nAFTER=<redacted>"
-    )
-    assert data(await call(project, "read_file", {"path": "secrets.yaml"}))["content"] == (
-        "private_key=<redacted>\nname=<redacted>"
-    )
+async def test_env_files_are_refused_naming_their_keys_and_key_files_show_nothing(project: Path) -> None:
+    env = await call(project, "read_file", {"path": ".env"})
+    assert env.is_error and env.content.startswith("Refused:")
+    assert "It sets: POSTHOG_KEY=<redacted>, DATABASE_URL=<redacted>." in env.content
+    local = await call(project, "read_file", {"path": ".env.local"})
+    assert local.is_error and "MULTI=<redacted>, AFTER=<redacted>" in local.content
+    yaml_secrets = await call(project, "read_file", {"path": "secrets.yaml"})
+    assert yaml_secrets.is_error and "private_key=<redacted>, name=<redacted>" in yaml_secrets.content
     # A link with an innocent name is as secret as its target.
-    assert data(await call(project, "read_file", {"path": "notes.txt"}))["redacted"] is True
+    linked = await call(project, "read_file", {"path": "notes.txt"})
+    assert linked.is_error and "Refused:" in linked.content
     for key_file in ("id_rsa", "certs/server.pem"):
-        result = data(await call(project, "read_file", {"path": key_file}))
-        assert result["content"] == "" and result["redacted"] is True
+        result = await call(project, "read_file", {"path": key_file})
+        assert result.is_error and "key material" in result.content
     # Placeholders are documentation, not secrets.
     example = data(await call(project, "read_file", {"path": ".env.example"}))
     assert "phc_placeholder" in example["content"] and "redacted" not in example

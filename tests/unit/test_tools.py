@@ -139,10 +139,10 @@ async def test_read_file_refuses_a_symlink_out_and_binary(project: Path, tmp_pat
 
 
 async def test_read_file_never_returns_secret_values(project: Path) -> None:
-    result = json.loads((await Harness(project).box().call("read_file", {"path": ".env"})).content)
-    assert result["redacted"] is True
-    assert "OPENAI_API_KEY" in result["content"] and "DB_URL" in result["content"]
-    assert "sk-live" not in result["content"] and "postgres://" not in result["content"]
+    result = await Harness(project).box().call("read_file", {"path": ".env"})
+    assert result.is_error and "Refused" in result.content
+    assert "OPENAI_API_KEY" in result.content and "DB_URL" in result.content
+    assert "sk-live" not in result.content and "postgres://" not in result.content
 
 
 async def test_read_file_pages_lines(project: Path) -> None:

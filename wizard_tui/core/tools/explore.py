@@ -296,25 +296,15 @@ async def read_file(ctx: ToolContext, args: ReadFileInput) -> dict[str, Any]:
     rel = _rel(root, path)
     kind = secret_kind(path.name, PurePosixPath(args.path).name)
     data = _read_regular(path, rel)
+    # Secret files are refused; what an agent may know of an env file is which keys it sets.
     if kind == "key":
-        return {
-            "path": rel,
-            "content": "",
-            "truncated": False,
-            "redacted": True,
-            "note": "This file holds key material: nothing of it is shown.",
-        }
+        raise ToolError(f"Refused: {rel} holds key material, and nothing of it is ever shown.")
     if _is_binary(data[:8192]):
         raise ToolError(f"{rel} is a binary file; only text files can be read.")
     text = data.decode("utf-8", errors="replace")
     if kind == "env":
-        return {
-            "path": rel,
-            "content": _redact(text),
-            "truncated": False,
-            "redacted": True,
-            "note": "This file holds secrets: only its key names are shown.",
-        }
+        keys = _redact(text).replace("\n", ", ") or "none"
+        raise ToolError(f"Refused: {rel} holds secrets, and their values are never shown. It sets: {keys}.")
     lines = text.splitlines()
     chunk = lines[args.offset : args.offset + args.limit]
     chunk = [ln if len(ln) <= MAX_LINE_CHARS * 5 else ln[: MAX_LINE_CHARS * 5] + " [line cut]" for ln in chunk]
