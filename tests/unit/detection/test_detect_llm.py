@@ -5,15 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.trees import write_tree
 from wizard_tui.detection import LlmCall, detect_project
-
-
-def write_tree(root: Path, files: dict[str, str]) -> Path:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content)
-    return root
 
 
 def pkg(deps: dict[str, str]) -> str:

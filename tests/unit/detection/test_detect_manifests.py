@@ -7,15 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.trees import write_tree
 from wizard_tui.detection import detect_project
-
-
-def write_tree(root: Path, files: dict[str, str]) -> Path:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content)
-    return root
 
 
 def pkg(deps: dict[str, str] | None = None, **extra: object) -> str:
