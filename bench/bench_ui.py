@@ -64,15 +64,7 @@ async def _write_storm(root: Path, transitions: int, seconds: float) -> dict[str
             audit.append(event)
             task = store.tasks.get(event.task_id or "")
             if event.event == "complete" and task is not None and task.handoff is not None:
-                handoff = HandoffFile(
-                    task_id=task.id,
-                    type=task.type,
-                    status=task.status,
-                    started_at=task.started_at,
-                    finished_at=task.finished_at,
-                    handoff=task.handoff,
-                )
-                atomic_write_model(paths.handoff(task.id), handoff, fsync=False)
+                atomic_write_model(paths.handoff(task.id), HandoffFile.of(task), fsync=False)
 
     bus.subscribe(record)
     writer = CoalescingWriter(store.render, paths.queue)
