@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.toolkit import Harness
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "sample_projects"
 SAMPLE_NAMES = sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())
@@ -41,3 +43,12 @@ def tree_digest(root: Path, *, exclude: str = ".posthog-wizard") -> dict[str, st
 def sample(tmp_path: Path) -> Callable[[str], Path]:
     """`sample("nextjs-app-router")` gives a fresh copy of that sample project."""
     return lambda name: copy_sample(name, tmp_path)
+
+
+@pytest.fixture
+def harness(tmp_path: Path) -> Harness:
+    """Tool services over a one-file project in tmp_path, for tests of a single agent."""
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "index.js").write_text("console.log('hi')\n")
+    return Harness(project)

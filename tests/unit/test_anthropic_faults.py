@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -23,14 +22,6 @@ def marker_then_report(request: RecordedRequest) -> Reply:
     if not request.tool_calls():
         return Turn([tool_use("write_marker", {})], usage=USAGE)
     return Turn([tool_use("complete_task", {"status": "done", "handoff": HANDOFF})], usage=USAGE)
-
-
-@pytest.fixture
-def harness(tmp_path: Path) -> Harness:
-    project = tmp_path / "proj"
-    project.mkdir()
-    (project / "main.py").write_text("print('hi')\n")
-    return Harness(project)
 
 
 @pytest.fixture

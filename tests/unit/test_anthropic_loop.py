@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator, Callable, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -14,14 +13,6 @@ from tests.toolkit import Harness
 from wizard_tui.agents.anthropic_agent import MAX_TOKENS_CEILING, NUDGE, AnthropicAgent
 
 HANDOFF = {"goal": "Stub.", "did": "Wrote the marker.", "for_next_agent": "Nothing."}
-
-
-@pytest.fixture
-def harness(tmp_path: Path) -> Harness:
-    project = tmp_path / "proj"
-    project.mkdir()
-    (project / "index.js").write_text("console.log('hi')\n")
-    return Harness(project)
 
 
 @pytest.fixture
