@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from wizard_tui.agents.base import AgentOutcome, AgentRequest
-from wizard_tui.core.run import Run, RunConfig, tune_gc
+from wizard_tui.engine.run import Run, RunConfig, tune_gc
 
 HANDOFF = {"goal": "bench", "did": "nothing", "for_next_agent": "nothing"}
 

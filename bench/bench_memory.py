@@ -21,7 +21,7 @@ _TUI_SCRIPT = """
 import asyncio, resource, sys
 from pathlib import Path
 from wizard_tui.agents.offline import OfflineAgent
-from wizard_tui.core.run import RunConfig
+from wizard_tui.engine.run import RunConfig
 from wizard_tui.tui.app import WizardApp
 
 async def main() -> None:

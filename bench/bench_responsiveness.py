@@ -22,7 +22,7 @@ from typing import Any
 from tests.fakes.messages_api import FakeMessagesAPI
 from tests.fakes.skeleton_model import SkeletonModel
 from wizard_tui.agents.anthropic_agent import AnthropicAgent
-from wizard_tui.core.run import Run, RunConfig
+from wizard_tui.engine.run import Run, RunConfig
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = "nextjs-app-router"

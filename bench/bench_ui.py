@@ -25,17 +25,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from textual import events
 
-from wizard_tui.core.clock import SequentialIds, SystemClock
-from wizard_tui.core.events import Event, EventBus
-from wizard_tui.core.models import AuditRecord, Handoff, HandoffFile, TaskError, TaskStatus
-from wizard_tui.core.persistence import (
+from wizard_tui.domain.clock import SequentialIds, SystemClock
+from wizard_tui.domain.events import Event, EventBus
+from wizard_tui.domain.models import AuditRecord, Handoff, HandoffFile, TaskError, TaskStatus
+from wizard_tui.domain.persistence import (
     CoalescingWriter,
     JsonlAppender,
     RunPaths,
     atomic_write_model,
     read_queue_file,
 )
-from wizard_tui.core.queue import QueueStore
+from wizard_tui.domain.queue import QueueStore
 from wizard_tui.tui.app import WizardApp
 from wizard_tui.tui.mirror import RunView
 from wizard_tui.tui.widgets.task_tree import TaskTree

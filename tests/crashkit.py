@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import REPO
-from wizard_tui.core.persistence import read_queue_file
+from wizard_tui.domain.persistence import read_queue_file
 
 Edge = tuple[str, str, tuple[str, ...]]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from wizard_tui.agents.base import AgentOutcome, AgentRequest
-from wizard_tui.core.tools import ToolResult
+from wizard_tui.engine.tools import ToolResult
 
 # Planted in every secret file; no file the run writes and no telemetry record may contain it.
 SECRET = "phc_PLANTED_s3cr3t_9f8e7d6c5b4a"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wizard_tui.core.clock import FrozenClock, SequentialIds
-from wizard_tui.core.events import EventBus
-from wizard_tui.core.guards import Limits
-from wizard_tui.core.models import AuditRecord, TelemetryRecord
-from wizard_tui.core.persistence import RunPaths
-from wizard_tui.core.prompts import load_prompts
-from wizard_tui.core.queue import QueueStore
-from wizard_tui.core.tools import ALL_TOOLS, RunServices, ToolBox, ToolContext
+from wizard_tui.domain.clock import FrozenClock, SequentialIds
+from wizard_tui.domain.events import EventBus
+from wizard_tui.domain.guards import Limits
+from wizard_tui.domain.models import AuditRecord, TelemetryRecord
+from wizard_tui.domain.persistence import RunPaths
+from wizard_tui.domain.prompts import load_prompts
+from wizard_tui.domain.queue import QueueStore
+from wizard_tui.engine.tools import ALL_TOOLS, RunServices, ToolBox, ToolContext
 from wizard_tui.telemetry.emitter import Telemetry
 
 

@@ -18,11 +18,10 @@ from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:  # type names only: importing these at run time would slow --help
     from wizard_tui.agents.base import AgentBackend
-    from wizard_tui.core.run import RunConfig
+    from wizard_tui.engine.run import RunConfig
     from wizard_tui.telemetry.emitter import Sink
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-INTERACTIVE_PACE_MS = 150
+from wizard_tui.domain.settings import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, INTERACTIVE_PACE_MS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -105,8 +104,8 @@ def _detect(argv: Sequence[str]) -> int:
     p = _sub_parser("detect", "Show the framework, package manager, PostHog and LLM calls detection finds.")
     p.add_argument("--json", action="store_true", help="print the detect_framework tool's JSON")
     args = p.parse_args(argv)
-    from wizard_tui.core.run import RunSetupError, check_install_dir
     from wizard_tui.detection import detect_project, format_detection
+    from wizard_tui.engine.rundir import RunSetupError, check_install_dir
 
     try:
         root = check_install_dir(args.path)
@@ -123,7 +122,7 @@ def _detect(argv: Sequence[str]) -> int:
 def _watch(argv: Sequence[str]) -> int:
     p = _sub_parser("watch", "Attach the terminal UI to a run dir written by another process (read-only).")
     args = p.parse_args(argv)
-    from wizard_tui.core.run import RunSetupError, check_install_dir
+    from wizard_tui.engine.rundir import RunSetupError, check_install_dir
 
     try:
         root = check_install_dir(args.path)
@@ -155,7 +154,8 @@ def _run(argv: Sequence[str]) -> int:
         return _fail("--json goes with --no-ui.")
     if args.resume and args.fresh:
         return _fail("--resume and --fresh cannot be used together.")
-    from wizard_tui.core.run import RunConfig, RunSetupError, check_install_dir
+    from wizard_tui.engine.run import RunConfig
+    from wizard_tui.engine.rundir import RunSetupError, check_install_dir
 
     try:
         install_dir = check_install_dir(args.path)
@@ -177,7 +177,7 @@ def _run(argv: Sequence[str]) -> int:
         fresh=args.fresh,
         pace_ms=pace,
     )
-    from wizard_tui.core.run import tune_gc
+    from wizard_tui.engine.run import tune_gc
     from wizard_tui.telemetry import network_sinks
 
     sinks = network_sinks(disabled=args.no_telemetry)
@@ -192,7 +192,7 @@ def _run(argv: Sequence[str]) -> int:
 
 
 def _run_headless(config: RunConfig, backend: AgentBackend, sinks: list[Sink], *, json_lines: bool) -> int:
-    from wizard_tui.core.run import Run
+    from wizard_tui.engine.run import Run
     from wizard_tui.headless import HeadlessPrinter
 
     printer = HeadlessPrinter(json_lines=json_lines)

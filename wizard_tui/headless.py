@@ -11,9 +11,9 @@ import sys
 from datetime import datetime
 from typing import Any, TextIO
 
-from wizard_tui.core.events import Event
-from wizard_tui.core.models import AuditRecord, TelemetryRecord
-from wizard_tui.core.run import RunResult
+from wizard_tui.domain.events import Event
+from wizard_tui.domain.models import AuditRecord, TelemetryRecord
+from wizard_tui.engine.run import RunResult
 
 _WORDS = {
     "enqueue": "queued",

@@ -15,10 +15,10 @@ from tests.fakes.skeleton_model import SkeletonModel, task_type
 from wizard_tui.agents.anthropic_agent import AnthropicAgent
 from wizard_tui.agents.retry import RetryPolicy
 from wizard_tui.cli import main
-from wizard_tui.core.clock import SequentialIds
-from wizard_tui.core.models import TaskStatus
-from wizard_tui.core.persistence import iter_jsonl, read_audit, read_queue_file
-from wizard_tui.core.run import Run, RunConfig, RunResult
+from wizard_tui.domain.clock import SequentialIds
+from wizard_tui.domain.models import TaskStatus
+from wizard_tui.domain.persistence import iter_jsonl, read_audit, read_queue_file
+from wizard_tui.engine.run import Run, RunConfig, RunResult
 
 USAGE_KEYS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
 

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import copy_sample
 from tests.crashkit import digest_tree, wizard, wizard_run
-from wizard_tui.core.persistence import read_queue_file
+from wizard_tui.domain.persistence import read_queue_file
 
 
 def one_sentence(stderr: str) -> str:

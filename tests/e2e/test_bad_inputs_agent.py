@@ -14,9 +14,9 @@ from tests.hostile import (
     plant_project,
     run_dir_blobs,
 )
-from wizard_tui.core.models import TelemetryRecord
-from wizard_tui.core.persistence import read_queue_file
-from wizard_tui.core.run import Run, RunConfig
+from wizard_tui.domain.models import TelemetryRecord
+from wizard_tui.domain.persistence import read_queue_file
+from wizard_tui.engine.run import Run, RunConfig
 
 
 class Capture:

@@ -23,9 +23,9 @@ import pytest
 from tests.conftest import copy_sample
 from tests.crashkit import duplicated, graph, wizard, wizard_run
 from wizard_tui.agents.offline import OfflineAgent
-from wizard_tui.core.models import QueueFile, TaskStatus
-from wizard_tui.core.persistence import QueueFileError, iter_jsonl, read_audit, read_queue_file
-from wizard_tui.core.run import Run, RunConfig
+from wizard_tui.domain.models import QueueFile, TaskStatus
+from wizard_tui.domain.persistence import QueueFileError, iter_jsonl, read_audit, read_queue_file
+from wizard_tui.engine.run import Run, RunConfig
 
 SEED = 20260601
 SCENARIOS = 10

@@ -6,9 +6,9 @@ from collections import Counter
 from pathlib import Path
 
 from tests.hostile import RunawayBackend
-from wizard_tui.core.models import TaskStatus
-from wizard_tui.core.persistence import iter_jsonl, read_audit, read_queue_file
-from wizard_tui.core.run import Run, RunConfig, RunResult
+from wizard_tui.domain.models import TaskStatus
+from wizard_tui.domain.persistence import iter_jsonl, read_audit, read_queue_file
+from wizard_tui.engine.run import Run, RunConfig, RunResult
 
 
 async def runaway(tmp_path: Path, backend: RunawayBackend, **config: int) -> tuple[RunResult, Path]:

@@ -13,9 +13,9 @@ import pytest
 
 from tests.conftest import REPO, SAMPLE_NAMES, tree_digest
 from wizard_tui.agents.offline import OfflineAgent
-from wizard_tui.core.models import TaskStatus
-from wizard_tui.core.persistence import iter_jsonl, read_audit, read_queue_file
-from wizard_tui.core.run import Run, RunConfig
+from wizard_tui.domain.models import TaskStatus
+from wizard_tui.domain.persistence import iter_jsonl, read_audit, read_queue_file
+from wizard_tui.engine.run import Run, RunConfig
 
 HAS_LLM_CALLS = {"nextjs-app-router", "fastapi-anthropic"}
 ROOT_EVENTS = ("enqueue", "start", "complete")

@@ -7,8 +7,8 @@ from typing import Any
 
 from tests.toolkit import Harness
 from wizard_tui.agents.base import AgentRequest
-from wizard_tui.core.resolver import resolve_orchestrator, resolve_task
-from wizard_tui.core.tools import ToolContext, build_toolbox
+from wizard_tui.domain.resolver import resolve_orchestrator, resolve_task
+from wizard_tui.engine.tools import ToolContext, build_toolbox
 
 
 def task_request(

@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from wizard_tui.core.clock import FrozenClock, SequentialIds
-from wizard_tui.core.events import Event, EventBus
-from wizard_tui.core.models import AuditRecord, Handoff, HandoffFile, TaskError, TaskStatus, TelemetryRecord
-from wizard_tui.core.persistence import JsonlAppender, RunPaths, atomic_write_model
-from wizard_tui.core.queue import QueueStore
+from wizard_tui.domain.clock import FrozenClock, SequentialIds
+from wizard_tui.domain.events import Event, EventBus
+from wizard_tui.domain.models import AuditRecord, Handoff, HandoffFile, TaskError, TaskStatus, TelemetryRecord
+from wizard_tui.domain.persistence import JsonlAppender, RunPaths, atomic_write_model
+from wizard_tui.domain.queue import QueueStore
 
 INSTALL_DIR = "/home/dev/acme-shop"
 RUN_ID = "20260101-120000-abc123"

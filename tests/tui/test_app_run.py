@@ -13,10 +13,10 @@ from textual.message import Message
 from tests.tui.conftest import settle, until
 from wizard_tui.agents.base import AgentError, AgentOutcome, AgentRequest
 from wizard_tui.agents.offline import OfflineAgent
-from wizard_tui.core.clock import SequentialIds
-from wizard_tui.core.models import TaskStatus
-from wizard_tui.core.persistence import RunPaths, read_audit, read_queue_file
-from wizard_tui.core.run import Run, RunConfig
+from wizard_tui.domain.clock import SequentialIds
+from wizard_tui.domain.models import TaskStatus
+from wizard_tui.domain.persistence import RunPaths, read_audit, read_queue_file
+from wizard_tui.engine.run import Run, RunConfig
 from wizard_tui.tui.app import WizardApp
 from wizard_tui.tui.messages import RunEnded, RunEventsArrived, RunStateChanged
 from wizard_tui.tui.widgets.event_log import EventLog

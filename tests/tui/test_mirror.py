@@ -10,7 +10,7 @@ from rich.text import Text
 from watchfiles import Change
 
 from tests.tui.run_fixtures import RUN_ID, finished, mid_run
-from wizard_tui.core.persistence import atomic_write_text
+from wizard_tui.domain.persistence import atomic_write_text
 from wizard_tui.tui.mirror import JsonlTail, RunDirReader, relevant_change
 from wizard_tui.tui.widgets.task_tree import task_label
 

@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 
 from tests.tui.conftest import settle
 from tests.tui.run_fixtures import START, ScriptedRun, failed_and_blocked, finished, mid_run
-from wizard_tui.core.clock import FrozenClock
+from wizard_tui.domain.clock import FrozenClock
 from wizard_tui.tui.app import WizardApp
 from wizard_tui.tui.widgets.task_tree import TaskTree
 from wizard_tui.tui.widgets.verdict_bar import VerdictBar

@@ -9,8 +9,8 @@ from textual.message import Message
 
 from tests.tui.conftest import settle, until
 from tests.tui.run_fixtures import mid_run
-from wizard_tui.core.models import TaskStatus
-from wizard_tui.core.persistence import atomic_write_text, read_queue_file
+from wizard_tui.domain.models import TaskStatus
+from wizard_tui.domain.persistence import atomic_write_text, read_queue_file
 from wizard_tui.tui.app import WizardApp, watch_tui
 from wizard_tui.tui.messages import RunStateChanged
 from wizard_tui.tui.widgets.event_log import EventLog

@@ -12,10 +12,10 @@ from tests.fakes.messages_api import FakeMessagesAPI, Turn, text
 from tests.toolkit import Harness
 from wizard_tui.agents.anthropic_agent import DEFAULT_MODEL, AnthropicAgent
 from wizard_tui.cli import choose_backend, main
-from wizard_tui.core.clock import FrozenClock
-from wizard_tui.core.models import Task
-from wizard_tui.core.prompts import default_prompt_dir, load_prompts
-from wizard_tui.core.resolver import resolve_orchestrator, resolve_task
+from wizard_tui.domain.clock import FrozenClock
+from wizard_tui.domain.models import Task
+from wizard_tui.domain.prompts import default_prompt_dir, load_prompts
+from wizard_tui.domain.resolver import resolve_orchestrator, resolve_task
 
 
 def make_task(task_type: str, model: str | None = None) -> Task:

@@ -11,8 +11,8 @@ import pytest
 from tests.hostile import HOSTILE_CALLS, OUTSIDE_SECRET, SECRET, SECRET_PROBES, plant_project
 from tests.toolkit import Harness
 from wizard_tui.agents.offline import _AREA_PATTERN
-from wizard_tui.core.tools import ToolResult
-from wizard_tui.core.tools.explore import _redact, nested_repeat, secret_kind
+from wizard_tui.engine.tools import ToolResult
+from wizard_tui.engine.tools.explore import _redact, nested_repeat, secret_kind
 
 
 @pytest.fixture(scope="module")

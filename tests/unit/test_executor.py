@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.scripted import SKELETON, ScriptedBackend
-from wizard_tui.core.clock import SequentialIds
-from wizard_tui.core.models import TaskStatus
-from wizard_tui.core.persistence import read_audit, read_queue_file
-from wizard_tui.core.run import Run, RunConfig
+from wizard_tui.domain.clock import SequentialIds
+from wizard_tui.domain.models import TaskStatus
+from wizard_tui.domain.persistence import read_audit, read_queue_file
+from wizard_tui.engine.run import Run, RunConfig
 
 
 async def run(tmp_path: Path, backend: ScriptedBackend, **config: object) -> tuple[int, Path]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from wizard_tui.core.guards import Limits, check_enqueue
-from wizard_tui.core.models import Task, TaskStatus
+from wizard_tui.domain.guards import Limits, check_enqueue
+from wizard_tui.domain.models import Task, TaskStatus
 
 TYPES = ["install", "init", "capture"]
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

@@ -16,8 +16,8 @@ from syrupy.assertion import SnapshotAssertion
 
 from tests.conftest import copy_sample
 from wizard_tui.agents.offline import OfflineAgent
-from wizard_tui.core.clock import FrozenClock, SequentialIds
-from wizard_tui.core.run import Run, RunConfig
+from wizard_tui.domain.clock import FrozenClock, SequentialIds
+from wizard_tui.engine.run import Run, RunConfig
 from wizard_tui.headless import HeadlessPrinter
 
 RUN_ID = "20260101-120000-golden"

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from tests.scripted import ScriptedBackend
 from tests.unit.test_telemetry_events import SKELETON, scripted_run
-from wizard_tui.core.metrics import RunMetrics, compute_metrics
-from wizard_tui.core.models import AuditRecord, QueueFile, Task, TaskStatus
-from wizard_tui.core.persistence import iter_jsonl
+from wizard_tui.domain.metrics import RunMetrics, compute_metrics
+from wizard_tui.domain.models import AuditRecord, QueueFile, Task, TaskStatus
+from wizard_tui.domain.persistence import iter_jsonl
 from wizard_tui.headless import HeadlessPrinter
 
 T0 = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from wizard_tui.core.prompts import PromptError, default_prompt_dir, load_prompts, parse_prompt
+from wizard_tui.domain.prompts import PromptError, default_prompt_dir, load_prompts, parse_prompt
 
 TASK_TYPES = ["capture", "identify", "init", "install", "llm-analytics", "plan-capture"]
 

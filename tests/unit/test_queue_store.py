@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wizard_tui.core.clock import FrozenClock, SequentialIds
-from wizard_tui.core.events import EventBus
-from wizard_tui.core.models import AuditRecord, Handoff, QueueFile, TaskError, TaskStatus
-from wizard_tui.core.queue import QueueStore, TransitionError, runnable, to_block, verdict
+from wizard_tui.domain.clock import FrozenClock, SequentialIds
+from wizard_tui.domain.events import EventBus
+from wizard_tui.domain.models import AuditRecord, Handoff, QueueFile, TaskError, TaskStatus
+from wizard_tui.domain.queue import QueueStore, TransitionError, runnable, to_block, verdict
 
 HANDOFF = Handoff(goal="g", did="d", for_next_agent="n")
 

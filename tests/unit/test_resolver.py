@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from wizard_tui.core.models import Handoff, Task, TaskStatus
-from wizard_tui.core.prompts import load_prompts
-from wizard_tui.core.resolver import ancestors, pick_model, resolve_orchestrator, resolve_task
+from wizard_tui.domain.models import Handoff, Task, TaskStatus
+from wizard_tui.domain.prompts import load_prompts
+from wizard_tui.domain.resolver import ancestors, pick_model, resolve_orchestrator, resolve_task
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -16,10 +16,10 @@ from tests.conftest import copy_sample
 from tests.scripted import HANDOFF
 from wizard_tui.agents.base import AgentOutcome, AgentRequest
 from wizard_tui.agents.offline import OfflineAgent
-from wizard_tui.core.clock import FrozenClock, SequentialIds
-from wizard_tui.core.events import EventBus
-from wizard_tui.core.models import Handoff, TaskError, TaskStatus
-from wizard_tui.core.persistence import (
+from wizard_tui.domain.clock import FrozenClock, SequentialIds
+from wizard_tui.domain.events import EventBus
+from wizard_tui.domain.models import Handoff, TaskError, TaskStatus
+from wizard_tui.domain.persistence import (
     JsonlAppender,
     RunPaths,
     atomic_write_bytes,
@@ -27,8 +27,8 @@ from wizard_tui.core.persistence import (
     read_audit,
     read_queue_file,
 )
-from wizard_tui.core.queue import QueueStore
-from wizard_tui.core.run import Run, RunConfig, RunResult
+from wizard_tui.domain.queue import QueueStore
+from wizard_tui.engine.run import Run, RunConfig, RunResult
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ import pytest
 
 from tests.scripted import ScriptedBackend
 from tests.unit.test_telemetry_events import scripted_run
-from wizard_tui.core.clock import FrozenClock
-from wizard_tui.core.events import EventBus
-from wizard_tui.core.models import TelemetryRecord
-from wizard_tui.core.persistence import iter_jsonl
+from wizard_tui.domain.clock import FrozenClock
+from wizard_tui.domain.events import EventBus
+from wizard_tui.domain.models import TelemetryRecord
+from wizard_tui.domain.persistence import iter_jsonl
 from wizard_tui.telemetry import network_sinks, tracking_refused
 from wizard_tui.telemetry.emitter import BackgroundSink, JsonlSink, Sink, Telemetry, bounded
 from wizard_tui.telemetry.posthog_sink import PostHogSink

@@ -13,9 +13,9 @@ from tests.scripted import SKELETON, ScriptedBackend
 from tests.unit.test_headless_golden import FixedDetection
 from wizard_tui.agents.base import AgentOutcome, AgentRequest
 from wizard_tui.agents.offline import OfflineAgent
-from wizard_tui.core.clock import FrozenClock, SequentialIds
-from wizard_tui.core.persistence import iter_jsonl
-from wizard_tui.core.run import Run, RunConfig, RunResult
+from wizard_tui.domain.clock import FrozenClock, SequentialIds
+from wizard_tui.domain.persistence import iter_jsonl
+from wizard_tui.engine.run import Run, RunConfig, RunResult
 from wizard_tui.telemetry.events import EVENTS, SPEC_PROPERTIES, event_problems
 
 

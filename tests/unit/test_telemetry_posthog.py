@@ -17,9 +17,9 @@ import pytest
 from tests.conftest import REPO, copy_sample
 from tests.fakes.capture_server import CaptureServer, closed_port_url
 from wizard_tui.agents.offline import OfflineAgent
-from wizard_tui.core.clock import FrozenClock, SequentialIds
-from wizard_tui.core.persistence import iter_jsonl
-from wizard_tui.core.run import Run, RunConfig, RunResult
+from wizard_tui.domain.clock import FrozenClock, SequentialIds
+from wizard_tui.domain.persistence import iter_jsonl
+from wizard_tui.engine.run import Run, RunConfig, RunResult
 from wizard_tui.headless import HeadlessPrinter
 from wizard_tui.telemetry import Sink, network_sinks
 from wizard_tui.telemetry.posthog_sink import PostHogSink

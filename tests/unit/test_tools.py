@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.toolkit import Harness
-from wizard_tui.core.guards import Limits
-from wizard_tui.core.tools import ALL_TOOLS
+from wizard_tui.domain.guards import Limits
+from wizard_tui.engine.tools import ALL_TOOLS
 
 HANDOFF = {"goal": "g", "did": "d", "for_next_agent": "n"}
 
@@ -94,7 +94,7 @@ async def test_task_binding_complete_once_marker_and_handoffs(project: Path) -> 
     blank = await h.box(a).call("complete_task", {"status": "done", "handoff": {**HANDOFF, "goal": "  "}})
     assert blank.is_error and "goal" in blank.content
     assert box_a.context.report is not None
-    from wizard_tui.core.models import Handoff, TaskStatus
+    from wizard_tui.domain.models import Handoff, TaskStatus
 
     h.store.complete(a, TaskStatus.DONE, Handoff(**HANDOFF))
     h.store.start(b)

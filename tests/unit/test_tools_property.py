@@ -19,14 +19,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.hostile import SECRET, plant_project
-from wizard_tui.core.clock import FrozenClock, SequentialIds
-from wizard_tui.core.events import EventBus
-from wizard_tui.core.guards import Limits
-from wizard_tui.core.models import QueueFile
-from wizard_tui.core.persistence import RunPaths, queue_problem
-from wizard_tui.core.prompts import PromptLibrary, load_prompts
-from wizard_tui.core.queue import QueueStore
-from wizard_tui.core.tools import ALL_TOOLS, RunServices, ToolBox, ToolContext, ToolResult
+from wizard_tui.domain.clock import FrozenClock, SequentialIds
+from wizard_tui.domain.events import EventBus
+from wizard_tui.domain.guards import Limits
+from wizard_tui.domain.models import QueueFile
+from wizard_tui.domain.persistence import RunPaths, queue_problem
+from wizard_tui.domain.prompts import PromptLibrary, load_prompts
+from wizard_tui.domain.queue import QueueStore
+from wizard_tui.engine.tools import ALL_TOOLS, RunServices, ToolBox, ToolContext, ToolResult
 from wizard_tui.telemetry.emitter import Telemetry
 
 TOOL_NAMES = sorted(ALL_TOOLS)

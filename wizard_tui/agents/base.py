@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from wizard_tui.core.models import Task
-from wizard_tui.core.resolver import ResolvedAgent
-from wizard_tui.core.tools import ToolBox
+from wizard_tui.domain.models import Task
+from wizard_tui.domain.resolver import ResolvedAgent
+from wizard_tui.domain.toolbox import Toolbox
 
 
 @dataclass
@@ -31,7 +31,7 @@ class AgentRequest:
     """One fresh agent: what it is told, what it may call, and its limits."""
 
     agent: ResolvedAgent
-    tools: ToolBox
+    tools: Toolbox
     task: Task | None = None
     timeout_s: float = 300.0
 

@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from wizard_tui.agents.base import AgentOutcome, AgentRequest
-from wizard_tui.core.tools import ToolBox, ToolResult
+from wizard_tui.domain.toolbox import Toolbox, ToolResult
 
 OFFLINE_MODEL = "offline"
 # The dedup guard's refusal names the task that already does this work.
@@ -301,7 +301,7 @@ def _section(text: str, heading: str) -> str:
 class _Session:
     """One offline conversation: each tool call is a turn, paced when asked."""
 
-    def __init__(self, tools: ToolBox, pace_s: float, outcome: AgentOutcome) -> None:
+    def __init__(self, tools: Toolbox, pace_s: float, outcome: AgentOutcome) -> None:
         self.tools = tools
         self.pace_s = pace_s
         self.outcome = outcome

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from wizard_tui.core.walk import WalkBudget, iter_files
 from wizard_tui.detection.catalog import MEDIA_SDKS, is_llm_package, is_posthog_package
 from wizard_tui.detection.frameworks import (
     FRAMEWORK_NAMES,
@@ -36,6 +35,7 @@ from wizard_tui.detection.source_scan import (
     scan_source,
     strip_comments,
 )
+from wizard_tui.domain.walk import WalkBudget, iter_files
 
 # Files that make a directory a project of its own.
 MANIFEST_NAMES = frozenset(

@@ -15,10 +15,10 @@ from typing import Any
 
 import yaml
 
-from wizard_tui.core.walk import SKIP_DIRS
 from wizard_tui.detection.catalog import normalise_pypi
 from wizard_tui.detection.fsread import list_dir, read_text
 from wizard_tui.detection.source_scan import strip_comments
+from wizard_tui.domain.walk import SKIP_DIRS
 
 JS_DEP_SECTIONS = ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies")
 GRADLE_BUILD = ("build.gradle", "build.gradle.kts")

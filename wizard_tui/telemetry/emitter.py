@@ -18,10 +18,10 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Protocol
 
-from wizard_tui.core.clock import Clock
-from wizard_tui.core.events import EventBus
-from wizard_tui.core.models import TelemetryRecord
-from wizard_tui.core.persistence import JsonlAppender
+from wizard_tui.domain.clock import Clock
+from wizard_tui.domain.events import EventBus
+from wizard_tui.domain.models import TelemetryRecord
+from wizard_tui.domain.persistence import JsonlAppender
 from wizard_tui.telemetry.events import event_problems
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from wizard_tui.core.metrics import RunMetrics
+from wizard_tui.domain.metrics import RunMetrics
 
 
 class _Props(BaseModel):

@@ -12,7 +12,7 @@ import atexit
 import logging
 from typing import Any
 
-from wizard_tui.core.models import TelemetryRecord
+from wizard_tui.domain.models import TelemetryRecord
 
 log = logging.getLogger(__name__)
 

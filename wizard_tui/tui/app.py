@@ -19,20 +19,13 @@ from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from wizard_tui.agents.base import AgentBackend
-from wizard_tui.core.clock import Clock, IdFactory, SystemClock
-from wizard_tui.core.models import ORCHESTRATOR, QueueFile, TaskStatus, TelemetryRecord
-from wizard_tui.core.persistence import RUN_DIR_NAME
-from wizard_tui.core.queue import verdict
-from wizard_tui.core.run import (
-    EXIT_FAILED,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_USAGE,
-    Run,
-    RunConfig,
-    RunResult,
-    new_run_id,
-)
+from wizard_tui.domain.clock import Clock, IdFactory, SystemClock
+from wizard_tui.domain.models import ORCHESTRATOR, QueueFile, TaskStatus, TelemetryRecord
+from wizard_tui.domain.persistence import RUN_DIR_NAME
+from wizard_tui.domain.queue import verdict
+from wizard_tui.domain.settings import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from wizard_tui.engine.run import Run, RunConfig, RunResult
+from wizard_tui.engine.rundir import new_run_id
 from wizard_tui.telemetry.emitter import Sink
 from wizard_tui.tui.handoff_markdown import run_markdown, task_markdown
 from wizard_tui.tui.messages import RunEnded, RunEventsArrived, RunStateChanged

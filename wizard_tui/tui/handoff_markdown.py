@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from wizard_tui.core.models import Handoff, HandoffFile, QueueFile, Task, TaskStatus
-from wizard_tui.core.queue import verdict
+from wizard_tui.domain.models import Handoff, HandoffFile, QueueFile, Task, TaskStatus
+from wizard_tui.domain.queue import verdict
 from wizard_tui.tui.status_style import display_status, glyph
 
 _INPUTS_MAX = 2_000

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from wizard_tui.core.events import Event
-from wizard_tui.core.run import RunResult
+from wizard_tui.domain.events import Event
+from wizard_tui.engine.run import RunResult
 from wizard_tui.tui.mirror import RunView
 
 

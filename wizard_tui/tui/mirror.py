@@ -20,9 +20,9 @@ from typing import Any
 from pydantic import ValidationError
 from watchfiles import Change, awatch
 
-from wizard_tui.core.events import Event
-from wizard_tui.core.models import AuditRecord, HandoffFile, QueueFile, TelemetryRecord
-from wizard_tui.core.persistence import TMP_SUFFIX
+from wizard_tui.domain.events import Event
+from wizard_tui.domain.models import AuditRecord, HandoffFile, QueueFile, TelemetryRecord
+from wizard_tui.domain.persistence import TMP_SUFFIX
 
 # Files whose change means the view may have changed; temp files are only half a write.
 _WATCHED_NAMES = frozenset({"queue.json", "audit.jsonl", "telemetry.jsonl", "install-intent.json"})

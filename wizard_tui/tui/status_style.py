@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wizard_tui.core.models import Task, TaskStatus
+from wizard_tui.domain.models import Task, TaskStatus
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 

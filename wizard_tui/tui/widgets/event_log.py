@@ -15,8 +15,8 @@ from rich.highlighter import Highlighter
 from rich.text import Text
 from textual.widgets import Log
 
-from wizard_tui.core.events import Event
-from wizard_tui.core.models import AuditRecord
+from wizard_tui.domain.events import Event
+from wizard_tui.domain.models import AuditRecord
 
 FLUSH_INTERVAL_S = 1 / 15
 MAX_LINES = 2_000

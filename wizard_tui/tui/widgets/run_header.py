@@ -7,7 +7,7 @@ from datetime import datetime
 from rich.text import Text
 from textual.widgets import Static
 
-from wizard_tui.core.models import QueueFile, TaskStatus
+from wizard_tui.domain.models import QueueFile, TaskStatus
 
 
 def elapsed_seconds(queue: QueueFile | None, now: datetime) -> float:

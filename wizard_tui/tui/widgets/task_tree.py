@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from wizard_tui.core.models import ORCHESTRATOR, OrchestratorState, QueueFile, Task
+from wizard_tui.domain.models import ORCHESTRATOR, OrchestratorState, QueueFile, Task
 from wizard_tui.tui.status_style import colour, display_status, glyph
 
 SPIN_INTERVAL_S = 0.1

@@ -11,8 +11,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from wizard_tui.core.models import Task
-from wizard_tui.core.prompts import PromptLibrary
+from wizard_tui.domain.models import Task
+from wizard_tui.domain.prompts import PromptLibrary
 
 PREAMBLE = """\
 You are one isolated step of the PostHog setup wizard, a fresh agent with no memory of the

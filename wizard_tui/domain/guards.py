@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from wizard_tui.core.models import ORCHESTRATOR, Task, TaskStatus
+from wizard_tui.domain.models import ORCHESTRATOR, Task, TaskStatus
 
 
 @dataclass(frozen=True)

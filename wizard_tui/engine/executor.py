@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from wizard_tui.agents.base import AgentBackend, AgentError, AgentOutcome, AgentRequest
-from wizard_tui.core.models import Task, TaskError, TaskStatus
-from wizard_tui.core.resolver import ResolvedAgent
-from wizard_tui.core.tools import RunServices, ToolContext, build_toolbox
+from wizard_tui.domain.models import Task, TaskError, TaskStatus
+from wizard_tui.domain.resolver import ResolvedAgent
+from wizard_tui.engine.tools import RunServices, ToolContext, build_toolbox
 
 log = logging.getLogger(__name__)
 

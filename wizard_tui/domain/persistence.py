@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from wizard_tui.core.models import ORCHESTRATOR, SCHEMA_VERSION, AuditRecord, QueueFile
+from wizard_tui.domain.models import ORCHESTRATOR, SCHEMA_VERSION, AuditRecord, QueueFile
 
 if sys.platform != "win32":
     import fcntl

@@ -6,10 +6,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from wizard_tui.core.guards import check_enqueue, depth_for
-from wizard_tui.core.models import Handoff, TaskStatus
-from wizard_tui.core.persistence import atomic_write_text
-from wizard_tui.core.tools.base import Report, ToolContext, ToolError, ToolSpec
+from wizard_tui.domain.guards import check_enqueue, depth_for
+from wizard_tui.domain.models import Handoff, TaskStatus
+from wizard_tui.domain.persistence import atomic_write_text
+from wizard_tui.engine.tools.base import Report, ToolContext, ToolError, ToolSpec
 
 
 class EnqueueTaskInput(BaseModel):

@@ -12,7 +12,6 @@ import contextlib
 import dataclasses
 import gc
 import logging
-import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,13 +20,12 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from wizard_tui.agents.base import AgentBackend, AgentError, AgentOutcome, AgentRequest
-from wizard_tui.core.clock import Clock, IdFactory, SystemClock, random_ids
-from wizard_tui.core.events import Event, EventBus
-from wizard_tui.core.executor import Executor, FatalAgentError
-from wizard_tui.core.guards import Limits
-from wizard_tui.core.metrics import RunMetrics, compute_metrics
-from wizard_tui.core.models import AuditRecord, HandoffFile, QueueFile, Task, TaskError, TaskStatus
-from wizard_tui.core.persistence import (
+from wizard_tui.domain.clock import Clock, IdFactory, SystemClock, random_ids
+from wizard_tui.domain.events import Event, EventBus
+from wizard_tui.domain.guards import Limits
+from wizard_tui.domain.metrics import RunMetrics, compute_metrics
+from wizard_tui.domain.models import AuditRecord, HandoffFile, QueueFile, Task, TaskError, TaskStatus
+from wizard_tui.domain.persistence import (
     CoalescingWriter,
     JsonlAppender,
     QueueFileError,
@@ -38,27 +36,24 @@ from wizard_tui.core.persistence import (
     read_audit,
     read_queue_file,
 )
-from wizard_tui.core.prompts import PromptLibrary, load_prompts
-from wizard_tui.core.queue import QueueStore, Verdict, join_chunks, verdict
-from wizard_tui.core.resolver import ResolvedAgent, resolve_orchestrator, resolve_task
-from wizard_tui.core.tools import RunServices, ToolContext, build_toolbox
+from wizard_tui.domain.prompts import PromptLibrary, load_prompts
+from wizard_tui.domain.queue import QueueStore, Verdict, join_chunks, verdict
+from wizard_tui.domain.resolver import ResolvedAgent, resolve_orchestrator, resolve_task
+from wizard_tui.domain.settings import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, KNOWN_MODELS, USAGE_KEYS
+from wizard_tui.engine.executor import Executor, FatalAgentError
+from wizard_tui.engine.rundir import (
+    RunSetupError,
+    archive_previous,
+    check_install_dir,
+    new_run_id,
+    refuse_symlinks,
+    same_dir,
+    set_aside_orphans,
+)
+from wizard_tui.engine.tools import RunServices, ToolContext, build_toolbox
 from wizard_tui.telemetry.emitter import JsonlSink, Sink, Telemetry
 
 log = logging.getLogger(__name__)
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-USAGE_KEYS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
-KNOWN_MODELS = frozenset(
-    {
-        "claude-haiku-4-5",
-        "claude-sonnet-4-5",
-        "claude-sonnet-4-6",
-        "claude-opus-4-1",
-        "claude-opus-4-5",
-        "claude-3-5-haiku-latest",
-        "claude-3-7-sonnet-latest",
-    }
-)
 
 
 def tune_gc() -> None:
@@ -88,10 +83,6 @@ class RunConfig(BaseModel):
     agent_timeout_s: float = Field(default=300.0, gt=0)
 
 
-class RunSetupError(Exception):
-    """The run cannot start (bad install dir, unfinished previous run, corrupt queue): exit 2."""
-
-
 @dataclass
 class RunResult:
     exit_code: int
@@ -100,99 +91,6 @@ class RunResult:
     run_id: str | None
     message: str
     usage: dict[str, int] = field(default_factory=dict)
-
-
-def new_run_id(clock: Clock) -> str:
-    return f"{clock.now():%Y%m%d-%H%M%S}-{random_ids('r')[2:]}"
-
-
-def check_install_dir(path: Path) -> Path:
-    """The install dir must exist, be a directory and be readable; else one sentence."""
-    if not path.exists():
-        raise RunSetupError(f"{path} does not exist; pass the folder of the project to set up.")
-    if not path.is_dir():
-        raise RunSetupError(f"{path} is a file, not a folder; pass the project's folder.")
-    try:
-        next(iter(path.iterdir()), None)
-    except PermissionError as exc:
-        raise RunSetupError(f"{path} cannot be read (permission denied).") from exc
-    except OSError as exc:
-        raise RunSetupError(f"{path} cannot be read ({exc.strerror}).") from exc
-    return path.resolve()
-
-
-def archive_previous(paths: RunPaths, run_id: str) -> Path | None:
-    """Move the files of a previous run to `previous/<run-id>/`; nothing is deleted."""
-    # queue.json goes last: while it is still in place, a start after a kill mid-move knows the
-    # run and finishes the move into the same folder.
-    files = sorted(paths.run_files(), key=lambda p: p == paths.queue)
-    if not files:
-        return None
-    target = paths.previous / run_id
-    n = 1
-    while target.exists() and any((target / item.name).exists() for item in files):
-        n += 1
-        target = paths.previous / f"{run_id}-{n}"
-    target.mkdir(parents=True, exist_ok=True)
-    for item in files:
-        shutil.move(str(item), str(target / item.name))
-    return target
-
-
-def set_aside_orphans(paths: RunPaths, queue: QueueFile) -> list[str]:
-    """Move markers and handoffs that `queue.json` does not account for into `orphans/`.
-
-    A kill can land between writing a marker or handoff and the next queue write; the task
-    then re-runs on resume, and its new files must be the only ones under its id.
-    """
-    tasks = {t.id: t for t in queue.tasks}
-    moved: list[str] = []
-    for folder, suffix in ((paths.markers, ".txt"), (paths.handoffs, ".json")):
-        if not folder.is_dir():
-            continue
-        for item in sorted(folder.iterdir()):
-            if item.name.startswith("."):
-                continue
-            task = tasks.get(item.stem) if item.suffix == suffix else None
-            if task is not None and (folder == paths.markers or task.handoff is not None):
-                continue
-            target = paths.orphans / folder.name / item.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            n = 1
-            while target.exists():
-                n += 1
-                target = target.with_name(f"{item.stem}-{n}{item.suffix}")
-            shutil.move(str(item), str(target))
-            moved.append(f"{folder.name}/{item.name}")
-    return moved
-
-
-def _refuse_symlinks(paths: RunPaths) -> None:
-    """A run dir shipped with links (say `markers -> ~/.ssh`) would steer our writes out of it."""
-    for path in (
-        paths.handoffs,
-        paths.markers,
-        paths.previous,
-        paths.orphans,
-        paths.queue,
-        paths.audit,
-        paths.telemetry,
-        paths.install_intent,
-        paths.gitignore,
-    ):
-        if path.is_symlink():
-            raise RunSetupError(
-                f"{path} is a symlink; the wizard writes only real files in its run dir. Remove the link and run again."
-            )
-
-
-def _same_dir(recorded: str, install_dir: Path) -> bool:
-    if recorded == str(install_dir):
-        return True
-    try:
-        return Path(recorded).resolve() == install_dir
-    except (OSError, ValueError, RuntimeError):
-        return False
 
 
 class Run:
@@ -253,7 +151,7 @@ class Run:
         except OSError as exc:
             raise RunSetupError(f"cannot open {paths.root} ({exc.strerror}); is the folder writable?") from exc
         try:
-            _refuse_symlinks(paths)
+            refuse_symlinks(paths)
             # Before anything is archived: half-written temp files are garbage, not a run's files.
             paths.remove_stale_temp_files()
             store = self._open_resumed(paths, install_dir) if self.config.resume else self._open_new(paths, install_dir)
@@ -285,7 +183,7 @@ class Run:
                 f"cannot resume: {exc}. The file was left as it is; start over with --fresh "
                 "(the old run is kept under previous/)."
             ) from exc
-        if not _same_dir(queue.install_dir, install_dir):
+        if not same_dir(queue.install_dir, install_dir):
             raise RunSetupError(
                 f"cannot resume: {paths.queue} belongs to a run in {queue.install_dir[:200]!r}, not {install_dir}. "
                 "The file was left as it is; start over with --fresh."

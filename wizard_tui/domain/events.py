@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from wizard_tui.core.models import AuditRecord, TelemetryRecord
+from wizard_tui.domain.models import AuditRecord, TelemetryRecord
 
 Event = AuditRecord | TelemetryRecord
 Subscriber = Callable[[Event], None]

@@ -21,8 +21,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from wizard_tui.core.tools.base import ToolContext, ToolError, ToolSpec
-from wizard_tui.core.walk import SKIP_DIRS, WalkBudget, iter_files
+from wizard_tui.domain.walk import SKIP_DIRS, WalkBudget, iter_files
+from wizard_tui.engine.tools.base import ToolContext, ToolError, ToolSpec
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_READ_LINES = 2_000

@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from wizard_tui.core.models import InstallIntent
-from wizard_tui.core.persistence import atomic_write_model
-from wizard_tui.core.tools.base import ToolContext, ToolSpec
+from wizard_tui.domain.models import InstallIntent
+from wizard_tui.domain.persistence import atomic_write_model
+from wizard_tui.engine.tools.base import ToolContext, ToolSpec
 
 
 class DetectFrameworkInput(BaseModel):

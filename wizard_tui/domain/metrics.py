@@ -12,7 +12,7 @@ from itertools import pairwise
 
 from pydantic import BaseModel
 
-from wizard_tui.core.models import AuditRecord, QueueFile, TaskStatus
+from wizard_tui.domain.models import AuditRecord, QueueFile, TaskStatus
 
 # What a person watching the run sees change: a task appearing, starting or finishing,
 # and the orchestrator's own status at the root of the tree. A requeue (retry) changes

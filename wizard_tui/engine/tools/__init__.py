@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from wizard_tui.core.tools.base import (
+from wizard_tui.domain.toolbox import ToolResult
+from wizard_tui.engine.tools.base import (
     Report,
     RunServices,
     ToolBox,
     ToolContext,
     ToolError,
-    ToolResult,
     ToolSpec,
 )
-from wizard_tui.core.tools.explore import EXPLORE_TOOLS
-from wizard_tui.core.tools.project import PROJECT_TOOLS
-from wizard_tui.core.tools.queue_tools import QUEUE_TOOLS
+from wizard_tui.engine.tools.explore import EXPLORE_TOOLS
+from wizard_tui.engine.tools.project import PROJECT_TOOLS
+from wizard_tui.engine.tools.queue_tools import QUEUE_TOOLS
 
 ALL_TOOLS: dict[str, ToolSpec[Any]] = {t.name: t for t in (*PROJECT_TOOLS, *EXPLORE_TOOLS, *QUEUE_TOOLS)}
 

@@ -18,11 +18,12 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from wizard_tui.core.guards import Limits
-from wizard_tui.core.models import Handoff, Task, TaskStatus
-from wizard_tui.core.persistence import RunPaths
-from wizard_tui.core.prompts import PromptLibrary
-from wizard_tui.core.queue import QueueStore
+from wizard_tui.domain.guards import Limits
+from wizard_tui.domain.models import Handoff, Task, TaskStatus
+from wizard_tui.domain.persistence import RunPaths
+from wizard_tui.domain.prompts import PromptLibrary
+from wizard_tui.domain.queue import QueueStore
+from wizard_tui.domain.toolbox import ToolResult
 from wizard_tui.telemetry.emitter import Telemetry
 
 log = logging.getLogger(__name__)
@@ -69,17 +70,6 @@ class ToolContext:
     task: Task | None = None
     report: Report | None = None
     calls: int = 0
-
-
-@dataclass(frozen=True)
-class ToolResult:
-    """The JSON text handed back to the agent, and whether it is an error."""
-
-    content: str
-    is_error: bool = False
-
-    def data(self) -> Any:
-        return json.loads(self.content) if not self.is_error else None
 
 
 @dataclass(frozen=True)
@@ -145,7 +135,7 @@ def describe_validation_error(tool: str, exc: ValidationError) -> str:
 
 
 class ToolBox:
-    """The tools one agent may use, bound to its context."""
+    """The tools one agent may use, bound to its context (the domain's `Toolbox` protocol)."""
 
     def __init__(self, specs: list[ToolSpec[Any]], context: ToolContext) -> None:
         self.specs = {s.name: s for s in specs}

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wizard_tui.core.clock import Clock, IdFactory
-from wizard_tui.core.events import EventBus
-from wizard_tui.core.guards import dedup_key
-from wizard_tui.core.models import (
+from wizard_tui.domain.clock import Clock, IdFactory
+from wizard_tui.domain.events import EventBus
+from wizard_tui.domain.guards import dedup_key
+from wizard_tui.domain.models import (
     AuditRecord,
     Handoff,
     OrchestratorState,

@@ -1,0 +1,40 @@
+"""One place for the run's fixed facts: exit codes, limits, timeouts and token counters.
+
+Every module that needs one of these imports it from here; none keeps its own copy.
+"""
+
+from __future__ import annotations
+
+# Exit codes of every command (SPEC §8).
+EXIT_OK = 0  # every required task done
+EXIT_FAILED = 1  # the run finished with failed or blocked tasks
+EXIT_USAGE = 2  # bad usage or input: one sentence on stderr
+EXIT_INTERRUPTED = 130  # Ctrl-C / SIGTERM; continue with --resume
+
+# The token counters every backend reports per agent, summed per run.
+USAGE_KEYS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
+
+# Models an enqueue may name (the invalid-model guard).
+KNOWN_MODELS = frozenset(
+    {
+        "claude-haiku-4-5",
+        "claude-sonnet-4-5",
+        "claude-sonnet-4-6",
+        "claude-opus-4-1",
+        "claude-opus-4-5",
+        "claude-3-5-haiku-latest",
+        "claude-3-7-sonnet-latest",
+    }
+)
+
+# Queue and agent limits (SPEC §3, §4).
+MAX_TASKS = 30  # the queue-full guard's default cap
+MAX_DEPTH = 3  # dynamic chains at most this deep
+MAX_FAN_OUT = 5  # follow-ups one task may enqueue
+MAX_STARTS = 200  # backstop on task starts per run
+MAX_ATTEMPTS = 2  # one retry
+AGENT_TIMEOUT_S = 300.0  # wall clock per agent
+MAX_CONCURRENCY = 32
+
+# The offline agent's pace in the interactive UI (ms per agent turn); --no-ui runs unpaced.
+INTERACTIVE_PACE_MS = 150
