@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from wizard_tui.agents.base import AgentOutcome, AgentRequest
+from wizard_tui.domain.frameworks import sdks_for
 from wizard_tui.domain.toolbox import Toolbox, ToolResult
 
 OFFLINE_MODEL = "offline"
@@ -53,44 +54,6 @@ _SOURCE_EXT = {
     ".sh",
 }
 _SKIP_PARTS = {"test", "tests", "__tests__", "spec", "migrations", "fixtures", "e2e"}
-
-_SDKS = {
-    "nextjs": ["posthog-js", "posthog-node"],
-    "nuxt": ["posthog-js"],
-    "vue": ["posthog-js"],
-    "react-router": ["posthog-js"],
-    "tanstack-start": ["posthog-js", "posthog-node"],
-    "tanstack-router": ["posthog-js"],
-    "react-native": ["posthog-react-native"],
-    "angular": ["posthog-js"],
-    "astro": ["posthog-js"],
-    "sveltekit": ["posthog-js", "posthog-node"],
-    "javascript_web": ["posthog-js"],
-    "javascript_node": ["posthog-node"],
-    "django": ["posthog"],
-    "flask": ["posthog"],
-    "fastapi": ["posthog"],
-    "python": ["posthog"],
-    "laravel": ["posthog/posthog-php"],
-    "rails": ["posthog-ruby"],
-    "ruby": ["posthog-ruby"],
-    "flutter": ["posthog_flutter"],
-    "android": ["com.posthog:posthog-android"],
-    "kmp": ["com.posthog:posthog-android"],
-    "swift": ["posthog-ios"],
-    "elixir": ["posthog"],
-    "go": ["github.com/posthog/posthog-go"],
-    "rust": ["posthog-rs"],
-    "java": ["com.posthog.java:posthog"],
-}
-
-
-def sdks_for(framework: str, llm_sdks: list[str]) -> list[str]:
-    """The PostHog SDKs a framework needs, plus the AI package when LLM calls were found."""
-    sdks = list(_SDKS.get(framework, ["posthog-js"] if framework != "unknown" else ["posthog"]))
-    if llm_sdks and any(s in sdks for s in ("posthog-node", "posthog-js")):
-        sdks.append("@posthog/ai")
-    return sdks
 
 
 def _area_name(path: str) -> str:
@@ -202,7 +165,7 @@ class OfflineAgent:
         await s.call(
             "record_install_intent",
             {
-                "sdks": sdks_for(framework, det.get("llm_sdks") or []),
+                "sdks": sdks_for(framework, llm_calls_found=bool(det.get("llm_sdks"))) or ["posthog"],
                 "package_manager": det.get("package_manager") or "unknown",
                 "reason": f"Detected {det.get('name', framework)}; these SDKs cover its runtimes.",
             },

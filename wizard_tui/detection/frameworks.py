@@ -16,38 +16,40 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from wizard_tui.detection.manifests import GRADLE_BUILD, GRADLE_SETTINGS, DirInfo
+from wizard_tui.domain.frameworks import FRAMEWORKS
 
-FRAMEWORK_NAMES: dict[str, str] = {
-    "nextjs": "Next.js",
-    "nuxt": "Nuxt",
-    "vue": "Vue",
-    "react-router": "React Router",
-    "tanstack-start": "TanStack Start",
-    "tanstack-router": "TanStack Router",
-    "react-native": "React Native",
-    "angular": "Angular",
-    "astro": "Astro",
-    "django": "Django",
-    "flask": "Flask",
-    "fastapi": "FastAPI",
-    "laravel": "Laravel",
-    "sveltekit": "SvelteKit",
-    "flutter": "Flutter",
-    "kmp": "Kotlin Multiplatform",
-    "swift": "Swift",
-    "android": "Android",
-    "rails": "Ruby on Rails",
-    "elixir": "Elixir",
-    "go": "Go",
-    "rust": "Rust",
-    "java": "Java",
-    "python": "Python",
-    "ruby": "Ruby",
-    "javascript_web": "JavaScript (Web)",
-    "javascript_node": "Node.js",
-    "unknown": "Unknown",
-}
-FRAMEWORK_ORDER: tuple[str, ...] = tuple(FRAMEWORK_NAMES)
+FRAMEWORK_ORDER: tuple[str, ...] = (
+    "nextjs",
+    "nuxt",
+    "vue",
+    "react-router",
+    "tanstack-start",
+    "tanstack-router",
+    "react-native",
+    "angular",
+    "astro",
+    "django",
+    "flask",
+    "fastapi",
+    "laravel",
+    "sveltekit",
+    "flutter",
+    "kmp",
+    "swift",
+    "android",
+    "rails",
+    "elixir",
+    "go",
+    "rust",
+    "java",
+    "python",
+    "ruby",
+    "javascript_web",
+    "javascript_node",
+    "unknown",
+)
+FRAMEWORK_NAMES: dict[str, str] = {fid: FRAMEWORKS[fid].name for fid in FRAMEWORK_ORDER}
+
 
 PY_ENTRY_NAMES = frozenset(
     {
