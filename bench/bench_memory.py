@@ -52,7 +52,11 @@ def peak_rss_mb(cmd: list[str]) -> float:
         "if done.returncode: sys.exit(done.stderr.decode()[-800:] or done.returncode)\n"
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
-    env = {k: v for k, v in os.environ.items() if k not in ("ANTHROPIC_API_KEY", "POSTHOG_PROJECT_API_KEY")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "POSTHOG_PROJECT_API_KEY")
+    }
     out = subprocess.run([sys.executable, "-c", code, *cmd], capture_output=True, text=True, env=env, cwd=REPO)
     if out.returncode:
         raise RuntimeError(f"{cmd[:4]} failed: {out.stderr[-800:]}")

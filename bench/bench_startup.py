@@ -22,7 +22,11 @@ REPEATS = 7
 
 
 def _env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k not in ("ANTHROPIC_API_KEY", "POSTHOG_PROJECT_API_KEY")}
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "POSTHOG_PROJECT_API_KEY")
+    }
 
 
 def best_of(cmd: list[str], repeats: int = REPEATS) -> float:

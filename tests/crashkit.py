@@ -52,7 +52,11 @@ def digest_tree(root: Path) -> dict[str, str]:
 
 def cli_env() -> dict[str, str]:
     """The environment of a CLI subprocess: offline agent, no network telemetry."""
-    env = {k: v for k, v in os.environ.items() if k not in ("ANTHROPIC_API_KEY", "POSTHOG_PROJECT_API_KEY")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "POSTHOG_PROJECT_API_KEY")
+    }
     env["DO_NOT_TRACK"] = "1"
     return env
 

@@ -71,7 +71,7 @@ def run_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--agent",
         choices=["offline", "anthropic"],
-        help="agent backend (default: anthropic when ANTHROPIC_API_KEY is set, else offline)",
+        help="agent backend (default: anthropic when ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN is set, else offline)",
     )
     p.add_argument("--model", help="default model for agents whose prompt names none")
     p.add_argument("--concurrency", type=_positive_int, default=1, metavar="N", help="tasks run at once (default 1)")
@@ -135,14 +135,18 @@ def _watch(argv: Sequence[str]) -> int:
 
 def choose_backend(agent: str | None, pace_ms: int) -> tuple[AgentBackend, str] | str:
     """The backend object and its name, or a sentence saying why none can run."""
-    key = os.environ.get("ANTHROPIC_API_KEY", "").strip()
-    name = agent or ("anthropic" if key else "offline")
+    credential = any(os.environ.get(v, "").strip() for v in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"))
+    name = agent or ("anthropic" if credential else "offline")
     if name == "anthropic":
-        if not key:
-            return "--agent anthropic needs ANTHROPIC_API_KEY in the environment (or use --agent offline)."
+        if not credential:
+            return (
+                "--agent anthropic needs ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) in the environment "
+                "(or use --agent offline)."
+            )
         from wizard_tui.agents.anthropic_agent import AnthropicAgent
 
-        return AnthropicAgent(api_key=key, base_url=os.environ.get("ANTHROPIC_BASE_URL") or None), name
+        # The SDK reads the credential, ANTHROPIC_BASE_URL and ANTHROPIC_CUSTOM_HEADERS itself.
+        return AnthropicAgent(), name
     from wizard_tui.agents.offline import OfflineAgent
 
     return OfflineAgent(pace_s=pace_ms / 1000), name

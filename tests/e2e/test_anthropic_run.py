@@ -224,3 +224,31 @@ def test_cli_with_a_bad_key_prints_a_sentence_not_a_traceback(
     assert "rejected the API key" in captured.out
     assert "rejected the API key" in captured.err and len(captured.err.strip().splitlines()) == 1
     assert "Traceback" not in captured.out + captured.err
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "on_the_wire"),
+    [
+        ("ANTHROPIC_API_KEY", "sk-ant-test", {"x-api-key": "sk-ant-test"}),
+        ("ANTHROPIC_AUTH_TOKEN", "tok-gateway", {"authorization": "Bearer tok-gateway"}),
+    ],
+)
+def test_cli_sends_only_the_documented_auth_header_for_each_variable(
+    variable: str,
+    value: str,
+    on_the_wire: dict[str, str],
+    sample: Callable[[str], Path],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    for other in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_CUSTOM_HEADERS", "ANTHROPIC_PROFILE"):
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.setenv("ANTHROPIC_CONFIG_DIR", str(tmp_path / "no-profiles"))
+    with FakeMessagesAPI(SkeletonModel(), valid_tokens=["tok-gateway"]) as api:
+        monkeypatch.setenv(variable, value)
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
+        assert main([str(sample("django-app")), "--no-ui", "--no-telemetry"]) == 0
+    assert len(api.requests) > 10
+    for request in api.requests:
+        sent = {k: v for k, v in request.headers.items() if k in ("x-api-key", "authorization")}
+        assert sent == on_the_wire

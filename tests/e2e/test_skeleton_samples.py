@@ -98,7 +98,11 @@ async def test_second_run_archives_the_first(sample: Callable[[str], Path]) -> N
 
 
 def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("ANTHROPIC_API_KEY", "POSTHOG_PROJECT_API_KEY")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "POSTHOG_PROJECT_API_KEY")
+    }
     return subprocess.run(
         [sys.executable, "-m", "wizard_tui", *args],
         capture_output=True,

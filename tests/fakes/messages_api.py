@@ -188,12 +188,24 @@ class Exchange:
     output_tokens: int = 0
 
 
-def _api_key(headers: dict[str, str]) -> str | None:
-    """The key from `x-api-key`, or from `Authorization: Bearer` (which anthropic 2.x sends)."""
-    if "x-api-key" in headers:
-        return headers["x-api-key"]
-    auth = headers.get("authorization", "")
-    return auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else None
+def auth_problem(headers: dict[str, str], keys: set[str] | None, tokens: set[str]) -> str | None:
+    """Why the credentials are refused, as the API and strict gateways do; None when accepted.
+
+    An API key is read from `x-api-key` only and an auth token from `Authorization: Bearer`
+    only; a request carrying both is refused (gateways reject a key sent twice).
+    """
+    if keys is None:
+        return None
+    key = headers.get("x-api-key")
+    auth = headers.get("authorization")
+    if key is not None and auth is not None:
+        return "send one credential: x-api-key or Authorization, not both"
+    if key is not None:
+        return None if key in keys else "invalid x-api-key"
+    if auth is not None:
+        token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else None
+        return None if token in tokens else "invalid bearer token"
+    return "x-api-key header is required"
 
 
 def request_problems(body: dict[str, Any]) -> list[str]:
@@ -250,6 +262,7 @@ class FakeMessagesAPI:
         responder: Responder | Iterable[Reply],
         *,
         valid_keys: Iterable[str] | None = (VALID_KEY,),
+        valid_tokens: Iterable[str] = (),
         cache_min_tokens: int | dict[str, int] = 0,
     ) -> None:
         if callable(responder):
@@ -257,7 +270,8 @@ class FakeMessagesAPI:
         else:
             script = deque(responder)
             self.responder = lambda _req: script.popleft()
-        self.valid_keys = set(valid_keys) if valid_keys is not None else None
+        self.valid_keys = set(valid_keys) if valid_keys is not None else None  # None: no auth check
+        self.valid_tokens = set(valid_tokens)
         self.cache = PromptCache(cache_min_tokens)
         self.exchanges: list[Exchange] = []
         self._faults: deque[ApiError] = deque()
@@ -312,8 +326,9 @@ class FakeMessagesAPI:
         if path != "/v1/messages":
             return 404, {}, ApiError(404, message=f"no route {path}").body()
         invalid = request_problems(body)
-        if self.valid_keys is not None and _api_key(headers) not in self.valid_keys:
-            reply: Reply = ApiError(401, message="invalid x-api-key")
+        refused = auth_problem(headers, self.valid_keys, self.valid_tokens)
+        if refused is not None:
+            reply: Reply = ApiError(401, message=refused)
         elif invalid:
             reply = ApiError(400, message=invalid[0])
         else:

@@ -273,13 +273,3 @@ async def test_task_agents_of_different_types_share_the_cached_prefix(
     assert a.first_user_text != b.first_user_text
     usage = api.exchanges[1].usage
     assert usage is not None and usage.cache_read_input_tokens > 0.5 * usage.total
-
-
-async def test_the_key_goes_in_both_auth_headers(api: FakeMessagesAPI, agent: AnthropicAgent, harness: Harness) -> None:
-    """The SDK's Bearer header, and `x-api-key` for servers and proxies that read only that."""
-    api.responder = lambda _r: Turn([text("Seeded.")])
-    request, _ = orchestrator_request(harness)
-    await agent.run(request)
-    headers = {k.lower(): v for k, v in api.requests[0].headers.items()}
-    assert headers["x-api-key"] == "sk-ant-test"
-    assert headers["authorization"] == "Bearer sk-ant-test"

@@ -167,7 +167,11 @@ async def test_no_secret_or_file_content_leaves_through_telemetry_or_the_run_dir
 
 
 def cli(project: Path, env_extra: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DO_NOT_TRACK", "ANTHROPIC_API_KEY", "POSTHOG_HOST"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DO_NOT_TRACK", "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "POSTHOG_HOST"}
+    }
     env.update(env_extra)
     return subprocess.run(
         [sys.executable, "-m", "wizard_tui", str(project), "--no-ui", "--fresh", *args],

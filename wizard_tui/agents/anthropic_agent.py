@@ -33,6 +33,24 @@ NUDGE = (
 )
 
 
+class _DocumentedAuthClient(anthropic.AsyncAnthropic):
+    """`AsyncAnthropic` that sends an API key in the one header the Messages API documents.
+
+    The SDK still owns auth: it picks the credential (argument, `ANTHROPIC_API_KEY`, then
+    `ANTHROPIC_AUTH_TOKEN`, then profiles) and adds a gateway's `ANTHROPIC_CUSTOM_HEADERS`.
+    Only the header an API key travels in is fixed here, through the client's `auth_headers`
+    hook: anthropic 2.x sends a key as `Authorization: Bearer`, older versions as `x-api-key`,
+    and gateways that read one header reject the other. So a key goes as `x-api-key` alone
+    and an auth token as `Authorization: Bearer` alone, whatever the SDK version.
+    """
+
+    @property
+    def auth_headers(self) -> dict[str, str]:
+        if self.api_key is not None:
+            return {"X-Api-Key": self.api_key}
+        return super().auth_headers
+
+
 class AnthropicAgent:
     """An `AgentBackend` that runs each agent as a Messages API conversation."""
 
@@ -65,12 +83,9 @@ class AnthropicAgent:
     def client(self) -> anthropic.AsyncAnthropic:
         # Built on first use, inside the running event loop that will own its connections.
         if self._client is None:
-            # anthropic 2.x sends the key as `Authorization: Bearer`; the key header the Messages
-            # API documents (`x-api-key`) goes along too, for gateways and proxies that read only it.
-            extra = {"x-api-key": self._api_key} if self._api_key else None
-            self._client = anthropic.AsyncAnthropic(
-                api_key=self._api_key, base_url=self._base_url, max_retries=0, default_headers=extra
-            )
+            # Without an explicit key the SDK resolves the credential and the endpoint itself
+            # (ANTHROPIC_API_KEY, then ANTHROPIC_AUTH_TOKEN; ANTHROPIC_BASE_URL; ANTHROPIC_CUSTOM_HEADERS).
+            self._client = _DocumentedAuthClient(api_key=self._api_key, base_url=self._base_url, max_retries=0)
         return self._client
 
     async def aclose(self) -> None:

@@ -117,7 +117,7 @@ def fatal_sentence(exc: anthropic.APIStatusError) -> str:
     if exc.status_code == 401:
         return (
             f"The Anthropic API rejected the API key ({describe(exc)}). "
-            "Check ANTHROPIC_API_KEY, or run with --agent offline."
+            "Check ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN), or run with --agent offline."
         )
     if exc.status_code == 402:
         return f"The Anthropic account cannot pay for requests ({describe(exc)}). Check its billing."
