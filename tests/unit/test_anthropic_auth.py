@@ -48,32 +48,22 @@ async def test_an_explicit_key_goes_as_x_api_key_alone(api: FakeMessagesAPI, har
     assert credential_headers(headers) == {"x-api-key": "sk-ant-test"}
 
 
-async def test_the_key_from_the_environment_goes_as_x_api_key_alone(
-    api: FakeMessagesAPI, harness: Harness, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("env", "sent"),
+    [
+        ({"ANTHROPIC_API_KEY": "sk-ant-test"}, {"x-api-key": "sk-ant-test"}),
+        ({"ANTHROPIC_AUTH_TOKEN": "tok-test"}, {"authorization": "Bearer tok-test"}),
+        # Both set: the SDK picks the key, and the token stays home.
+        ({"ANTHROPIC_API_KEY": "sk-ant-test", "ANTHROPIC_AUTH_TOKEN": "tok-test"}, {"x-api-key": "sk-ant-test"}),
+    ],
+)
+async def test_the_sdk_picks_the_credential_from_the_environment_and_sends_it_alone(
+    env: dict[str, str], sent: dict[str, str], api: FakeMessagesAPI, harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
+    for name, value in {**env, "ANTHROPIC_BASE_URL": api.base_url}.items():
+        monkeypatch.setenv(name, value)
     headers = await one_request(api, harness, AnthropicAgent())
-    assert credential_headers(headers) == {"x-api-key": "sk-ant-test"}
-
-
-async def test_an_auth_token_goes_as_bearer_alone(
-    api: FakeMessagesAPI, harness: Harness, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("ANTHROPIC_AUTH_TOKEN", "tok-test")
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
-    headers = await one_request(api, harness, AnthropicAgent())
-    assert credential_headers(headers) == {"authorization": "Bearer tok-test"}
-
-
-async def test_with_both_variables_the_key_wins_and_travels_alone(
-    api: FakeMessagesAPI, harness: Harness, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
-    monkeypatch.setenv("ANTHROPIC_AUTH_TOKEN", "tok-test")
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
-    headers = await one_request(api, harness, AnthropicAgent())
-    assert credential_headers(headers) == {"x-api-key": "sk-ant-test"}
+    assert credential_headers(headers) == sent
 
 
 async def test_a_gateway_gets_its_extra_headers_from_the_sdks_own_variable(
