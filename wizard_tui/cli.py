@@ -96,7 +96,10 @@ def _sub_parser(name: str, help_text: str) -> argparse.ArgumentParser:
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
-    sys.stderr.write(f"wizard-tui: {message}\n")
+    """One sentence on stderr; paths and values in it may be foreign, so it is made printable."""
+    from wizard_tui.domain.printable import printable
+
+    sys.stderr.write(f"wizard-tui: {printable(message)}\n")
     return code
 
 
@@ -213,11 +216,10 @@ def _run_headless(config: RunConfig, backend: AgentBackend, sinks: list[Sink], *
                 loop.add_signal_handler(sig, current.cancel)
         result = await run.execute()
         if result.verdict is None and result.exit_code == EXIT_USAGE:
-            sys.stderr.write(f"wizard-tui: {result.message}\n")
-            return result.exit_code
+            return _fail(result.message, result.exit_code)
         printer.summary(result, str(config.install_dir / ".posthog-wizard"), run.backend.name)
         if result.exit_code == EXIT_USAGE:  # e.g. a rejected API key: the sentence goes to stderr too
-            sys.stderr.write(f"wizard-tui: {result.message}\n")
+            _fail(result.message)
         return result.exit_code
 
     try:

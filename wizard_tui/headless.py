@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from wizard_tui.domain.events import Event
 from wizard_tui.domain.models import AuditRecord, TelemetryRecord
+from wizard_tui.domain.printable import printable
 from wizard_tui.engine.run import RunResult
 
 _WORDS = {
@@ -55,7 +56,9 @@ class HeadlessPrinter:
         if self.closed:
             return
         try:
-            self.out.write(line + "\n")
+            # Labels, ids, paths and error messages came from the project or the model: one
+            # line stays one line and no escape sequence reaches the terminal.
+            self.out.write(printable(line) + "\n")
             self.out.flush()
         except BrokenPipeError:
             # The reader went away (`| head`): the run goes on, its files stay complete, and

@@ -345,7 +345,7 @@ def test_an_atomic_write_that_fails_leaves_the_old_file_and_no_temp(
     target = tmp_path / "queue.json"
     target.write_text("old")
 
-    def boom(src: str, dst: str) -> None:
+    def boom(src: str, dst: str, **dir_fds: int) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", boom)
@@ -390,7 +390,7 @@ async def test_links_in_the_run_dir_are_refused_and_nothing_is_written_through_t
     (project / link).symlink_to(elsewhere, target_is_directory=True)
     for resume in (False, True):
         result = await run(project, resume=resume, fresh=not resume)
-        assert result.exit_code == 2 and "symlink" in result.message
+        assert result.exit_code == 2 and "link" in result.message
     assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt"]
 
 

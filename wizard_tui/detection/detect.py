@@ -35,6 +35,7 @@ from wizard_tui.detection.source_scan import (
     scan_source,
     strip_comments,
 )
+from wizard_tui.domain.printable import printable
 from wizard_tui.domain.walk import WalkBudget, iter_files
 
 # Files that make a directory a project of its own.
@@ -542,4 +543,5 @@ def format_detection(result: DetectionResult) -> str:
     if result.truncated:
         scanned += " (cut short by the budget: results may be partial)"
     lines.append(scanned)
-    return "\n".join(lines)
+    # Names, paths and manifest fields come from the project: each line stays one printable line.
+    return "\n".join(printable(line) for line in lines)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import json
 import os
 import re
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,28 +23,20 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from wizard_tui.domain import nofollow
 from wizard_tui.domain.models import ORCHESTRATOR, SCHEMA_VERSION, AuditRecord, QueueFile
+from wizard_tui.domain.nofollow import TMP_SUFFIX
 
 if sys.platform != "win32":
     import fcntl
 
 RUN_DIR_NAME = ".posthog-wizard"
-TMP_SUFFIX = ".tmp"
 LOCK_NAME = ".lock"
 MAX_QUEUE_FILE_BYTES = 64 * 1024 * 1024
+MAX_JSONL_BYTES = 512 * 1024 * 1024
 # Run and task ids become file and folder names (markers, handoffs, previous/<run-id>):
 # a queue file naming `../x` must never steer a write out of the run dir.
 SAFE_ID = re.compile(r"^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-# mkstemp creates 0600 files; the run's files should look like any other file the user writes.
-_FILE_MODE = 0o666 & ~_current_umask()
 
 
 class RunPaths:
@@ -71,52 +63,54 @@ class RunPaths:
         return self.markers / f"{task_id}.txt"
 
     def create(self) -> None:
-        """Make the run dir, hidden from the user's `git status` by its own `.gitignore`."""
+        """Make the run dir, hidden from the user's `git status` by its own `.gitignore`.
+
+        Every level is made and opened without following a link (see `nofollow`).
+        """
         for directory in (self.root, self.handoffs, self.markers):
-            directory.mkdir(parents=True, exist_ok=True)
-        if not self.gitignore.exists():
+            nofollow.make_dirs(directory, anchor=self.install_dir)
+        if not nofollow.lexists(self.gitignore):
             atomic_write_text(self.gitignore, "*\n")
         self.remove_stale_temp_files()
 
     def remove_stale_temp_files(self) -> None:
         """Temp files left by a killed writer are garbage: the rename never happened."""
         for directory in (self.root, self.handoffs, self.markers):
-            if not directory.is_dir():
-                continue
-            for path in directory.glob(f".*{TMP_SUFFIX}"):
-                with contextlib.suppress(OSError):
-                    path.unlink()
+            for entry in _real_entries(directory):
+                if entry.name.startswith(".") and entry.name.endswith(TMP_SUFFIX):
+                    with contextlib.suppress(OSError, ValueError):
+                        nofollow.unlink(Path(entry.path), anchor=self.install_dir)
 
     def run_files(self) -> list[Path]:
         """The files and folders a run wrote (not `previous/`, `.gitignore`, the lock or empty folders)."""
-        if not self.root.is_dir():
-            return []
         keep = {self.previous.name, self.gitignore.name, self.lock.name}
         out = []
-        for p in self.root.iterdir():
-            if p.name in keep:
+        for entry in _real_entries(self.root):
+            if entry.name in keep:
                 continue
-            if p.is_dir() and not p.is_symlink() and not any(p.iterdir()):
-                continue
-            out.append(p)
+            with contextlib.suppress(OSError):
+                if entry.is_dir(follow_symlinks=False) and not any(os.scandir(entry.path)):
+                    continue
+            out.append(Path(entry.path))
         return sorted(out)
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
-    """Write to a temp file in the same folder, fsync, then rename over `path`."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
+def _real_entries(directory: Path) -> list[os.DirEntry[str]]:
+    """The entries of `directory` when it is a real folder (not a link to one), else none."""
     try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), _FILE_MODE)
-            handle.write(data)
-            handle.flush()
-            if fsync:
-                os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+        if not stat.S_ISDIR(os.lstat(directory).st_mode):
+            return []
+        return list(os.scandir(directory))
+    except OSError:
+        return []
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
+    """Write to a temp file in the same folder, fsync, then rename over `path`.
+
+    `path` must be absolute and resolved: no level of it is followed if it is a link.
+    """
+    nofollow.write_atomic(path, data, fsync=fsync)
 
 
 def atomic_write_text(path: Path, text: str, *, fsync: bool = True) -> None:
@@ -204,8 +198,11 @@ class JsonlAppender:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._handle = path.open("a", encoding="utf-8")
-        if _ends_torn(path):
+        # A planted link or second name would point the log at someone else's file: refused.
+        fd = nofollow.open_regular(path, os.O_RDWR | os.O_APPEND | os.O_CREAT)
+        torn = _ends_torn(fd)
+        self._handle = os.fdopen(fd, "a", encoding="utf-8")
+        if torn:
             # A killed writer left half a line; end it so the next record starts a line of its own.
             self._handle.write("\n")
             self._handle.flush()
@@ -225,32 +222,36 @@ class JsonlAppender:
             self._handle.close()
 
 
-def _ends_torn(path: Path) -> bool:
+def _ends_torn(fd: int) -> bool:
     try:
-        with path.open("rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            if handle.tell() == 0:
-                return False
-            handle.seek(-1, os.SEEK_END)
-            return handle.read(1) != b"\n"
+        size = os.fstat(fd).st_size
+        return size > 0 and os.pread(fd, 1, size - 1) != b"\n"
     except OSError:
         return False
 
 
-def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """Read a JSON-lines file, skipping a torn or invalid line instead of failing."""
+def iter_jsonl(path: Path, *, max_bytes: int = MAX_JSONL_BYTES) -> Iterator[dict[str, Any]]:
+    """Read a JSON-lines file, skipping a torn, foreign or invalid line instead of failing.
+
+    Only a regular file is read, never through a link, and at most `max_bytes` of it; anything
+    else reads as empty. Lines end at `\n` only (a U+2028 inside a label does not split one).
+    """
     try:
-        handle = path.open("r", encoding="utf-8", errors="replace")
-    except OSError:
+        fd = nofollow.open_for_reading(path)
+    except (OSError, ValueError):
         return
-    with handle:
+    with os.fdopen(fd, "r", encoding="utf-8", errors="replace", newline="\n") as handle:
+        budget = max_bytes
         for line in handle:
+            budget -= len(line)
+            if budget < 0:
+                return
             line = line.strip()
             if not line:
                 continue
             try:
                 value = json.loads(line)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 continue
             if isinstance(value, dict):
                 yield value
@@ -271,16 +272,15 @@ class QueueFileError(Exception):
 def read_queue_file(path: Path) -> QueueFile:
     """Read and validate `queue.json`; anything else (torn, foreign, hostile) is a QueueFileError."""
     try:
-        info = path.stat()
-        # A FIFO or device would block or never end: only a regular file is read.
-        if not stat.S_ISREG(info.st_mode):
-            raise QueueFileError(f"{path} is not a regular file")
-        if info.st_size > MAX_QUEUE_FILE_BYTES:
-            raise QueueFileError(f"{path} is {info.st_size // (1024 * 1024)} MB, too big to be a queue file")
-        data = path.read_bytes()
+        # A link, FIFO or device would lead elsewhere, block or never end: only a regular file is read.
+        data = nofollow.read_regular(path, max_bytes=MAX_QUEUE_FILE_BYTES)
     except FileNotFoundError as exc:
         raise QueueFileError(f"{path} does not exist") from exc
+    except nofollow.NotRegularError as exc:
+        raise QueueFileError(str(exc)) from exc
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise QueueFileError(f"{path} is a symbolic link, not a queue file") from exc
         raise QueueFileError(f"{path} cannot be read: {exc.strerror}") from exc
     try:
         queue = QueueFile.model_validate_json(data)
@@ -328,7 +328,8 @@ class RunLock:
     def acquire(self) -> None:
         if sys.platform == "win32":
             return
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        # Never through a link, and never a second name of another file: it is truncated below.
+        fd = nofollow.open_regular(self.path, os.O_RDWR | os.O_CREAT)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:

@@ -24,6 +24,7 @@ from wizard_tui.domain.models import (
     TaskError,
     TaskStatus,
 )
+from wizard_tui.domain.printable import path_text
 
 
 class TransitionError(Exception):
@@ -146,7 +147,7 @@ class QueueStore:
     def _queue_file(self, tasks: list[Task]) -> QueueFile:
         return QueueFile(
             run_id=self.run_id,
-            install_dir=str(self.install_dir),
+            install_dir=path_text(self.install_dir),
             created_at=self.created_at,
             updated_at=self.updated_at,
             framework=self.framework,

@@ -20,6 +20,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from wizard_tui.agents.base import AgentBackend, AgentError, AgentOutcome, AgentRequest
+from wizard_tui.domain import nofollow
 from wizard_tui.domain.clock import Clock, IdFactory, SystemClock, random_ids
 from wizard_tui.domain.events import Event, EventBus
 from wizard_tui.domain.guards import Limits
@@ -36,6 +37,7 @@ from wizard_tui.domain.persistence import (
     read_audit,
     read_queue_file,
 )
+from wizard_tui.domain.printable import path_text, printable
 from wizard_tui.domain.prompts import PromptLibrary, load_prompts
 from wizard_tui.domain.queue import QueueStore, Verdict, join_chunks, verdict
 from wizard_tui.domain.resolver import ResolvedAgent, resolve_orchestrator, resolve_task
@@ -46,7 +48,7 @@ from wizard_tui.engine.rundir import (
     archive_previous,
     check_install_dir,
     new_run_id,
-    refuse_symlinks,
+    refuse_links,
     same_dir,
     set_aside_orphans,
 )
@@ -136,22 +138,27 @@ class Run:
         library = self.prompts or load_prompts()
         self.prompts = library
         paths = RunPaths(install_dir)
+        shown = printable(paths.root)
         if paths.root.is_symlink():
             raise RunSetupError(
-                f"{paths.root} is a symlink; the wizard writes only into a real folder. Remove the link and run again."
+                f"{shown} is a symlink; the wizard writes only into a real folder. Remove the link and run again."
             )
         if paths.root.exists() and not paths.root.is_dir():
-            raise RunSetupError(f"{paths.root} exists and is not a folder; move it away and run again.")
+            raise RunSetupError(f"{shown} exists and is not a folder; move it away and run again.")
         lock = RunLock(paths.lock)
         try:
-            paths.root.mkdir(exist_ok=True)
+            nofollow.make_dirs(paths.root, anchor=install_dir)
             lock.acquire()
         except RunLockedError as exc:
             raise RunSetupError(f"{exc}; wait for it to end or stop it, then run again.") from exc
+        except nofollow.LinkRefusedError as exc:
+            raise RunSetupError(
+                f"{printable(exc.strerror)}; the wizard writes only real files in its run dir. Remove it and run again."
+            ) from exc
         except OSError as exc:
-            raise RunSetupError(f"cannot open {paths.root} ({exc.strerror}); is the folder writable?") from exc
+            raise RunSetupError(f"cannot open {shown} ({exc.strerror}); is the folder writable?") from exc
         try:
-            refuse_symlinks(paths)
+            refuse_links(paths)
             # Before anything is archived: half-written temp files are garbage, not a run's files.
             paths.remove_stale_temp_files()
             store = self._open_resumed(paths, install_dir) if self.config.resume else self._open_new(paths, install_dir)
@@ -393,7 +400,7 @@ class Run:
         agent = self._pinned(
             resolve_orchestrator(
                 self.prompts,
-                install_dir_name=store.install_dir.name,
+                install_dir_name=path_text(store.install_dir.name),
                 run_default_model=self.config.model,
                 fallback_model=self.backend.default_model,
             )

@@ -6,12 +6,13 @@ one sentence a person sees (exit 2).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
+from wizard_tui.domain import nofollow
 from wizard_tui.domain.clock import Clock, random_ids
 from wizard_tui.domain.models import QueueFile
 from wizard_tui.domain.persistence import RunPaths
+from wizard_tui.domain.printable import path_text, printable
 
 
 class RunSetupError(Exception):
@@ -46,12 +47,14 @@ def archive_previous(paths: RunPaths, run_id: str) -> Path | None:
         return None
     target = paths.previous / run_id
     n = 1
-    while target.exists() and any((target / item.name).exists() for item in files):
+    while nofollow.lexists(target) and any(nofollow.lexists(target / item.name) for item in files):
         n += 1
         target = paths.previous / f"{run_id}-{n}"
-    target.mkdir(parents=True, exist_ok=True)
+    # Renames relative to folders opened without following links: a `previous -> /elsewhere`
+    # planted after the start-up check still cannot carry the run's files out.
+    nofollow.make_dirs(target, anchor=paths.install_dir)
     for item in files:
-        shutil.move(str(item), str(target / item.name))
+        nofollow.move(item, target / item.name, anchor=paths.install_dir)
     return target
 
 
@@ -64,7 +67,7 @@ def set_aside_orphans(paths: RunPaths, queue: QueueFile) -> list[str]:
     tasks = {t.id: t for t in queue.tasks}
     moved: list[str] = []
     for folder, suffix in ((paths.markers, ".txt"), (paths.handoffs, ".json")):
-        if not folder.is_dir():
+        if not folder.is_dir() or folder.is_symlink():
             continue
         for item in sorted(folder.iterdir()):
             if item.name.startswith("."):
@@ -73,39 +76,37 @@ def set_aside_orphans(paths: RunPaths, queue: QueueFile) -> list[str]:
             if task is not None and (folder == paths.markers or task.handoff is not None):
                 continue
             target = paths.orphans / folder.name / item.name
-            target.parent.mkdir(parents=True, exist_ok=True)
             n = 1
-            while target.exists():
+            while nofollow.lexists(target):
                 n += 1
                 target = target.with_name(f"{item.stem}-{n}{item.suffix}")
-            shutil.move(str(item), str(target))
+            nofollow.move(item, target, anchor=paths.install_dir)
             moved.append(f"{folder.name}/{item.name}")
     return moved
 
 
-def refuse_symlinks(paths: RunPaths) -> None:
-    """A run dir shipped with links (say `markers -> ~/.ssh`) would steer our writes out of it."""
-    for path in (
-        paths.handoffs,
-        paths.markers,
-        paths.previous,
-        paths.orphans,
-        paths.queue,
-        paths.audit,
-        paths.telemetry,
-        paths.install_intent,
-        paths.gitignore,
-    ):
-        if path.is_symlink():
-            raise RunSetupError(
-                f"{path} is a symlink; the wizard writes only real files in its run dir. Remove the link and run again."
-            )
+def refuse_links(paths: RunPaths) -> None:
+    """A run dir shipped with links (say `markers -> ~/.ssh`) would steer our writes out of it.
+
+    Every entry is checked with lstat, at every level (`previous/`, `orphans/` and the folders
+    inside them too); the writes themselves never follow a link either (see `nofollow`).
+    """
+    for path, what in nofollow.find_links(paths.root):
+        shown = printable(path.relative_to(paths.install_dir).as_posix())
+        raise RunSetupError(
+            f"{shown} is {what}; the wizard writes only real files in its run dir. Remove it and run again."
+        )
 
 
 def same_dir(recorded: str, install_dir: Path) -> bool:
-    if recorded == str(install_dir):
+    """Whether a queue file's `install_dir` names this folder: absolute, and the same folder.
+
+    A relative path would be read against the current folder, so it never matches.
+    """
+    if recorded == path_text(install_dir):
         return True
     try:
-        return Path(recorded).resolve() == install_dir
+        path = Path(recorded)
+        return path.is_absolute() and path.resolve() == install_dir
     except (OSError, ValueError, RuntimeError):
         return False

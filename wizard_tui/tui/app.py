@@ -22,6 +22,7 @@ from wizard_tui.agents.base import AgentBackend
 from wizard_tui.domain.clock import Clock, IdFactory, SystemClock
 from wizard_tui.domain.models import ORCHESTRATOR, QueueFile, TaskStatus, TelemetryRecord
 from wizard_tui.domain.persistence import RUN_DIR_NAME
+from wizard_tui.domain.printable import printable
 from wizard_tui.domain.queue import verdict
 from wizard_tui.domain.settings import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from wizard_tui.engine.run import Run, RunConfig, RunResult
@@ -319,16 +320,16 @@ def run_tui(config: RunConfig, backend: AgentBackend, sinks: list[Sink]) -> int:
     app.run()
     code = app.return_code if app.return_code is not None else EXIT_FAILED
     if app.setup_error:
-        sys.stderr.write(f"wizard-tui: {app.setup_error}\n")
+        sys.stderr.write(f"wizard-tui: {printable(app.setup_error)}\n")
         return code
     run_dir = config.install_dir / RUN_DIR_NAME
     if code == EXIT_INTERRUPTED:
-        print(f"Interrupted. Continue with: wizard-tui {config.install_dir} --resume")
+        print(printable(f"Interrupted. Continue with: wizard-tui {config.install_dir} --resume"))
     elif app.result is not None:
-        print(app.result.message)
+        print(printable(app.result.message))
     elif app.run_error:
-        print(f"The run crashed: {app.run_error}")
-    print(f"Run dir: {run_dir}")
+        print(printable(f"The run crashed: {app.run_error}"))
+    print(printable(f"Run dir: {run_dir}"))
     return code
 
 
@@ -337,8 +338,11 @@ def watch_tui(install_dir: Path) -> int:
     run_dir = install_dir / RUN_DIR_NAME
     if not run_dir.is_dir():
         sys.stderr.write(
-            f"wizard-tui: there is no run in {install_dir} ({RUN_DIR_NAME} does not exist); "
-            f"start one with 'wizard-tui {install_dir}'.\n"
+            printable(
+                f"wizard-tui: there is no run in {install_dir} ({RUN_DIR_NAME} does not exist); "
+                f"start one with 'wizard-tui {install_dir}'."
+            )
+            + "\n"
         )
         return EXIT_USAGE
     if not sys.stdout.isatty() or not sys.stdin.isatty():

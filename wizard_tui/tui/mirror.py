@@ -15,17 +15,39 @@ import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from watchfiles import Change, awatch
 
+from wizard_tui.domain import nofollow
 from wizard_tui.domain.events import Event
 from wizard_tui.domain.models import AuditRecord, HandoffFile, QueueFile, TelemetryRecord
-from wizard_tui.domain.persistence import TMP_SUFFIX
+from wizard_tui.domain.nofollow import TMP_SUFFIX
+from wizard_tui.domain.persistence import MAX_QUEUE_FILE_BYTES
+from wizard_tui.domain.printable import json_needs_printable, printable_tree
+
+# The run dir may be foreign (`watch` on a project someone else shipped): only regular files,
+# never through a link, and only so much of each.
+MAX_HANDOFF_BYTES = 4 * 1024 * 1024
+MAX_TAIL_CHUNK = 8 * 1024 * 1024
 
 # Files whose change means the view may have changed; temp files are only half a write.
 _WATCHED_NAMES = frozenset({"queue.json", "audit.jsonl", "telemetry.jsonl", "install-intent.json"})
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_printable(model: type[M], data: bytes, *, multiline: bool = False) -> M:
+    """Validate a run file, every string in it made printable: the project and the model wrote them.
+
+    This is where foreign strings enter the UI, so the widgets never see a control character.
+    """
+    text = data.decode("utf-8", errors="replace")
+    if not json_needs_printable(text):
+        return model.model_validate_json(text)
+    return model.model_validate(printable_tree(json.loads(text), multiline=multiline))
 
 
 @dataclass(frozen=True)
@@ -53,30 +75,37 @@ class JsonlTail:
 
     def read_new(self) -> list[dict[str, Any]]:
         try:
-            st = self.path.stat()
-        except OSError:
-            return []
-        if st.st_ino != self._inode or st.st_size < self._offset:
-            self._inode, self._offset, self._partial = st.st_ino, 0, b""
-        if st.st_size == self._offset:
+            fd = nofollow.open_for_reading(self.path)
+        except (OSError, ValueError):
             return []
         try:
-            with self.path.open("rb") as handle:
-                handle.seek(self._offset)
-                chunk = handle.read(st.st_size - self._offset)
+            st = os.fstat(fd)
+            if st.st_ino != self._inode or st.st_size < self._offset:
+                self._inode, self._offset, self._partial = st.st_ino, 0, b""
+            if st.st_size == self._offset:
+                return []
+            chunk = os.pread(fd, min(st.st_size - self._offset, MAX_TAIL_CHUNK), self._offset)
         except OSError:
             return []
+        finally:
+            os.close(fd)
         self._offset += len(chunk)
         data = self._partial + chunk
         lines = data.split(b"\n")
         self._partial = lines.pop()
+        if len(self._partial) > MAX_TAIL_CHUNK:  # a "line" this long is not ours: drop it
+            self._partial = b""
         out: list[dict[str, Any]] = []
         for line in lines:
             if not line.strip():
                 continue
             try:
-                value = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError):
+                # Strings from the project and the model reach the screen: made printable here.
+                text = line.decode("utf-8", errors="replace")
+                value = json.loads(text)
+                if json_needs_printable(text):
+                    value = printable_tree(value)
+            except (ValueError, RecursionError):
                 continue
             if isinstance(value, dict):
                 out.append(value)
@@ -85,7 +114,7 @@ class JsonlTail:
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:
     try:
-        st = path.stat()
+        st = path.lstat()
     except OSError:
         return None
     return (st.st_ino, st.st_mtime_ns, st.st_size)
@@ -141,12 +170,16 @@ class RunDirReader:
         if stamp is None or stamp == self._queue_stamp:
             return False
         try:
-            data = self.queue_path.read_bytes()
-        except OSError:
+            data = nofollow.read_regular(self.queue_path, max_bytes=MAX_QUEUE_FILE_BYTES)
+        except (OSError, ValueError):
             return False
         try:
-            queue = QueueFile.model_validate_json(data)
-        except ValidationError as exc:
+            queue = parse_printable(QueueFile, data)
+        except (ValueError, RecursionError) as exc:
+            if not isinstance(exc, ValidationError):
+                self._queue_stamp = stamp
+                self.problem = "queue.json is not JSON; showing the last good state"
+                return True
             # The writer renames whole files, so this is a foreign or broken writer: keep the
             # last good state on screen and say why it is not moving.
             self._queue_stamp = stamp
@@ -179,7 +212,9 @@ class RunDirReader:
             if not name.endswith(".json") or name.startswith("."):
                 continue
             try:
-                st = entry.stat()
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                st = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
             stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
@@ -188,8 +223,9 @@ class RunDirReader:
             if task_id not in known or self._handoff_stamps.get(task_id) == stamp:
                 continue
             try:
-                handoff = HandoffFile.model_validate_json(Path(entry.path).read_bytes())
-            except (OSError, ValidationError):
+                data = nofollow.read_regular(Path(entry.path), max_bytes=MAX_HANDOFF_BYTES)
+                handoff = parse_printable(HandoffFile, data, multiline=True)
+            except (OSError, ValueError, RecursionError):
                 continue  # read again after the next change
             self._handoff_stamps[task_id] = stamp
             self.handoffs[task_id] = handoff
