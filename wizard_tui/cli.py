@@ -73,7 +73,7 @@ def run_parser() -> argparse.ArgumentParser:
         choices=["offline", "anthropic"],
         help="agent backend (default: anthropic when ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN is set, else offline)",
     )
-    p.add_argument("--model", help="default model for agents whose prompt names none")
+    p.add_argument("--model", metavar="M", help="run every agent on model M (beats the prompts' models)")
     p.add_argument("--concurrency", type=_positive_int, default=1, metavar="N", help="tasks run at once (default 1)")
     p.add_argument("--no-pipeline", action="store_true", help="seed the whole queue before draining it")
     p.add_argument("--max-tasks", type=_positive_int, default=30, metavar="N", help="queue cap (default 30)")
@@ -161,6 +161,12 @@ def _run(argv: Sequence[str]) -> int:
         return _fail("--json goes with --no-ui.")
     if args.resume and args.fresh:
         return _fail("--resume and --fresh cannot be used together.")
+    if args.model is not None:
+        from wizard_tui.domain.claude_models import current_ids, lookup
+
+        if lookup(args.model) is None:
+            choices = ", ".join(current_ids())
+            return _fail(f"--model {args.model!r} is not a current Claude model; use one of {choices}.")
     from wizard_tui.engine.run import RunConfig
     from wizard_tui.engine.rundir import RunSetupError, check_install_dir
 

@@ -252,3 +252,29 @@ def test_cli_sends_only_the_documented_auth_header_for_each_variable(
     for request in api.requests:
         sent = {k: v for k, v in request.headers.items() if k in ("x-api-key", "authorization")}
         assert sent == on_the_wire
+
+
+def test_cli_model_flag_sets_the_model_of_every_request(
+    sample: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The orchestrator names a model in every enqueue and every prompt names one: --model beats both.
+    with FakeMessagesAPI(SkeletonModel(enqueue_model="claude-haiku-4-5")) as api:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
+        project = sample("nextjs-app-router")
+        assert main([str(project), "--no-ui", "--no-telemetry", "--model", "claude-sonnet-5"]) == 0
+    assert len(api.requests) > 10 and {r.model for r in api.requests} == {"claude-sonnet-5"}
+    queue = read_queue_file(project / ".posthog-wizard" / "queue.json")
+    assert queue.model == "claude-sonnet-5" and {t.model for t in queue.tasks if not t.dynamic} == {"claude-haiku-4-5"}
+    assert {a["model"] for a in (r["properties"] for r in telemetry(project)) if "turns" in a} == {"claude-sonnet-5"}
+
+
+def test_cli_refuses_a_model_that_is_not_current(
+    sample: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+    project = sample("django-app")
+    assert main([str(project), "--no-ui", "--no-telemetry", "--model", "claude-3-5-haiku-latest"]) == 2
+    err = capsys.readouterr().err
+    assert "not a current Claude model" in err and "claude-haiku-4-5" in err and len(err.strip().splitlines()) == 1
+    assert not (project / ".posthog-wizard").exists()

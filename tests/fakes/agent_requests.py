@@ -33,7 +33,7 @@ def task_request(
         depth=0,
     )
     agent = resolve_task(
-        task, harness.services.library, harness.store.tasks, run_default_model=None, fallback_model="claude-sonnet-4-6"
+        task, harness.services.library, harness.store.tasks, forced_model=None, default_model="claude-sonnet-4-6"
     )
     if max_turns is not None:
         agent = replace(agent, max_turns=max_turns)
@@ -45,8 +45,8 @@ def orchestrator_request(harness: Harness, *, timeout_s: float = 300.0) -> tuple
     agent = resolve_orchestrator(
         harness.services.library,
         install_dir_name=harness.project.name,
-        run_default_model=None,
-        fallback_model="claude-sonnet-4-6",
+        forced_model=None,
+        default_model="claude-sonnet-4-6",
     )
     context = ToolContext(services=harness.services, agent_id="orchestrator")
     return AgentRequest(agent=agent, tools=build_toolbox(agent.tools, context), timeout_s=timeout_s), context

@@ -42,11 +42,16 @@ class SkeletonModel:
     never_report: set[str] = field(default_factory=set)
     bad_handoff_once: set[str] = field(default_factory=set)
     model_name: str | None = None  # what the API says it ran, e.g. a dated snapshot
+    enqueue_model: str | None = None  # the orchestrator names this model in every enqueue
 
     def __call__(self, request: RecordedRequest) -> Reply:
         reply = self._orchestrate(request) if request.is_orchestrator else self._task(request)
         if self.model_name:
             reply.model = self.model_name
+        if self.enqueue_model and isinstance(reply, Turn) and request.is_orchestrator:
+            for block in reply.content:
+                if block.get("name") == "enqueue_task":
+                    block["input"]["model"] = self.enqueue_model
         return reply
 
     # The seed procedure: detect, record intent, explore, then enqueue the graph.

@@ -10,12 +10,13 @@ import pytest
 from tests.fakes.agent_requests import task_request
 from tests.fakes.messages_api import FakeMessagesAPI, Turn, text
 from tests.toolkit import Harness
-from wizard_tui.agents.anthropic_agent import DEFAULT_MODEL, AnthropicAgent
+from wizard_tui.agents.anthropic_agent import AnthropicAgent
 from wizard_tui.cli import choose_backend, main
 from wizard_tui.domain.clock import FrozenClock
 from wizard_tui.domain.models import Task
-from wizard_tui.domain.prompts import default_prompt_dir, load_prompts
+from wizard_tui.domain.prompts import PromptError, default_prompt_dir, load_prompts
 from wizard_tui.domain.resolver import resolve_orchestrator, resolve_task
+from wizard_tui.domain.settings import DEFAULT_MODEL
 
 
 def make_task(task_type: str, model: str | None = None) -> Task:
@@ -25,34 +26,29 @@ def make_task(task_type: str, model: str | None = None) -> Task:
 def test_stub_tasks_get_the_cheap_model_and_the_seed_a_stronger_one() -> None:
     library = load_prompts()
     for task_type in library.task_types:
-        agent = resolve_task(make_task(task_type), library, {}, run_default_model=None, fallback_model=DEFAULT_MODEL)
+        agent = resolve_task(make_task(task_type), library, {}, forced_model=None, default_model=DEFAULT_MODEL)
         assert agent.model == "claude-haiku-4-5", task_type
-    seed = resolve_orchestrator(library, install_dir_name="app", run_default_model=None, fallback_model=DEFAULT_MODEL)
+    seed = resolve_orchestrator(library, install_dir_name="app", forced_model=None, default_model=DEFAULT_MODEL)
     assert seed.model.startswith("claude-sonnet-")
 
 
-def test_precedence_enqueue_override_then_front_matter_then_run_default_then_backend_default(tmp_path: Path) -> None:
-    library = load_prompts()
-    task = make_task("capture", model="claude-opus-4-5")
-    override = resolve_task(task, library, {}, run_default_model="claude-sonnet-4-6", fallback_model=DEFAULT_MODEL)
-    assert override.model == "claude-opus-4-5"
-    front = resolve_task(
-        make_task("capture"), library, {}, run_default_model="claude-sonnet-4-6", fallback_model=DEFAULT_MODEL
-    )
-    assert front.model == "claude-haiku-4-5"
-
-    # Prompts that name no model fall to --model, then to the backend's default.
+def test_prompts_that_name_no_model_run_on_the_run_model(tmp_path: Path) -> None:
     bare = tmp_path / "prompts"
     shutil.copytree(default_prompt_dir(), bare)
     for path in bare.glob("*.md"):
         path.write_text("".join(line for line in path.read_text().splitlines(True) if not line.startswith("model:")))
     silent = load_prompts(bare)
-    run_default = resolve_task(
-        make_task("capture"), silent, {}, run_default_model="claude-opus-4-5", fallback_model=DEFAULT_MODEL
-    )
-    assert run_default.model == "claude-opus-4-5"
-    fallback = resolve_task(make_task("capture"), silent, {}, run_default_model=None, fallback_model=DEFAULT_MODEL)
+    fallback = resolve_task(make_task("capture"), silent, {}, forced_model=None, default_model=DEFAULT_MODEL)
     assert fallback.model == DEFAULT_MODEL
+
+
+def test_a_prompt_naming_a_retired_model_is_refused_at_load(tmp_path: Path) -> None:
+    prompts = tmp_path / "prompts"
+    shutil.copytree(default_prompt_dir(), prompts)
+    capture = prompts / "capture.md"
+    capture.write_text(capture.read_text().replace("model: claude-haiku-4-5", "model: claude-3-5-haiku-latest"))
+    with pytest.raises(PromptError, match="not a current Claude model"):
+        load_prompts(prompts)
 
 
 async def test_the_request_carries_the_resolved_model(tmp_path: Path) -> None:
@@ -61,10 +57,10 @@ async def test_the_request_carries_the_resolved_model(tmp_path: Path) -> None:
     harness = Harness(project)
     with FakeMessagesAPI(lambda _r: Turn([text("no")])) as api:
         agent = AnthropicAgent(api_key="sk-ant-test", base_url=api.base_url, nudges=0)
-        request, _ = task_request(harness, "init", model="claude-opus-4-5")
+        request, _ = task_request(harness, "init", model="claude-haiku-5-5")
         await agent.run(request)
         await agent.aclose()
-    assert [r.model for r in api.requests] == ["claude-opus-4-5"]
+    assert [r.model for r in api.requests] == ["claude-haiku-5-5"]
 
 
 async def test_choose_backend_honours_the_key_and_anthropic_base_url(

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
+from wizard_tui.domain.claude_models import at_or_below
 from wizard_tui.domain.guards import Limits, check_enqueue
 from wizard_tui.domain.models import Task, TaskStatus
 
@@ -66,6 +69,31 @@ def test_unknown_type_lists_valid_types() -> None:
 def test_invalid_model() -> None:
     assert check([], model="gpt-9") == "invalid-model"
     assert check([], model="claude-haiku-4-5") is None
+
+
+@pytest.mark.parametrize(
+    ("model", "words"),
+    [
+        ("claude-3-7-sonnet-latest", "Unknown or retired model"),
+        ("claude-opus-4-8", "may be lowered, never raised"),
+    ],
+)
+def test_invalid_model_lists_only_current_ids_at_or_below_the_run_model(model: str, words: str) -> None:
+    allowed = at_or_below("claude-sonnet-4-6")
+    trip = check_enqueue(
+        task_type="capture",
+        inputs={},
+        depends_on=[],
+        model=model,
+        enqueued_by="orchestrator",
+        tasks={},
+        valid_types=TYPES,
+        valid_models=allowed,
+        limits=Limits(),
+    )
+    assert trip is not None and trip.guard == "invalid-model" and words in trip.message
+    listed = trip.message.split("pick one of: ")[1].rstrip(".").split(", ")
+    assert listed == allowed and "claude-3-7-sonnet-latest" not in trip.message.split("pick one of")[1]
 
 
 def test_unknown_dep() -> None:

@@ -44,7 +44,7 @@ def test_ancestors_are_transitive_roots_first_each_once() -> None:
 def test_task_prompt_holds_inputs_goal_and_every_ancestor_handoff() -> None:
     tasks = graph()
     tasks["d"].inputs = {"area": "signup page", "file": "app/signup/page.tsx"}
-    agent = resolve_task(tasks["d"], load_prompts(), tasks, run_default_model=None, fallback_model="fallback")
+    agent = resolve_task(tasks["d"], load_prompts(), tasks, forced_model=None, default_model="fallback")
     assert agent.kind == "task" and agent.agent_type == "capture"
     assert "report exactly once" in agent.system.lower() and "never create, change or delete" in agent.system.lower()
     assert "signup page" in agent.prompt and "app/signup/page.tsx" in agent.prompt
@@ -58,24 +58,35 @@ def test_task_prompt_holds_inputs_goal_and_every_ancestor_handoff() -> None:
 def test_system_prompt_is_shared_by_every_stub_task() -> None:
     tasks = graph()
     lib = load_prompts()
-    systems = {
-        resolve_task(task, lib, tasks, run_default_model=None, fallback_model="f").system for task in tasks.values()
-    }
+    systems = {resolve_task(task, lib, tasks, forced_model=None, default_model="f").system for task in tasks.values()}
     assert len(systems) == 1
 
 
-def test_model_precedence() -> None:
+def test_model_precedence_forced_then_enqueue_then_front_matter_then_run_default() -> None:
     tasks = graph()
     lib = load_prompts()
     front = lib.types["init"].meta.model
-    assert resolve_task(tasks["b"], lib, tasks, run_default_model="cli", fallback_model="f").model == front
-    tasks["b"].model = "claude-opus-4-1"
-    assert resolve_task(tasks["b"], lib, tasks, run_default_model="cli", fallback_model="f").model == "claude-opus-4-1"
-    assert pick_model(None, None, "cli", "fallback") == "cli"
-    assert pick_model(None, None, None, "fallback") == "fallback"
+    run = "claude-sonnet-4-6"
+    assert resolve_task(tasks["b"], lib, tasks, forced_model=None, default_model=run).model == front
+    tasks["b"].model = "claude-haiku-5-5"  # lowered by the enqueue
+    assert resolve_task(tasks["b"], lib, tasks, forced_model=None, default_model=run).model == "claude-haiku-5-5"
+    # --model beats the enqueue override and the front matter, for tasks and the orchestrator alike.
+    forced = "claude-opus-4-8"
+    assert resolve_task(tasks["b"], lib, tasks, forced_model=forced, default_model=run).model == forced
+    assert resolve_orchestrator(lib, install_dir_name="a", forced_model=forced, default_model=run).model == forced
+    assert pick_model(forced=None, enqueued=None, front_matter=None, default=run) == run
+
+
+def test_without_model_flag_the_run_model_is_a_ceiling() -> None:
+    run = "claude-sonnet-4-6"
+    assert pick_model(forced=None, enqueued="claude-opus-4-8", front_matter=None, default=run) == run
+    assert pick_model(forced=None, enqueued=None, front_matter="claude-fable-5-2", default=run) == run
+    assert pick_model(forced=None, enqueued="claude-haiku-4-5", front_matter=None, default=run) == "claude-haiku-4-5"
+    # --model is what the person asked for: never capped.
+    assert pick_model(forced="claude-fable-5-2", enqueued=None, front_matter=None, default=run) == "claude-fable-5-2"
 
 
 def test_orchestrator_gets_the_seed_prompt_and_tools() -> None:
-    agent = resolve_orchestrator(load_prompts(), install_dir_name="app", run_default_model=None, fallback_model="f")
+    agent = resolve_orchestrator(load_prompts(), install_dir_name="app", forced_model=None, default_model="f")
     assert agent.kind == "orchestrator" and "enqueue_task" in agent.tools and "complete_task" not in agent.tools
     assert "plan-capture" in agent.prompt and "## Procedure" in agent.system

@@ -20,10 +20,10 @@ from anthropic.types import Message
 
 from wizard_tui.agents.base import AgentError, AgentOutcome, AgentRequest, Usage
 from wizard_tui.agents.retry import RetryPolicy, Sleep, Verdict, call_with_retries, classify, describe
+from wizard_tui.domain.settings import DEFAULT_MODEL
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "claude-sonnet-4-6"
 DEFAULT_MAX_TOKENS = 4096
 MAX_TOKENS_CEILING = 16384  # non-streaming requests above ~21k tokens are refused by the SDK
 CACHE = {"type": "ephemeral"}

@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from wizard_tui.domain.claude_models import current_ids, lookup
 from wizard_tui.domain.models import ORCHESTRATOR, Task, TaskStatus
 
 
@@ -66,10 +67,14 @@ def check_enqueue(
             f"Unknown task type {task_type!r}. Valid types: {', '.join(sorted(valid_types))}.",
         )
     if model is not None and model not in valid_models:
+        choices = ", ".join(i for i in current_ids() if i in valid_models)
+        problem = (
+            f"Model {model!r} costs more than this run's model allows; a task's model may be lowered, never raised."
+            if lookup(model) is not None
+            else f"Unknown or retired model {model!r}."
+        )
         return GuardTrip(
-            "invalid-model",
-            f"Unknown model {model!r}. Leave `model` out to use the default, or pick one of: "
-            f"{', '.join(sorted(valid_models))}.",
+            "invalid-model", f"{problem} Leave `model` out to use the default, or pick one of: {choices or 'none'}."
         )
     missing = [dep for dep in depends_on if dep not in tasks]
     if missing:

@@ -9,6 +9,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from wizard_tui.domain.claude_models import current_ids, lookup
+
 REQUIRED_SECTIONS = ("## Goal", "## How you know you succeeded")
 TOOL_NAMES = frozenset(
     {
@@ -79,6 +81,10 @@ def parse_prompt(path: Path) -> PromptFile:
             f"{'.'.join(str(p) for p in e['loc']) or 'front matter'}: {e['msg']}" for e in exc.errors()
         )
         raise PromptError(f"{path}: invalid front matter ({problems})") from exc
+    if meta.model is not None and lookup(meta.model) is None:
+        raise PromptError(
+            f"{path}: model {meta.model!r} is not a current Claude model; use one of {', '.join(current_ids())}"
+        )
     unknown = sorted(set(meta.tools) - TOOL_NAMES)
     if unknown:
         raise PromptError(f"{path}: unknown tools {', '.join(unknown)}; valid tools: {', '.join(sorted(TOOL_NAMES))}")
@@ -106,10 +112,6 @@ class PromptLibrary:
         """The prompt whose body a task of this type runs: its own, or the one it resolves to."""
         prompt = self.types[task_type]
         return self.bodies[prompt.meta.body] if prompt.meta.body else prompt
-
-    def models(self) -> set[str]:
-        found = {p.meta.model for p in (self.seed, *self.types.values(), *self.bodies.values())}
-        return {m for m in found if m}
 
 
 def default_prompt_dir() -> Path:

@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from wizard_tui.domain.claude_models import capped
 from wizard_tui.domain.models import Task
 from wizard_tui.domain.prompts import PromptLibrary
 
@@ -42,12 +43,15 @@ class ResolvedAgent:
     max_turns: int
 
 
-def pick_model(task: Task | None, front_matter_model: str | None, run_default: str | None, fallback: str) -> str:
-    """Enqueue override, then front matter, then the run's `--model`, then the backend default."""
-    for candidate in (task.model if task else None, front_matter_model, run_default):
-        if candidate:
-            return candidate
-    return fallback
+def pick_model(*, forced: str | None, enqueued: str | None, front_matter: str | None, default: str) -> str:
+    """`--model` (every agent), else the enqueue's override, the front matter, the run default.
+
+    Without `--model` the run default is also the ceiling: a prompt naming a dearer model is
+    held to it (the enqueue guard already refuses a dearer override).
+    """
+    if forced:
+        return forced
+    return capped(enqueued or front_matter or default, default)
 
 
 def ancestors(task: Task, tasks: Mapping[str, Task]) -> list[Task]:
@@ -101,8 +105,8 @@ def resolve_task(
     library: PromptLibrary,
     tasks: Mapping[str, Task],
     *,
-    run_default_model: str | None,
-    fallback_model: str,
+    forced_model: str | None,
+    default_model: str,
 ) -> ResolvedAgent:
     type_prompt = library.types[task.type]
     body = library.body_for(task.type)
@@ -120,7 +124,12 @@ def resolve_task(
             f"## Context from previous steps\n\n{render_handoff_context(ancestors(task, tasks))}",
         ]
     )
-    model = pick_model(task, type_prompt.meta.model or body.meta.model, run_default_model, fallback_model)
+    model = pick_model(
+        forced=forced_model,
+        enqueued=task.model,
+        front_matter=type_prompt.meta.model or body.meta.model,
+        default=default_model,
+    )
     return ResolvedAgent(
         kind="task",
         agent_type=task.type,
@@ -133,7 +142,7 @@ def resolve_task(
 
 
 def resolve_orchestrator(
-    library: PromptLibrary, *, install_dir_name: str, run_default_model: str | None, fallback_model: str
+    library: PromptLibrary, *, install_dir_name: str, forced_model: str | None, default_model: str
 ) -> ResolvedAgent:
     seed = library.seed
     system = f"{ORCHESTRATOR_PREAMBLE}\n{seed.body.strip()}\n"
@@ -145,7 +154,7 @@ def resolve_orchestrator(
     return ResolvedAgent(
         kind="orchestrator",
         agent_type=seed.meta.type,
-        model=pick_model(None, seed.meta.model, run_default_model, fallback_model),
+        model=pick_model(forced=forced_model, enqueued=None, front_matter=seed.meta.model, default=default_model),
         tools=tuple(seed.meta.tools),
         system=system,
         prompt=prompt,

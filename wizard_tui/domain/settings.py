@@ -14,18 +14,9 @@ EXIT_INTERRUPTED = 130  # Ctrl-C / SIGTERM; continue with --resume
 # The token counters every backend reports per agent, summed per run.
 USAGE_KEYS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
 
-# Models an enqueue may name (the invalid-model guard).
-KNOWN_MODELS = frozenset(
-    {
-        "claude-haiku-4-5",
-        "claude-sonnet-4-5",
-        "claude-sonnet-4-6",
-        "claude-opus-4-1",
-        "claude-opus-4-5",
-        "claude-3-5-haiku-latest",
-        "claude-3-7-sonnet-latest",
-    }
-)
+# The run's model when `--model` is not given: agents whose prompt names no model run on it,
+# and no agent runs on a model that costs more per token (see claude_models.capped).
+DEFAULT_MODEL = "claude-sonnet-4-6"
 
 # Queue and agent limits (SPEC §3, §4).
 MAX_TASKS = 30  # the queue-full guard's default cap

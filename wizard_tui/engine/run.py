@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from wizard_tui.agents.base import AgentBackend, AgentError, AgentOutcome, AgentRequest
 from wizard_tui.domain import nofollow
+from wizard_tui.domain.claude_models import at_or_below
 from wizard_tui.domain.clock import Clock, IdFactory, SystemClock, random_ids
 from wizard_tui.domain.events import Event, EventBus
 from wizard_tui.domain.guards import Limits
@@ -41,7 +42,7 @@ from wizard_tui.domain.printable import path_text, printable
 from wizard_tui.domain.prompts import PromptLibrary, load_prompts
 from wizard_tui.domain.queue import QueueStore, Verdict, join_chunks, verdict
 from wizard_tui.domain.resolver import ResolvedAgent, resolve_orchestrator, resolve_task
-from wizard_tui.domain.settings import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, KNOWN_MODELS, USAGE_KEYS
+from wizard_tui.domain.settings import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, USAGE_KEYS
 from wizard_tui.engine.executor import Executor, FatalAgentError
 from wizard_tui.engine.rundir import (
     RunSetupError,
@@ -266,9 +267,8 @@ class Run:
         unsubscribe = self.bus.subscribe(lambda ev: self._record(ev, audit_out, paths))
         telemetry = Telemetry(store.run_id, self.clock, self.bus, [JsonlSink(paths.telemetry), *self.extra_sinks])
         limits = Limits(max_tasks=self.config.max_tasks, max_starts=self.config.max_starts)
-        valid_models = set(KNOWN_MODELS) | library.models() | {self.backend.default_model}
-        if self.config.model:
-            valid_models.add(self.config.model)
+        # A task's model may be lowered below the run's model, never raised above it.
+        valid_models = set(at_or_below(store.model))
         services = RunServices(
             install_dir=store.install_dir,
             paths=paths,
@@ -295,8 +295,8 @@ class Run:
                     task,
                     library,
                     store.tasks,
-                    run_default_model=self.config.model,
-                    fallback_model=self.backend.default_model,
+                    forced_model=self.config.model,
+                    default_model=self.backend.default_model,
                 )
             ),
             concurrency=self.config.concurrency,
@@ -401,8 +401,8 @@ class Run:
             resolve_orchestrator(
                 self.prompts,
                 install_dir_name=path_text(store.install_dir.name),
-                run_default_model=self.config.model,
-                fallback_model=self.backend.default_model,
+                forced_model=self.config.model,
+                default_model=self.backend.default_model,
             )
         )
         context = ToolContext(services=services, agent_id="orchestrator")
