@@ -7,6 +7,7 @@ in the ecosystem's normal form (PyPI names normalised, the rest lower-cased).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # --- LLM SDKs ---------------------------------------------------------------------------
 
@@ -284,6 +285,69 @@ def is_llm_package(eco: str, name: str) -> bool:
     if eco == "swift":
         return n in _SWIFT_LLM
     return False
+
+
+# --- client families ----------------------------------------------------------------------
+# A family lists the packages (a name, or a prefix ending in "*") whose client a call shape
+# belongs to: `new OpenAI(` is an OpenAI-compatible client whether `openai`, a LangChain
+# wrapper or PostHog's wrapper provides it. The first member is the family's own SDK.
+
+Family = tuple[str, ...] | None  # None: a generic client method, any imported LLM SDK's
+OPENAI_FAMILY: tuple[str, ...] = (
+    "openai",
+    "@azure/openai",
+    "openai-edge",
+    "@posthog/ai",
+    "portkey-ai",
+    "@langchain/*",
+    "langchain*",
+    "llamaindex",
+    "@llamaindex/*",
+    "posthog[ai]",
+    "llama-index",
+    "litellm",
+)
+ANTHROPIC_FAMILY: tuple[str, ...] = (
+    "@anthropic-ai/*",
+    "anthropic",
+    "@posthog/ai",
+    "posthog[ai]",
+    "langchain*",
+    "@langchain/*",
+    "llama-index",
+)
+GOOGLE_FAMILY: tuple[str, ...] = (
+    "@google/genai",
+    "@google/generative-ai",
+    "@google-cloud/vertexai",
+    "google-genai",
+    "google-generativeai",
+    "vertexai",
+    "posthog[ai]",
+)
+
+
+def in_family(sdk: str, family: Iterable[str]) -> bool:
+    """True when `sdk` is one of the family's names or starts with one of its prefixes."""
+    for member in family:
+        if member.endswith("*"):
+            if sdk.startswith(member[:-1]):
+                return True
+        elif sdk == member:
+            return True
+    return False
+
+
+# A client class several packages provide (autoloaded in Ruby and PHP): the name a source
+# pattern reports -> the packages that may really provide it, as the manifest declares them.
+SDK_ALIASES: dict[str, tuple[str, ...]] = {
+    "openai": ("ruby-openai",),
+    "anthropic": ("ruby-anthropic",),
+    "openai-php/client": ("openai-php/laravel",),
+    "anthropic-php": ("mozex/anthropic-php", "mozex/anthropic-laravel", "anthropic-ai/sdk"),
+    "prism-php/prism": ("echolabsdev/prism",),
+    "google-gemini-php/client": ("google-gemini-php/laravel",),
+}
 
 
 # --- PostHog SDKs -----------------------------------------------------------------------

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from wizard_tui.detection.catalog import MEDIA_SDKS, is_llm_package, is_posthog_package
+from wizard_tui.detection.catalog import MEDIA_SDKS, SDK_ALIASES, is_llm_package, is_posthog_package
 from wizard_tui.detection.frameworks import (
     FRAMEWORK_NAMES,
     SERVER_PACKAGES,
@@ -23,18 +23,12 @@ from wizard_tui.detection.frameworks import (
     decide,
 )
 from wizard_tui.detection.fsread import SOURCE_CAP, read_text
+from wizard_tui.detection.languages import LANGUAGE_BY_EXT, LANGUAGE_BY_ID, Language
 from wizard_tui.detection.manifests import GRADLE_BUILD, GRADLE_SETTINGS, DirInfo, read_dir
 from wizard_tui.detection.models import DetectionResult, LlmCall, Subproject
 from wizard_tui.detection.monorepo import GENERIC, primary_app, root_has_own_app, script_targets
 from wizard_tui.detection.package_manager import package_manager
-from wizard_tui.detection.source_scan import (
-    LANG_BY_EXT,
-    SDK_ALIASES,
-    UNRESOLVED,
-    resolve_orphan,
-    scan_source,
-    strip_comments,
-)
+from wizard_tui.detection.source_scan import UNRESOLVED, resolve_orphan, scan_source, strip_comments
 from wizard_tui.domain.printable import printable
 from wizard_tui.domain.walk import WalkBudget, iter_files
 
@@ -316,31 +310,32 @@ def _source_order(rel: str) -> int:
 _TEMPLATE_EXT = frozenset(
     {".html", ".htm", ".erb", ".ejs", ".hbs", ".handlebars", ".twig", ".liquid", ".njk", ".jinja", ".j2", ".php"}
 )
+_TEMPLATE_SUFFIXES = tuple(sorted(_TEMPLATE_EXT))
 
 
 def posthog_snippet(text: str) -> bool:
     """The PostHog web snippet (loader plus `posthog.init`) outside comments of a page or script."""
     if "posthog.init(" not in text:
         return False
-    code = strip_comments(text, "web")
+    code = strip_comments(text, LANGUAGE_BY_ID["web"])
     return "posthog.init(" in code and any(marker in code for marker in ("array.js", "window.posthog", "__SV"))
 
 
 def _scan_sources(tree: _Tree) -> tuple[list[LlmCall], list[str], bool]:
     """LLM call sites, and the files holding the PostHog web snippet; True when cut short."""
-    sources: list[tuple[str, str]] = []
+    sources: list[tuple[str, Language | None]] = []
     for rel in tree.files:
         name = rel.rsplit("/", 1)[-1]
         dot = name.rfind(".")
         if dot <= 0:
             continue
         ext = name[dot:].lower()
-        lang = LANG_BY_EXT.get(ext)
+        lang = LANGUAGE_BY_EXT.get(ext)
         if lang is None and ext not in _TEMPLATE_EXT:
             continue
         if name.endswith((".min.js", ".d.ts", ".bundle.js")):
             continue
-        sources.append((rel, lang or ""))
+        sources.append((rel, lang))
     sources.sort(key=lambda item: _source_order(item[0]))  # stable: walk order within a group
     calls: list[LlmCall] = []
     snippets: list[str] = []
@@ -352,9 +347,9 @@ def _scan_sources(tree: _Tree) -> tuple[list[LlmCall], list[str], bool]:
             continue
         # The snippet lives in page templates, and in components and scripts too (an Astro
         # `posthog.astro`, a Next.js `<Script>`, a static `analytics.js`).
-        if (lang in ("js", "web") or rel.endswith(tuple(_TEMPLATE_EXT))) and posthog_snippet(text):
+        if ((lang is not None and lang.browser) or rel.endswith(_TEMPLATE_SUFFIXES)) and posthog_snippet(text):
             snippets.append(rel)
-        if not lang or len(calls) >= MAX_SOURCE_CALLS:
+        if lang is None or len(calls) >= MAX_SOURCE_CALLS:
             continue
         for hit in scan_source(text, lang):
             calls.append(LlmCall(file=rel, line=hit.line, sdk=hit.sdk, kind=hit.kind))

@@ -17,6 +17,7 @@ import yaml
 
 from wizard_tui.detection.catalog import normalise_pypi
 from wizard_tui.detection.fsread import list_dir, read_text
+from wizard_tui.detection.languages import LANGUAGE_BY_ID
 from wizard_tui.detection.source_scan import strip_comments
 from wizard_tui.domain.walk import SKIP_DIRS
 
@@ -304,7 +305,7 @@ _GRADLE_COORD = re.compile(r"[\"']([A-Za-z0-9_.\-]+):([A-Za-z0-9_.\-]+)(?::[^\"'
 
 
 def _gradle_text(info: DirInfo, rel: str, text: str) -> None:
-    text = strip_comments(text, "jvm")  # a commented-out dependency is not declared
+    text = strip_comments(text, LANGUAGE_BY_ID["jvm"])  # a commented-out dependency is not declared
     info.texts[rel] = text
     for m in _GRADLE_COORD.finditer(text):
         coord = f"{m.group(1)}:{m.group(2)}".lower()
@@ -388,7 +389,7 @@ def _parse_mix(info: DirInfo, root: Path) -> None:
     text = read_text(root, rel)
     if text is None:
         return
-    text = strip_comments(text, "ex")
+    text = strip_comments(text, LANGUAGE_BY_ID["ex"])
     info.texts[rel] = text
     for m in re.finditer(r"\{\s*:(\w+)\s*,", text):
         info.add("hex", m.group(1).lower(), f"{rel}: {{:{m.group(1)}}}", rel)
@@ -404,7 +405,7 @@ def _parse_swift(info: DirInfo, root: Path) -> None:
         rel = info.path("Package.swift")
         text = read_text(root, rel)
         if text is not None:
-            text = strip_comments(text, "swift")
+            text = strip_comments(text, LANGUAGE_BY_ID["swift"])
             for url in re.findall(r"\.package\s*\([^)]*?url:\s*\"([^\"]+)\"", text, re.S):
                 ident = _swift_identity(url)
                 info.add("swift", ident, f"{rel}: .package({ident})", rel)
