@@ -15,19 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from wizard_tui.detection.catalog import MEDIA_SDKS, SDK_ALIASES, is_llm_package, is_posthog_package
-from wizard_tui.detection.frameworks import (
-    FRAMEWORK_NAMES,
-    SERVER_PACKAGES,
-    FrameworkMatch,
-    ProjectView,
-    decide,
-)
+from wizard_tui.detection.frameworks import FALLBACKS, FRAMEWORK_NAMES, MOBILE, FrameworkMatch, decide, is_app
 from wizard_tui.detection.fsread import SOURCE_CAP, read_text
 from wizard_tui.detection.languages import LANGUAGE_BY_EXT, LANGUAGE_BY_ID, Language
 from wizard_tui.detection.manifests import GRADLE_BUILD, GRADLE_SETTINGS, DirInfo, read_dir
 from wizard_tui.detection.models import DetectionResult, LlmCall, Subproject
-from wizard_tui.detection.monorepo import GENERIC, primary_app, root_has_own_app, script_targets
+from wizard_tui.detection.monorepo import primary_app, root_has_own_app, script_targets
 from wizard_tui.detection.package_manager import package_manager
+from wizard_tui.detection.probes import ProjectView
 from wizard_tui.detection.source_scan import UNRESOLVED, resolve_orphan, scan_source, strip_comments
 from wizard_tui.domain.printable import printable
 from wizard_tui.domain.walk import WalkBudget, iter_files
@@ -78,8 +73,6 @@ _TEST_DIRS = frozenset(
 # Native shells of a cross-platform app (React Native, Flutter, Capacitor, KMP).
 _PLATFORM_DIRS = frozenset({"android", "ios", "macos", "windows", "linux", "web", "tvos", "watchos"})
 _CROSS_PLATFORM_PACKAGES = ("react-native", "expo", "nativescript", "cordova", "electron", "react-native-windows")
-_MOBILE = frozenset({"kmp", "flutter", "react-native", "android", "swift"})
-_GENERIC = frozenset({"javascript_web", "javascript_node", "python", "go", "rust", "ruby"})
 
 
 @dataclass
@@ -184,40 +177,6 @@ def _candidate_dirs(files: list[str]) -> list[str]:
     return sorted(found, key=lambda d: (d.count("/"), d))[:MAX_CANDIDATES]
 
 
-def _is_app(match: FrameworkMatch, view: ProjectView) -> bool:
-    fw = match.framework
-    if fw == "unknown":
-        return False
-    if fw not in _GENERIC:
-        return True
-    info = view.info
-    pkg = info.package_json or {}
-    scripts = pkg.get("scripts") if isinstance(pkg.get("scripts"), dict) else {}
-    has_run_script = isinstance(scripts, dict) and any(s in scripts for s in ("start", "dev", "serve", "preview"))
-    library = any(k in pkg for k in ("main", "module", "exports", "types", "typings"))
-    if fw == "javascript_web":
-        return has_run_script or not library or "index.html" in view.file_set
-    if fw == "javascript_node":
-        # A workspace package exporting a tRPC router or an Express app is a library, not an app.
-        deps = pkg.get("dependencies") if isinstance(pkg.get("dependencies"), dict) else {}
-        return has_run_script or (not library and bool(isinstance(deps, dict) and SERVER_PACKAGES & deps.keys()))
-    if fw == "python":
-        entry = {"main.py", "app.py", "manage.py", "server.py", "wsgi.py", "asgi.py", "__main__.py"}
-        # A requirements.txt alone is often docs tooling (docs/requirements.txt), not an app.
-        return (
-            any(f.count("/") <= 1 and PurePosixPath(f).name in entry for f in view.files)
-            or info.has("Dockerfile")
-            or info.has("Procfile")
-        )
-    if fw == "go":
-        return "main.go" in view.file_set or any(f.startswith("cmd/") for f in view.files)
-    if fw == "rust":
-        return "src/main.rs" in view.file_set or any(f.startswith("src/bin/") for f in view.files)
-    if fw == "ruby":
-        return info.has("config.ru") or not any(n.endswith(".gemspec") for n in info.entries)
-    return True
-
-
 def _native_shell(rel: str, parent: DirInfo) -> bool:
     """`android/`, `ios/`, `web/` ... of a cross-platform app (Flutter, React Native, Capacitor).
 
@@ -251,14 +210,14 @@ def _subprojects(tree: _Tree, root_match: FrameworkMatch, candidates: list[str])
             continue
         # Everything inside a mobile app belongs to it; at the root only a KMP build owns all.
         ancestors = [rel.rsplit("/", i)[0] for i in range(1, rel.count("/") + 1)]
-        if any(accepted.get(a) in _MOBILE for a in ancestors) or root_match.framework == "kmp":
+        if any(accepted.get(a) in MOBILE for a in ancestors) or root_match.framework == "kmp":
             continue
         info = tree.info(rel)
         if _gradle_module(tree, rel, info):
             continue
         view = tree.view(rel)
         match = decide(view)
-        if not _is_app(match, view):
+        if not is_app(match, view):
             continue
         accepted[rel] = match.framework
         pm, _ = package_manager(match.framework, tree.chain(rel))
@@ -422,7 +381,7 @@ def detect_project(root: Path, *, max_files: int = 20000, seconds: float = 2.0) 
     truncated = truncated or cut
     framework, fw_name, router, mode = root_match.framework, root_match.name, root_match.router, root_match.mode
     primary: str | None = None
-    if root_match.framework in GENERIC and subprojects and not root_has_own_app(tree.under("")):
+    if root_match.framework in FALLBACKS and subprojects and not root_has_own_app(tree.under("")):
         elected = primary_app(subprojects, script_targets(tree.info("").package_json), tree.package_name)
         if elected:
             sub, reason = elected

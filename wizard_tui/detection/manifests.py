@@ -24,6 +24,7 @@ from wizard_tui.domain.walk import SKIP_DIRS
 JS_DEP_SECTIONS = ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies")
 GRADLE_BUILD = ("build.gradle", "build.gradle.kts")
 GRADLE_SETTINGS = ("settings.gradle", "settings.gradle.kts")
+GRADLE_FILES = (*GRADLE_BUILD, *GRADLE_SETTINGS)
 # Child directories never read as Gradle modules or requirement folders.
 _NOT_MODULES = SKIP_DIRS | {"src", "gradle", "docs"}
 
@@ -48,6 +49,13 @@ class DirInfo:
     def has(self, name: str) -> bool:
         return name in self.entries and not self.entries[name]
 
+    def has_any(self, *names: str) -> bool:
+        return any(self.has(name) for name in names)
+
+    def first(self, *names: str) -> str | None:
+        """The first of `names` that is a file here."""
+        return next((name for name in names if self.has(name)), None)
+
     def has_dir(self, name: str) -> bool:
         return self.entries.get(name, False)
 
@@ -69,6 +77,10 @@ class DirInfo:
 
     def py(self, name: str) -> str | None:
         return self.dep("pypi", name)
+
+    def js_any(self, *names: str) -> str | None:
+        """Evidence of the first of `names` the package.json declares."""
+        return next((ev for ev in map(self.js, names) if ev), None)
 
     def js_scope(self, prefix: str) -> str | None:
         """Evidence of the first declared npm package whose name starts with `prefix`."""

@@ -17,12 +17,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePosixPath
 
-from wizard_tui.detection.frameworks import FRAMEWORK_ORDER
+from wizard_tui.detection.frameworks import BROWSER_ONLY, FALLBACKS, FRAMEWORK_ORDER, SERVERS
 from wizard_tui.detection.models import Subproject
-
-GENERIC = frozenset({"javascript_web", "javascript_node", "python", "go", "rust", "ruby", "unknown"})
-_SERVER = frozenset({"django", "flask", "fastapi", "laravel", "rails", "elixir"})
-_SPA = frozenset({"vue", "tanstack-router", "angular", "javascript_web"})
 
 # Folders whose app is documentation, a demo or a marketing page, not the product.
 _AUX_PARTS = frozenset(
@@ -194,15 +190,15 @@ def primary_app(
         return bool(keys & targets)
 
     def spa(sub: Subproject) -> bool:
-        return sub.framework in _SPA or (sub.framework == "react-router" and sub.mode != "framework")
+        return sub.framework in BROWSER_ONLY or (sub.framework == "react-router" and sub.mode != "framework")
 
-    with_server = any(s.framework in _SERVER for s in candidates)
+    with_server = any(s.framework in SERVERS for s in candidates)
 
     def key(sub: Subproject) -> tuple[int, int, int, int, int, int, str]:
         return (
             1 if with_server and spa(sub) else 0,
             0 if named(sub) else 1,
-            1 if sub.framework in GENERIC else 0,
+            1 if sub.framework in FALLBACKS else 0,
             _preference(sub.path),
             _order(sub.framework),
             sub.path.count("/"),
