@@ -37,7 +37,7 @@ from wizard_tui.domain.persistence import (
 )
 from wizard_tui.domain.queue import QueueStore
 from wizard_tui.tui.app import WizardApp
-from wizard_tui.tui.mirror import RunView
+from wizard_tui.tui.run_view import RunView
 from wizard_tui.tui.widgets.task_tree import TaskTree
 
 TRANSITIONS = 2_000
@@ -135,15 +135,10 @@ async def _measure(root: Path) -> dict[str, Any]:
     (root / ".posthog-wizard").mkdir(parents=True)
     app = WizardApp(root)
     applied: list[tuple[float, RunView]] = []
-    original_apply = app._apply
-
-    def timed_apply(view: RunView) -> None:
-        original_apply(view)
-        applied.append((time.time(), view))
-
-    app._apply = timed_apply  # type: ignore[method-assign]
     key_lags: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot:
+        # Each picture of the run dir as the app takes it, after the widgets' watchers ran.
+        app.watch(app, "view", lambda view: applied.append((time.time(), view)), init=False)
         await pilot.pause()
         tree = app.query_one(TaskTree)
         sent: list[float] = []
@@ -185,7 +180,7 @@ async def _measure(root: Path) -> dict[str, Any]:
                 break
             await asyncio.sleep(0.005)
         await pilot.pause()
-        on_screen = {i: t.status.value for i, t in tree.tasks.items()}
+        on_screen = {task_id: row.status for task_id, row in tree.rows.items()}
     caught_up = next((t for t, v in applied if v.queue is not None and v.queue.updated_at == final.updated_at), None)
     during = [
         (t - v.queue.updated_at.timestamp()) * 1000 for t, v in applied if v.queue is not None and t <= storm["end"]

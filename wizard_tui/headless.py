@@ -14,19 +14,9 @@ from typing import Any, TextIO
 from wizard_tui.domain.events import Event
 from wizard_tui.domain.models import AuditRecord, TelemetryRecord
 from wizard_tui.domain.printable import printable
+from wizard_tui.domain.wording import TRANSITIONS
 from wizard_tui.engine.run import RunResult
 
-_WORDS = {
-    "enqueue": "queued",
-    "start": "started",
-    "complete": "done",
-    "skip": "skipped",
-    "fail": "FAILED",
-    "block": "BLOCKED",
-    "requeue": "retry",
-    "interrupt": "interrupted",
-    "reset": "reset",
-}
 _TELEMETRY_LINES = {"orchestrator seeded", "orchestrator started"}
 
 
@@ -92,9 +82,10 @@ class HeadlessPrinter:
             return f"{stamp} guard {extra.get('guard')} refused a {event.type} task from {extra.get('enqueued_by')}"
         if event.event == "install-intent":
             return f"{stamp} install intent: {', '.join(extra.get('sdks', []))} with {extra.get('package_manager')}"
-        word = _WORDS.get(event.event)
-        if word is None or event.task_id is None:
+        words = TRANSITIONS.get(event.event)
+        if words is None or event.task_id is None:
             return None
+        word = words.word
         if event.event == "enqueue":
             self.labels[event.task_id] = str(extra.get("label", ""))
         label = self.labels.get(event.task_id, "")

@@ -9,16 +9,19 @@ from typing import Any
 
 import pytest
 from textual.message import Message
+from textual.pilot import Pilot
 
 from tests.tui.conftest import settle, until
+from tests.tui.run_fixtures import mid_run
 from wizard_tui.agents.base import AgentError, AgentOutcome, AgentRequest
 from wizard_tui.agents.offline import OfflineAgent
 from wizard_tui.domain.clock import SequentialIds
 from wizard_tui.domain.models import TaskStatus
 from wizard_tui.domain.persistence import RunPaths, read_audit, read_queue_file
 from wizard_tui.engine.run import Run, RunConfig
-from wizard_tui.tui.app import WizardApp
+from wizard_tui.tui.app import WizardApp, run_tui
 from wizard_tui.tui.messages import RunEnded, RunEventsArrived, RunStateChanged
+from wizard_tui.tui.run_view import Phase
 from wizard_tui.tui.widgets.event_log import EventLog
 from wizard_tui.tui.widgets.handoff_viewer import HandoffViewer
 from wizard_tui.tui.widgets.help_screen import HelpScreen
@@ -48,8 +51,10 @@ class BrokenKeyAgent(OfflineAgent):
 
 
 def _app(project: Path, backend: Any, **config: Any) -> WizardApp:
-    cfg = RunConfig(install_dir=project, **config)
-    return WizardApp(project, config=cfg, backend=backend, ids=SequentialIds(), animate=False)
+    """The app on a prepared run, as `run_tui` starts it."""
+    run = Run(RunConfig(install_dir=project, **config), backend, ids=SequentialIds())
+    run.prepare()
+    return WizardApp(project, run=run, animate=False)
 
 
 def _collector() -> tuple[list[Message], Callable[[Message], None]]:
@@ -65,18 +70,28 @@ def _collector() -> tuple[list[Message], Callable[[Message], None]]:
     return seen, hook
 
 
+def _on_screen(app: WizardApp) -> dict[str, str]:
+    return {task_id: row.status for task_id, row in app.query_one(TaskTree).rows.items()}
+
+
+async def _until_finished(pilot: Pilot[Any], app: WizardApp) -> None:
+    """The run worker has returned, and its last write has reached the screen through the mirror."""
+    await until(pilot, lambda: app.result is not None, what="the end of the run")
+    await until(pilot, lambda: app.view.phase == Phase.FINISHED, what="queue.json's `finished` on screen")
+    await settle(pilot)
+
+
 async def test_run_renders_the_queue_file_and_follows_the_newest_task(sample: Callable[[str], Path]) -> None:
     project = sample("nextjs-app-router")
     app = _app(project, OfflineAgent())
     seen, hook = _collector()
     async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
-        await until(pilot, lambda: app.result is not None, what="the end of the run")
-        await settle(pilot)
+        await _until_finished(pilot, app)
         queue = read_queue_file(RunPaths(project).queue)
         tree = app.query_one(TaskTree)
 
         assert app.result is not None and app.result.exit_code == 0
-        assert {t.id: t.status.value for t in queue.tasks} == {i: t.status.value for i, t in tree.tasks.items()}
+        assert {t.id: t.status.value for t in queue.tasks} == _on_screen(app)
         assert all(t.status == TaskStatus.DONE for t in queue.tasks) and len(queue.tasks) >= 6
         # Each task sits under whoever enqueued it.
         for task in queue.tasks:
@@ -89,11 +104,14 @@ async def test_run_renders_the_queue_file_and_follows_the_newest_task(sample: Ca
         assert newest.label in viewer.document and "### Handoff" in viewer.document
         assert tree.cursor_node is not None and tree.cursor_node.data == newest.id
         assert "All 9 tasks done" in app.query_one(VerdictBar).message
-        header = app.query_one(RunHeader).render_text(app.clock.now()).plain
+        header = app.query_one(RunHeader).render().plain
         assert "9/9 done" in header and "framework nextjs" in header and "backend offline" in header
 
-        states = [m for m in seen if isinstance(m, RunStateChanged)]
-        assert states and [m.view.seq for m in states] == sorted(m.view.seq for m in states)
+        # One data path: every picture came from the mirror, in the order the run wrote them,
+        # and the run's end reached the screen the same way (no second read at the end).
+        states = [m.view for m in seen if isinstance(m, RunStateChanged)]
+        stamps = [v.queue.updated_at for v in states if v.queue is not None]
+        assert stamps and stamps == sorted(stamps) and app.view is states[-1]
         events = [e for m in seen if isinstance(m, RunEventsArrived) for e in m.events]
         completed = {e.task_id for e in events if getattr(e, "event", "") == "complete"}
         assert completed == {t.id for t in queue.tasks}
@@ -109,8 +127,7 @@ async def test_selection_leaves_follow_mode_and_f_returns_to_it(sample: Callable
     app = _app(project, OfflineAgent())
     seen, hook = _collector()
     async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
-        await until(pilot, lambda: app.result is not None, what="the end of the run")
-        await settle(pilot)
+        await _until_finished(pilot, app)
         newest = app.shown_task()
         tree = app.query_one(TaskTree)
         viewer = app.query_one(HandoffViewer)
@@ -119,16 +136,18 @@ async def test_selection_leaves_follow_mode_and_f_returns_to_it(sample: Callable
         picked = [m for m in seen if isinstance(m, TaskTree.Picked)]
         assert len(picked) == 1 and picked[0].task_id != newest
         assert not app.following and app.shown_task() == picked[0].task_id
-        assert tree.tasks[picked[0].task_id].label in viewer.document
-        assert viewer.border_title is not None and str(viewer.border_title).startswith("Selected")
+        label = tree.rows[picked[0].task_id].label
+        await until(pilot, lambda: label in viewer.document, what="the picked task in the viewer")
+        assert str(viewer.border_title).startswith("Selected")
 
         await pilot.press("home", "enter")
         assert app.shown_task() == "orchestrator"
-        assert "## Orchestrator" in viewer.document and "All " in viewer.document
+        await until(pilot, lambda: "## Orchestrator" in viewer.document, what="the run's page in the viewer")
+        assert "All " in viewer.document
 
         await pilot.press("f")
         assert app.following and app.shown_task() == newest
-        assert str(viewer.border_title).startswith("Following newest")
+        await until(pilot, lambda: str(viewer.border_title).startswith("Following newest"), what="the follow title")
         await pilot.pause()
         assert tree.cursor_node is not None and tree.cursor_node.data == newest
 
@@ -145,7 +164,7 @@ async def test_quit_mid_run_stops_cleanly_with_130_and_the_run_resumes(sample: C
         tree = app.query_one(TaskTree)
         await until(
             pilot,
-            lambda: any(t.type == "identify" and t.status == "running" for t in tree.tasks.values()),
+            lambda: any(r.label == "Identify users" and r.status == "running" for r in tree.rows.values()),
             what="identify running on screen",
         )
         await pilot.press("q")
@@ -168,7 +187,7 @@ async def test_ctrl_c_before_the_first_task_also_stops_cleanly(sample: Callable[
     project = sample("express-server")
     app = _app(project, GatedAgent("install"))
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: bool(app.query_one(TaskTree).tasks), what="the first task on screen")
+        await until(pilot, lambda: bool(app.query_one(TaskTree).rows), what="the first task on screen")
         await pilot.press("ctrl+c")
         await until(pilot, lambda: app.return_code is not None, what="the app exiting")
     assert app.return_code == 130
@@ -179,10 +198,11 @@ async def test_a_backend_failure_is_shown_and_sets_the_exit_code(sample: Callabl
     project = sample("no-framework")
     app = _app(project, BrokenKeyAgent())
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: app.result is not None, what="the end of the run")
-        await pilot.pause()
+        await _until_finished(pilot, app)
         message = app.query_one(VerdictBar).message
-        assert "invalid x-api-key" in message and message.endswith("Press q to quit.")
+        # The cause, read from the run dir, and what to do about it.
+        assert "invalid x-api-key" in message and "--agent offline" in message
+        assert message.endswith("Press q to quit.")
         assert app.return_code is None  # still open, showing the verdict
         await pilot.press("q")
     assert app.result is not None and app.result.exit_code != 0
@@ -199,22 +219,23 @@ async def test_a_crash_in_the_run_worker_is_shown_not_raised(
     project = sample("no-framework")
     app = _app(project, OfflineAgent())
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: app.run_error is not None, what="the crash reported")
+        await until(pilot, lambda: app.crash is not None, what="the crash reported")
         await pilot.pause()
         assert "RuntimeError: boom" in app.query_one(VerdictBar).message
         await pilot.press("q")
     assert app.return_code == 1
 
 
-async def test_a_setup_error_exits_2_with_its_sentence(sample: Callable[[str], Path]) -> None:
+def test_a_setup_error_is_one_sentence_before_the_screen_opens(
+    sample: Callable[[str], Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = sample("no-framework")
-    first = _app(project, GatedAgent("install"))
-    async with first.run_test() as pilot:
-        await until(pilot, lambda: bool(first.query_one(TaskTree).tasks), what="the first run started")
-        await pilot.press("q")
-        await until(pilot, lambda: first.return_code is not None, what="the first run stopped")
-    second = _app(project, OfflineAgent())
-    async with second.run_test() as pilot:
-        await until(pilot, lambda: second.return_code is not None, what="the app exiting")
-    assert second.return_code == 2
-    assert second.setup_error is not None and "--resume" in second.setup_error
+    mid_run(project)  # an unfinished run in the project's run dir
+
+    def no_screen(self: WizardApp) -> None:
+        raise AssertionError("the app must not start when the run cannot")
+
+    monkeypatch.setattr(WizardApp, "run", no_screen)
+    assert run_tui(RunConfig(install_dir=project), OfflineAgent(), []) == 2
+    err = capsys.readouterr().err
+    assert "--resume" in err and err.count("\n") == 1

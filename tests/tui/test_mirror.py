@@ -9,10 +9,12 @@ from hypothesis import strategies as st
 from rich.text import Text
 from watchfiles import Change
 
-from tests.tui.run_fixtures import RUN_ID, finished, mid_run
+from tests.tui.run_fixtures import RUN_ID, ScriptedRun, finished, mid_run, seed
 from wizard_tui.domain.persistence import atomic_write_text
+from wizard_tui.engine.rundir import archive_previous
 from wizard_tui.tui.mirror import JsonlTail, RunDirReader, relevant_change
-from wizard_tui.tui.widgets.task_tree import task_label
+from wizard_tui.tui.run_view import Phase
+from wizard_tui.tui.widgets.task_tree import task_label, task_rows
 
 
 def test_tail_keeps_a_line_without_its_newline_for_later(tmp_path: Path) -> None:
@@ -59,22 +61,52 @@ def test_tail_reads_every_line_exactly_once_however_the_writes_are_split(cuts: l
     assert got == [{"n": i} for i in range(10)]
 
 
-def test_reader_ignores_files_of_another_run(tmp_path: Path) -> None:
-    mid_run(tmp_path)
-    reader = RunDirReader(tmp_path / ".posthog-wizard", run_id="some-other-run")
-    changed, events = reader.refresh()
-    assert (changed, events, reader.queue) == (False, [], None)
-    own = RunDirReader(tmp_path / ".posthog-wizard", run_id=RUN_ID)
-    changed, events = own.refresh()
-    assert changed and own.queue is not None and events
-    assert set(own.handoffs) == {"t-001", "t-002", "t-004"}
-    assert own.refresh() == (False, [])  # nothing changed since
+def test_reader_reads_a_run_and_then_only_what_changed(tmp_path: Path) -> None:
+    run = mid_run(tmp_path)
+    reader = RunDirReader(tmp_path / ".posthog-wizard")
+    view, events = reader.poll()
+    assert view is not None and view.queue is not None and view.queue.run_id == RUN_ID and events
+    assert set(view.handoffs) == {"t-001", "t-002", "t-004"}
+    assert view.phase == Phase.RUNNING
+    assert reader.poll() == (None, [])  # nothing changed since
+
+    run.finish("t-003")
+    run.write()
+    view, events = reader.poll()
+    assert view is not None and "t-003" in view.handoffs
+    assert [e.event for e in events if e.event == "complete"] == ["complete"]
+
+
+def test_another_run_in_the_dir_starts_the_picture_over(tmp_path: Path) -> None:
+    run = mid_run(tmp_path)
+    run.store.interrupt("t-003")
+    run.store.audit("interrupted")
+    run.close()
+    reader = RunDirReader(tmp_path / ".posthog-wizard")
+    first, _ = reader.poll()
+    assert first is not None and first.phase == Phase.INTERRUPTED
+
+    archive_previous(run.paths, RUN_ID)  # what the next run's `prepare` does
+    fresh = ScriptedRun(tmp_path, run_id="20260102-090000-def456")
+    seed(fresh)
+    fresh.write()
+    view, events = reader.poll()
+    assert view is not None and view.queue is not None and view.queue.run_id == "20260102-090000-def456"
+    assert view.handoffs == {} and view.phase == Phase.RUNNING
+    assert events and {e.run_id for e in events} == {"20260102-090000-def456"}
+
+
+def test_the_end_of_a_run_is_read_from_its_files(tmp_path: Path) -> None:
+    finished(tmp_path)
+    view, _ = RunDirReader(tmp_path / ".posthog-wizard").poll()
+    assert view is not None and view.phase == Phase.FINISHED
+    assert view.figures["tasks_done"] == 8 and view.run_error is None
 
 
 def test_reader_reads_events_in_time_order(tmp_path: Path) -> None:
     finished(tmp_path)
     reader = RunDirReader(tmp_path / ".posthog-wizard")
-    _, events = reader.refresh()
+    _, events = reader.poll()
     assert [e.ts for e in events] == sorted(e.ts for e in events)
     assert {e.event for e in events} >= {"enqueue", "start", "complete", "agent completed"}
 
@@ -91,8 +123,7 @@ def test_only_the_files_the_view_is_built_from_wake_the_mirror() -> None:
 
 def test_a_label_with_markup_is_shown_as_written(tmp_path: Path) -> None:
     run = mid_run(tmp_path)
-    task = run.store.tasks["t-007"]
-    task.label = "[bold red]not markup[/] [link=x]"
-    label = task_label(task, run.store.tasks)
+    run.store.tasks["t-007"].label = "[bold red]not markup[/] [link=x]"
+    label = task_label(task_rows(run.store.snapshot())["t-007"])
     assert isinstance(label, Text)
     assert "[bold red]not markup[/] [link=x]" in label.plain

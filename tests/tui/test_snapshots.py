@@ -16,6 +16,8 @@ from tests.tui.conftest import settle
 from tests.tui.run_fixtures import START, ScriptedRun, failed_and_blocked, finished, mid_run
 from wizard_tui.domain.clock import FrozenClock
 from wizard_tui.tui.app import WizardApp
+from wizard_tui.tui.widgets.event_log import EventLog
+from wizard_tui.tui.widgets.help_screen import HelpScreen
 from wizard_tui.tui.widgets.task_tree import TaskTree
 from wizard_tui.tui.widgets.verdict_bar import VerdictBar
 
@@ -41,6 +43,7 @@ def test_mid_run(snap_compare: Any, install_dir: Path) -> None:
         assert tree.status_of("t-003") == "running"
         assert "signup [form] page" in str(tree.nodes_by_id["t-007"].label)
         assert app.query_one(VerdictBar).message == ""
+        assert not any("orchestrator task" in line or "0/0" in line for line in app.query_one(EventLog).lines)
 
     app = _app(install_dir, mid_run)
     assert snap_compare(app, terminal_size=(120, 40), run_before=_checked(expect))
@@ -70,8 +73,20 @@ def test_failed_and_blocked(snap_compare: Any, install_dir: Path) -> None:
 def test_small_terminal(snap_compare: Any, install_dir: Path) -> None:
     def expect(app: WizardApp) -> None:
         tree = app.query_one(TaskTree)
-        # Every task has a line inside the visible part of the tree.
+        # Every task has a line inside the visible part of the tree, and the log more than four.
         assert tree.last_line + 1 <= tree.scrollable_content_region.height
+        assert app.query_one(EventLog).scrollable_content_region.height > 4
 
     app = _app(install_dir, finished)
     assert snap_compare(app, terminal_size=(80, 24), run_before=_checked(expect))
+
+
+def test_help_on_a_small_terminal(snap_compare: Any, install_dir: Path) -> None:
+    async def open_help(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HelpScreen)
+
+    app = _app(install_dir, finished)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_help)

@@ -19,7 +19,7 @@ from wizard_tui.tui.widgets.verdict_bar import VerdictBar
 
 
 def _statuses_on_screen(app: WizardApp) -> dict[str, str]:
-    return {i: t.status.value for i, t in app.query_one(TaskTree).tasks.items()}
+    return {task_id: row.status for task_id, row in app.query_one(TaskTree).rows.items()}
 
 
 def _statuses_on_disk(install_dir: Path) -> dict[str, str]:

@@ -127,12 +127,15 @@ class Run:
         self._side_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wizard-handoffs")
         self.orphans: list[str] = []
         self._lock: RunLock | None = None
+        self._prepared: tuple[RunPaths, QueueStore] | None = None
 
     # -- set-up ------------------------------------------------------------------------------
 
     def prepare(self) -> tuple[RunPaths, QueueStore]:
         """Validate input, lock and open the run dir; raises RunSetupError with a sentence.
 
+        Synchronous, and done before anything of the new run is written: an earlier run is
+        archived here, so whoever watches the run dir after this call sees only this run.
         On success the run dir's lock is held until `release()` (which `execute()` calls).
         """
         install_dir = check_install_dir(self.config.install_dir)
@@ -167,6 +170,7 @@ class Run:
             lock.release()
             raise
         self._lock = lock
+        self._prepared = (paths, store)
         return paths, store
 
     def release(self) -> None:
@@ -240,10 +244,14 @@ class Run:
     # -- the run -----------------------------------------------------------------------------
 
     async def execute(self) -> RunResult:
-        try:
-            paths, store = self.prepare()
-        except RunSetupError as exc:
-            return RunResult(EXIT_USAGE, None, None, self.run_id, str(exc))
+        """The whole run; `prepare()` first unless the caller already did (the TUI does)."""
+        if self._prepared is None:
+            try:
+                self.prepare()
+            except RunSetupError as exc:
+                return RunResult(EXIT_USAGE, None, None, self.run_id, str(exc))
+        assert self._prepared is not None
+        paths, store = self._prepared
         try:
             return await self._execute(paths, store)
         finally:

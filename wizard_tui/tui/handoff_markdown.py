@@ -7,7 +7,8 @@ from datetime import datetime
 
 from wizard_tui.domain.models import Handoff, HandoffFile, QueueFile, Task, TaskStatus
 from wizard_tui.domain.queue import verdict
-from wizard_tui.tui.status_style import display_status, glyph
+from wizard_tui.tui.run_view import display_status
+from wizard_tui.tui.status_style import glyph
 
 _INPUTS_MAX = 2_000
 
@@ -15,13 +16,18 @@ _INPUTS_MAX = 2_000
 def _offset(ts: datetime | None, start: datetime) -> str:
     if ts is None:
         return "—"
-    return f"+{(ts - start).total_seconds():.2f} s"
+    # The unit is attached to the number so a wrapped line never parts them.
+    return f"+{(ts - start).total_seconds():.2f}s"
 
 
 def _took(task: Task) -> str:
     if task.started_at is None or task.finished_at is None or task.finished_at < task.started_at:
         return ""
-    return f" · took {(task.finished_at - task.started_at).total_seconds():.2f} s"
+    return f" · took {(task.finished_at - task.started_at).total_seconds():.2f}s"
+
+
+def _who(task_id: str, by_id: dict[str, Task]) -> str:
+    return f"{by_id[task_id].type} `{task_id}`" if task_id in by_id else f"`{task_id}`"
 
 
 def _para(name: str, text: str) -> list[str]:
@@ -44,14 +50,14 @@ def task_markdown(task: Task, queue: QueueFile, handoff_file: HandoffFile | None
     status = display_status(task)
     start = queue.created_at
     by_id = {t.id: t for t in queue.tasks}
-    deps = ", ".join(f"{by_id[d].type if d in by_id else '?'} `{d}`" for d in task.depends_on) or "nothing"
+    deps = ", ".join(_who(d, by_id) for d in task.depends_on) or "nothing"
     model = f" · model `{task.model}`" if task.model else ""
     lines = [
         f"## {glyph(status)} {task.label}",
         "",
         f"**{status}** · `{task.type}` · `{task.id}` · attempt {task.attempts} of {task.max_attempts}{_took(task)}",
         "",
-        f"Enqueued by `{task.enqueued_by}` (depth {task.depth}) · depends on {deps}{model}",
+        f"Enqueued by {_who(task.enqueued_by, by_id)} (depth {task.depth}) · depends on {deps}{model}",
         "",
         f"Started {_offset(task.started_at, start)} · finished {_offset(task.finished_at, start)}",
         "",

@@ -6,7 +6,7 @@ from textual.message import Message
 
 from wizard_tui.domain.events import Event
 from wizard_tui.engine.run import RunResult
-from wizard_tui.tui.mirror import RunView
+from wizard_tui.tui.run_view import RunView
 
 
 class RunStateChanged(Message):
@@ -29,7 +29,7 @@ class RunEventsArrived(Message):
 
 
 class RunEnded(Message):
-    """The run worker finished (or was stopped); `result` is None when it crashed."""
+    """The run worker finished (or was stopped); `result` is None when it was cancelled or crashed."""
 
     def __init__(self, result: RunResult | None, error: str | None = None) -> None:
         super().__init__()

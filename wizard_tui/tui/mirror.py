@@ -1,8 +1,10 @@
-"""The mirror: what the UI knows of a run, read from its run dir and nothing else.
+"""The mirror: the UI's one input, a run dir read into `RunView` pictures as it changes.
 
 `RunDirReader` is pure file reading (no Textual, no watching) so it can be tested and
-benchmarked alone; `watch_run_dir` wraps it in a watchfiles loop. Both run mode and
-watch mode render from the same `RunView` snapshots, so they look the same.
+benchmarked alone; `watch_run_dir` wraps it in a watchfiles loop. A run in the app and
+`wizard-tui watch` render from the same pictures, so they look the same. The reader needs
+no run id: a run archives the previous one before it writes anything (`Run.prepare`), and a
+new `run_id` in queue.json (another run started in a watched dir) starts the picture over.
 """
 
 from __future__ import annotations
@@ -11,9 +13,7 @@ import asyncio
 import contextlib
 import json
 import os
-import threading
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,6 +26,7 @@ from wizard_tui.domain.models import AuditRecord, HandoffFile, QueueFile, Teleme
 from wizard_tui.domain.nofollow import TMP_SUFFIX
 from wizard_tui.domain.persistence import MAX_QUEUE_FILE_BYTES
 from wizard_tui.domain.printable import json_needs_printable, printable_tree
+from wizard_tui.tui.run_view import RunView
 
 # The run dir may be foreign (`watch` on a project someone else shipped): only regular files,
 # never through a link, and only so much of each.
@@ -34,6 +35,7 @@ MAX_TAIL_CHUNK = 8 * 1024 * 1024
 
 # Files whose change means the view may have changed; temp files are only half a write.
 _WATCHED_NAMES = frozenset({"queue.json", "audit.jsonl", "telemetry.jsonl", "install-intent.json"})
+RUN_FINISHED = "orchestrator run finished"
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -48,16 +50,6 @@ def parse_printable(model: type[M], data: bytes, *, multiline: bool = False) -> 
     if not json_needs_printable(text):
         return model.model_validate_json(text)
     return model.model_validate(printable_tree(json.loads(text), multiline=multiline))
-
-
-@dataclass(frozen=True)
-class RunView:
-    """One consistent picture of a run: the last valid queue file and the handoffs read so far."""
-
-    queue: QueueFile | None
-    handoffs: dict[str, HandoffFile] = field(default_factory=dict)
-    problem: str | None = None
-    seq: int = 0
 
 
 class JsonlTail:
@@ -121,22 +113,18 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
 
 
 class RunDirReader:
-    """Re-reads a run dir after a change: queue.json, new handoff files and new log lines.
+    """Re-reads a run dir after a change: queue.json, new handoff files and new log lines."""
 
-    With `run_id` set, files of any other run (an earlier run still on disk before the
-    new one archives it) are ignored.
-    """
-
-    def __init__(self, run_dir: Path, *, run_id: str | None = None) -> None:
+    def __init__(self, run_dir: Path) -> None:
         self.run_dir = run_dir
-        self.run_id = run_id
         self.queue: QueueFile | None = None
         self.handoffs: dict[str, HandoffFile] = {}
         self.problem: str | None = None
-        self.seq = 0
+        self.run_error: str | None = None
+        self.stopped = False
+        self.figures: dict[str, Any] = {}
         self._queue_stamp: tuple[int, int, int] | None = None
         self._handoff_stamps: dict[str, tuple[int, int, int]] = {}
-        self._lock = threading.RLock()
         self._audit = JsonlTail(run_dir / "audit.jsonl")
         self._telemetry = JsonlTail(run_dir / "telemetry.jsonl")
 
@@ -145,25 +133,18 @@ class RunDirReader:
         return self.run_dir / "queue.json"
 
     def view(self) -> RunView:
-        return RunView(self.queue, dict(self.handoffs), self.problem, self.seq)
+        return RunView(self.queue, dict(self.handoffs), self.problem, self.run_error, self.stopped, dict(self.figures))
 
     def poll(self) -> tuple[RunView | None, list[Event]]:
-        """`refresh`, and the new view if it changed, as one step."""
-        with self._lock:
-            changed, events = self.refresh()
-            return (self.view() if changed else None), events
+        """Read whatever changed: a new view if the picture changed, and the new events in order.
 
-    def refresh(self) -> tuple[bool, list[Event]]:
-        """Read whatever changed; returns whether the view changed, and the new events in order.
-
-        Thread-safe: the watcher reads in a worker thread, the app's final read on its loop.
+        Called from one place at a time (the mirror's thread, or a test), so it takes no lock.
         """
-        with self._lock:
-            changed = self._read_queue()
-            changed = self._read_handoffs() or changed
-            if changed:
-                self.seq += 1
-            return changed, self._read_events()
+        changed = self._read_queue()
+        changed = self._read_handoffs() or changed
+        events = self._read_events()
+        changed = self._note_lifecycle(events) or changed
+        return (self.view() if changed else None), events
 
     def _read_queue(self) -> bool:
         stamp = _stamp(self.queue_path)
@@ -188,11 +169,11 @@ class RunDirReader:
             self.problem = f"queue.json is not valid ({where}: {first['msg']}); showing the last good state"
             return True
         self._queue_stamp = stamp
-        if self.run_id is not None and queue.run_id != self.run_id:
-            return False
         if self.queue is not None and queue.run_id != self.queue.run_id:
+            # Another run started in the watched dir: nothing of the old one applies.
             self.handoffs.clear()
             self._handoff_stamps.clear()
+            self.run_error, self.stopped, self.figures = None, False, {}
         self.queue = queue
         self.problem = None
         return True
@@ -240,11 +221,25 @@ class RunDirReader:
         for raw in self._telemetry.read_new():
             with contextlib.suppress(ValidationError):
                 events.append(TelemetryRecord.model_validate(raw))
-        wanted = self.run_id or (self.queue.run_id if self.queue else None)
-        if wanted is not None:
-            events = [e for e in events if e.run_id == wanted]
+        if self.queue is not None:
+            events = [e for e in events if e.run_id == self.queue.run_id]
         events.sort(key=lambda e: e.ts)
         return events
+
+    def _note_lifecycle(self, events: list[Event]) -> bool:
+        """The facts of a run's life that queue.json does not hold: how it stopped or failed."""
+        changed = False
+        for event in events:
+            if isinstance(event, AuditRecord):
+                if event.event == "interrupted":
+                    self.stopped, changed = True, True
+                elif event.event == "resume":
+                    self.stopped, self.run_error, changed = False, None, True
+                elif event.event == "run-error":
+                    self.run_error, changed = str((event.model_extra or {}).get("message", "")), True
+            elif event.event == RUN_FINISHED:
+                self.figures, changed = dict(event.properties), True
+        return changed
 
 
 def relevant_change(change: Change, path: str) -> bool:
@@ -273,7 +268,7 @@ async def watch_run_dir(
     every `rescan_ms` without changes (which catches a write made before the watch began)."""
     await wait_for_dir(reader.run_dir)
     # Parsing runs in a thread so a large queue file or a burst of log lines never holds up keys.
-    yield await asyncio.to_thread(_step, reader)
+    yield await asyncio.to_thread(reader.poll)
     # Watch the folder, not queue.json: an atomic rename swaps the inode and a watch on the
     # file itself would go silent after the first write.
     async for _changes in awatch(
@@ -285,13 +280,4 @@ async def watch_run_dir(
         yield_on_timeout=True,
         stop_event=stop_event,
     ):
-        yield await asyncio.to_thread(_step, reader)
-
-
-def _step(reader: RunDirReader) -> tuple[RunView | None, list[Event]]:
-    return reader.poll()
-
-
-def task_statuses(queue: QueueFile | None) -> dict[str, str]:
-    """Task id -> status, the comparison tests and the benchmark make against queue.json."""
-    return {} if queue is None else {t.id: t.status.value for t in queue.tasks}
+        yield await asyncio.to_thread(reader.poll)

@@ -1,48 +1,43 @@
-"""How each task status looks: one glyph and one colour, shared by the tree, viewer and log."""
+"""How each status looks: one glyph, one colour and one meaning, for the tree, viewer, log and help."""
 
 from __future__ import annotations
 
-from wizard_tui.domain.models import Task, TaskStatus
+from dataclasses import dataclass
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
-GLYPHS: dict[str, str] = {
-    "pending": "○",
-    "running": SPINNER[0],
-    "done": "✓",
-    "failed": "✗",
-    "skipped": "↷",
-    "blocked": "⊘",
-    "retry": "↻",
-    "interrupted": "‖",
+
+@dataclass(frozen=True)
+class StatusStyle:
+    glyph: str
+    colour: str
+    meaning: str  # the help screen's legend
+
+
+# Keyed by the status a person sees (`run_view.display_status`), which adds retry and interrupted.
+STATUS_STYLES: dict[str, StatusStyle] = {
+    "pending": StatusStyle("○", "grey62", "pending"),
+    "running": StatusStyle(SPINNER[0], "bold yellow", "running"),
+    "done": StatusStyle("✓", "bold green", "done"),
+    "failed": StatusStyle("✗", "bold red", "failed"),
+    "skipped": StatusStyle("↷", "cyan", "skipped"),
+    "blocked": StatusStyle("⊘", "bold magenta", "blocked"),
+    "retry": StatusStyle("↻", "yellow", "waiting to retry"),
+    "interrupted": StatusStyle("‖", "bold dark_orange", "interrupted"),
 }
-
-COLOURS: dict[str, str] = {
-    "pending": "grey62",
-    "running": "bold yellow",
-    "done": "bold green",
-    "failed": "bold red",
-    "skipped": "cyan",
-    "blocked": "bold magenta",
-    "retry": "yellow",
-    "interrupted": "bold dark_orange",
-}
+_UNKNOWN = StatusStyle("?", "white", "unknown")
 
 
-def display_status(task: Task) -> str:
-    """The status a person should see: a requeued task is a retry, a stopped run's task is interrupted."""
-    if task.status == TaskStatus.RUNNING and task.error is not None and task.error.kind == "interrupted":
-        return "interrupted"
-    if task.status == TaskStatus.PENDING and task.error is not None:
-        return "retry"
-    return task.status.value
+def style_of(status: str) -> StatusStyle:
+    return STATUS_STYLES.get(status, _UNKNOWN)
 
 
 def glyph(status: str, frame: int = 0) -> str:
+    """The status's glyph; a running one turns through the spinner's frames."""
     if status == "running":
         return SPINNER[frame % len(SPINNER)]
-    return GLYPHS.get(status, "?")
+    return style_of(status).glyph
 
 
 def colour(status: str) -> str:
-    return COLOURS.get(status, "white")
+    return style_of(status).colour

@@ -5,22 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.reactive import reactive
+from textual.widget import Widget
 
-from wizard_tui.domain.models import QueueFile, TaskStatus
+from wizard_tui.domain.clock import Clock
+from wizard_tui.domain.models import TaskStatus
+from wizard_tui.tui.run_view import EMPTY_VIEW, Phase, RunView
 
-
-def elapsed_seconds(queue: QueueFile | None, now: datetime) -> float:
-    """Time since the run started; frozen at its last write once it finished or was stopped."""
-    if queue is None:
-        return 0.0
-    stopped = (
-        queue.finished
-        or queue.orchestrator.status == "interrupted"
-        or any(t.error is not None and t.error.kind == "interrupted" for t in queue.tasks)
-    )
-    end = queue.updated_at if stopped else now
-    return max(0.0, (end - queue.created_at).total_seconds())
+TICK_S = 1.0
 
 
 def format_elapsed(seconds: float) -> str:
@@ -30,35 +22,39 @@ def format_elapsed(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
-class RunHeader(Static):
-    """Two lines at the top of the screen."""
+class RunHeader(Widget):
+    """Two lines at the top of the screen, rendered from the run's view and the clock."""
 
-    def __init__(self, install_dir: str, mode: str, *, id: str | None = None) -> None:
+    view: reactive[RunView] = reactive(EMPTY_VIEW)
+    now: reactive[datetime | None] = reactive(None)
+
+    def __init__(self, install_dir: str, *, watching: bool, clock: Clock, id: str | None = None) -> None:
         super().__init__(id=id)
         self.install_dir = install_dir
-        self.mode = mode
-        self.queue: QueueFile | None = None
-        self.text = Text()
+        self.watching = watching
+        self.clock = clock
 
-    def show(self, queue: QueueFile | None, now: datetime) -> None:
-        self.queue = queue
-        text = self.render_text(now)
-        if text != self.text:
-            self.text = text
-            # The header's height is fixed, so no layout pass is needed.
-            self.update(text, layout=False)
+    def on_mount(self) -> None:
+        self.now = self.clock.now()
+        # The elapsed time moves only while the run does; a second is its resolution.
+        self.set_interval(TICK_S, self._tick)
 
-    def render_text(self, now: datetime) -> Text:
-        q = self.queue
+    def _tick(self) -> None:
+        if self.view.phase == Phase.RUNNING:
+            self.now = self.clock.now()
+
+    def render(self) -> Text:
+        view = self.view
+        q = view.queue
         top = Text()
         top.append(" PostHog wizard ", style="bold reverse")
         top.append(f"  {q.install_dir if q else self.install_dir}", style="bold")
-        if self.mode == "watch":
+        if self.watching:
             top.append("  (watching, read-only)", style="italic")
         bottom = Text(" ")
         if q is None:
             bottom.append("waiting for the run to start…", style="dim")
-            return top + Text("\n") + bottom
+            return self._lines(top, bottom)
         done = sum(1 for t in q.tasks if t.status in (TaskStatus.DONE, TaskStatus.SKIPPED))
         stopped = sum(1 for t in q.tasks if t.status in (TaskStatus.FAILED, TaskStatus.BLOCKED))
         # Most telling first, so a narrow terminal cuts the least useful part.
@@ -66,7 +62,7 @@ class RunHeader(Static):
         if stopped:
             bottom.append(f" ({stopped} failed or blocked)", style="bold red")
         pairs = [
-            ("elapsed", format_elapsed(elapsed_seconds(q, now))),
+            ("elapsed", format_elapsed(view.elapsed_s(self.now or self.clock.now()))),
             ("framework", q.framework or "detecting…"),
             ("backend", q.backend or "?"),
             ("model", q.model or "?"),
@@ -75,4 +71,10 @@ class RunHeader(Static):
             bottom.append(" · ", style="dim")
             bottom.append(f"{name} ", style="dim")
             bottom.append(value, style="bold")
-        return top + Text("\n") + bottom
+        return self._lines(top, bottom)
+
+    def _lines(self, *lines: Text) -> Text:
+        # A line too long for the terminal ends in an ellipsis rather than stopping mid-word.
+        for line in lines:
+            line.truncate(max(1, self.size.width), overflow="ellipsis")
+        return Text("\n").join(lines)

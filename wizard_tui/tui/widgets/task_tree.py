@@ -1,59 +1,94 @@
 """The task tree: the orchestrator at the root, each task under whoever enqueued it.
 
-Nodes are kept in a dict from task id and relabelled in place; the tree is never rebuilt,
-so the cursor, scroll position and expansion survive every update.
+The tree renders from `rows`, one small record per task derived from the run's view. When
+the rows change, new tasks get a node and changed ones are relabelled in place: the tree is
+never rebuilt, so the cursor, scroll position and expansion survive every update.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.reactive import var
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from wizard_tui.domain.models import ORCHESTRATOR, OrchestratorState, QueueFile, Task
-from wizard_tui.tui.status_style import colour, display_status, glyph
+from wizard_tui.domain.models import ORCHESTRATOR, QueueFile
+from wizard_tui.tui.run_view import EMPTY_VIEW, RunView, display_status
+from wizard_tui.tui.status_style import colour, glyph
 
 SPIN_INTERVAL_S = 0.1
-_ORCHESTRATOR_STATUS = {
-    "pending": "pending",
-    "running": "running",
-    "done": "done",
-    "failed": "failed",
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """What one line of the tree shows about a task."""
+
+    id: str
+    parent: str
+    status: str  # as in queue.json
+    shows: str  # as a person sees it (`display_status`)
+    label: str
+    tries: str  # "" or "try 2/2"
+    after: str  # the types it waits for, besides the task it sits under
+
+
+@dataclass(frozen=True)
+class RootRow:
+    """The orchestrator's line."""
+
+    status: str = "pending"
+    task_count: int = 0
+
+
+def task_rows(queue: QueueFile | None) -> dict[str, TaskRow]:
+    """One row per task, in queue order."""
+    if queue is None:
+        return {}
+    types = {t.id: t.type for t in queue.tasks}
+    rows = {}
+    for task in queue.tasks:
+        shows = display_status(task)
+        tries = ""
+        if task.attempts > 1 or shows == "retry":
+            tries = f"try {task.attempts + (1 if shows == 'retry' else 0)}/{task.max_attempts}"
+        # Nesting already says a follow-up waits for the task that enqueued it.
+        after = ", ".join(types.get(d, d) for d in task.depends_on if d != task.enqueued_by)
+        rows[task.id] = TaskRow(task.id, task.enqueued_by, task.status.value, shows, task.label, tries, after)
+    return rows
+
+
+def task_label(row: TaskRow, frame: int = 0) -> Text:
+    """Glyph, label and a dim suffix with the dependencies; `Text`, so `[` in a label is inert."""
+    text = Text()
+    text.append(f"{glyph(row.shows, frame)} ", style=colour(row.shows))
+    text.append(row.label or row.id, style="bold" if row.shows == "running" else "")
+    if row.tries:
+        text.append(f" ({row.tries})", style="yellow")
+    if row.after:
+        text.append(f"  ← {row.after}", style="dim")
+    return text
+
+
+_ROOT_WORDS = {
+    "pending": "waiting to start",
+    "running": "seeding… {} queued",
+    "done": "seeded {} tasks",
+    "failed": "seeding failed",
     "interrupted": "interrupted",
 }
 
 
-def task_label(task: Task, tasks: dict[str, Task], frame: int = 0) -> Text:
-    """Glyph, label and a dim suffix with the dependencies; `Text`, so `[` in a label is inert."""
-    status = display_status(task)
+def orchestrator_label(root: RootRow, frame: int = 0) -> Text:
     text = Text()
-    text.append(f"{glyph(status, frame)} ", style=colour(status))
-    text.append(task.label or task.type, style="bold" if status == "running" else "")
-    if task.attempts > 1 or status == "retry":
-        text.append(f" (try {task.attempts + (1 if status == 'retry' else 0)}/{task.max_attempts})", style="yellow")
-    if task.depends_on:
-        names = [tasks[d].type if d in tasks else d for d in task.depends_on]
-        text.append(f"  ← {', '.join(names)}", style="dim")
-    return text
-
-
-def orchestrator_label(state: OrchestratorState, task_count: int, frame: int = 0) -> Text:
-    status = _ORCHESTRATOR_STATUS.get(state.status, "pending")
-    text = Text()
-    text.append(f"{glyph(status, frame)} ", style=colour(status))
+    text.append(f"{glyph(root.status, frame)} ", style=colour(root.status))
     text.append("orchestrator", style="bold")
-    words = {
-        "pending": "waiting to start",
-        "running": f"seeding… {task_count} queued",
-        "done": f"seeded {task_count} tasks",
-        "failed": "seeding failed",
-        "interrupted": "interrupted",
-    }
-    text.append(f"  {words.get(state.status, state.status)}", style="dim")
+    text.append(f"  {_ROOT_WORDS.get(root.status, root.status).format(root.task_count)}", style="dim")
     return text
 
 
@@ -65,6 +100,11 @@ class TaskTree(Tree[str]):
         Binding("down", "cursor_down", "Move", show=False),
         Binding("enter", "select_cursor", "Select"),
     ]
+
+    view: var[RunView] = var(EMPTY_VIEW)
+    rows: var[dict[str, TaskRow]] = var(dict)
+    root_row: var[RootRow] = var(RootRow())
+    frame: var[int] = var(0)
 
     class Picked(Message):
         """The person chose a node with the keyboard or mouse (never sent for programmatic moves)."""
@@ -78,57 +118,66 @@ class TaskTree(Tree[str]):
         self.auto_expand = False
         self.guide_depth = 3
         self.animate_spinner = animate
-        self.frame = 0
         self.nodes_by_id: dict[str, TreeNode[str]] = {}
-        self.tasks: dict[str, Task] = {}
-        self.orchestrator = OrchestratorState()
-        self._keys: dict[str, tuple[object, ...]] = {}
 
     def on_mount(self) -> None:
         self.root.expand()
+        self.root.set_label(orchestrator_label(self.root_row))
         if self.animate_spinner:
             self.set_interval(SPIN_INTERVAL_S, self._spin)
 
-    # -- state -------------------------------------------------------------------------------
+    # -- rendering from state ------------------------------------------------------------------
 
-    def show(self, queue: QueueFile) -> None:
-        """Bring the tree to `queue`: add new tasks, relabel changed ones, leave the rest alone."""
-        self.tasks = {t.id: t for t in queue.tasks}
-        self.orchestrator = queue.orchestrator
-        self._relabel_root()
-        for task in queue.tasks:
-            node = self.nodes_by_id.get(task.id)
+    def watch_view(self, view: RunView) -> None:
+        queue = view.queue
+        self.rows = task_rows(queue)
+        self.root_row = RootRow() if queue is None else RootRow(queue.orchestrator.status, len(queue.tasks))
+
+    def watch_rows(self, old: dict[str, TaskRow], new: dict[str, TaskRow]) -> None:
+        if any(task_id not in new for task_id in old):
+            # Another run replaced the one on screen (watch mode): its tasks start a new tree.
+            self.root.remove_children()
+            self.nodes_by_id.clear()
+            old = {}
+        for task_id, row in new.items():
+            node = self.nodes_by_id.get(task_id)
             if node is None:
-                parent = self.nodes_by_id.get(task.enqueued_by, self.root)
+                parent = self.nodes_by_id.get(row.parent, self.root)
                 if parent is not self.root and not parent.allow_expand:
                     parent.allow_expand = True
                     parent.expand()
-                node = parent.add_leaf(task_label(task, self.tasks, self.frame), data=task.id)
-                self.nodes_by_id[task.id] = node
-                self._keys[task.id] = self._key(task)
-                continue
-            key = self._key(task)
-            if self._keys.get(task.id) != key:
-                self._keys[task.id] = key
-                node.set_label(task_label(task, self.tasks, self.frame))
+                self.nodes_by_id[task_id] = parent.add_leaf(task_label(row, self.frame), data=task_id)
+            elif old.get(task_id) != row:
+                node.set_label(task_label(row, self.frame))
 
-    def _key(self, task: Task) -> tuple[object, ...]:
-        return (display_status(task), task.label, task.attempts, tuple(task.depends_on))
+    def watch_root_row(self, root: RootRow) -> None:
+        self.root.set_label(orchestrator_label(root, self.frame))
 
-    def _relabel_root(self) -> None:
-        self.root.set_label(orchestrator_label(self.orchestrator, len(self.tasks), self.frame))
+    def watch_frame(self, frame: int) -> None:
+        if self.root_row.status == "running":
+            self.root.set_label(orchestrator_label(self.root_row, frame))
+        for task_id, row in self.rows.items():
+            if row.shows == "running":
+                self.nodes_by_id[task_id].set_label(task_label(row, frame))
 
     def _spin(self) -> None:
         self.frame += 1
-        if self.orchestrator.status == "running":
-            self._relabel_root()
-        for task_id, task in self.tasks.items():
-            if display_status(task) == "running":
-                self.nodes_by_id[task_id].set_label(task_label(task, self.tasks, self.frame))
+
+    def render_label(self, node: TreeNode[str], base_style: Style, style: Style) -> Text:
+        """The label, ending in an ellipsis when the pane is too narrow for it (never a bare cut)."""
+        text = super().render_label(node, base_style, style)
+        depth = 0
+        parent = node.parent
+        while parent is not None:
+            depth, parent = depth + 1, parent.parent
+        room = self.scrollable_content_region.width - depth * self.guide_depth
+        if room > 0 and text.cell_len > room:
+            text.truncate(room, overflow="ellipsis")
+        return text
 
     def status_of(self, task_id: str) -> str | None:
-        task = self.tasks.get(task_id)
-        return None if task is None else task.status.value
+        row = self.rows.get(task_id)
+        return None if row is None else row.status
 
     def focus_task(self, task_id: str | None) -> None:
         """Move the cursor to a task without it counting as the person's choice."""

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from wizard_tui.tui.run_view import VerdictLine
 
 
-class VerdictBar(Static):
-    """One line above the footer; its CSS class says ok, failed or stopping."""
+class VerdictBar(Widget):
+    """One or two lines above the footer; hidden while empty. Its CSS class is the verdict's kind."""
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.message = ""
+    verdict: reactive[VerdictLine] = reactive(VerdictLine(), layout=True)
 
-    def show(self, message: str, kind: str) -> None:
-        if message == self.message:
-            return
-        self.message = message
-        self.set_classes(f"-{kind}" if message else "")
-        self.display = bool(message)
-        self.update(Text(message))
+    def watch_verdict(self, verdict: VerdictLine) -> None:
+        self.set_classes(f"-{verdict.kind}" if verdict.message else "")
+        self.display = bool(verdict.message)
+
+    def render(self) -> Text:
+        return Text(self.verdict.message)
+
+    @property
+    def message(self) -> str:
+        return self.verdict.message

@@ -1,0 +1,95 @@
+"""A run's lifecycle as the UI models it (once), from its files alone: no app needed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from tests.tui.run_fixtures import START, failed_and_blocked, finished, mid_run
+from wizard_tui.domain.models import TaskError
+from wizard_tui.tui.mirror import RunDirReader
+from wizard_tui.tui.run_view import EMPTY_VIEW, Phase, RunView, display_status, figures_text, verdict_line
+
+
+def _view(install_dir: Path) -> RunView:
+    view, _ = RunDirReader(install_dir / ".posthog-wizard").poll()
+    assert view is not None
+    return view
+
+
+def test_a_run_moves_from_waiting_to_running_to_finished(install_dir: Path) -> None:
+    assert EMPTY_VIEW.phase == Phase.WAITING
+    assert verdict_line(EMPTY_VIEW).message == ""
+    run = mid_run(install_dir)
+    running = _view(install_dir)
+    assert running.phase == Phase.RUNNING and verdict_line(running).message == ""
+    later = START + timedelta(hours=1)
+    assert running.elapsed_s(later) == 3600  # a live run's clock moves
+
+    for task_id in list(run.store.tasks):
+        if run.store.tasks[task_id].status in ("pending", "running"):
+            if run.store.tasks[task_id].status == "pending":
+                run.start(task_id)
+            run.finish(task_id)
+    run.store.mark_finished()
+    run.write()
+    done = _view(install_dir)
+    assert done.phase == Phase.FINISHED
+    assert done.elapsed_s(later) == (done.queue.updated_at - done.queue.created_at).total_seconds()  # type: ignore[union-attr]
+    assert verdict_line(done) == verdict_line(done)  # a pure function of the view
+    assert verdict_line(done).message.startswith("All 8 tasks done.") and verdict_line(done).kind == "ok"
+
+
+def test_interrupted_is_decided_in_one_place(install_dir: Path) -> None:
+    run = mid_run(install_dir)
+    run.store.interrupt("t-003")
+    run.write()
+    view = _view(install_dir)
+    task = next(t for t in view.queue.tasks if t.id == "t-003")  # type: ignore[union-attr]
+    assert display_status(task) == "interrupted" and view.phase == Phase.INTERRUPTED
+    line = verdict_line(view)
+    assert "--resume" in line.message and line.kind == "failed"
+    assert view.elapsed_s(START + timedelta(hours=1)) < 3600  # the clock stopped with the run
+
+
+def test_a_stop_between_tasks_is_read_from_the_audit(install_dir: Path) -> None:
+    run = mid_run(install_dir)
+    run.finish("t-003")  # nothing running when the stop lands
+    run.store.audit("interrupted")
+    run.write()
+    reader = RunDirReader(install_dir / ".posthog-wizard")
+    view, _ = reader.poll()
+    assert view is not None and view.stopped and view.phase == Phase.INTERRUPTED
+    run.store.audit("resume", set_aside=[])  # `--resume` picks it up again
+    run.close()
+    view, _ = reader.poll()
+    assert view is not None and not view.stopped and view.phase == Phase.RUNNING
+
+
+def test_a_retry_shows_as_a_retry(install_dir: Path) -> None:
+    run = mid_run(install_dir)
+    run.retry("t-003", "no report")
+    run.write()
+    task = next(t for t in _view(install_dir).queue.tasks if t.id == "t-003")  # type: ignore[union-attr]
+    assert display_status(task) == "retry"
+    task.error = TaskError(kind="interrupted", message="x")
+    assert display_status(task) == "retry"  # pending: not running, so not interrupted
+
+
+def test_the_verdict_names_failures_and_a_backend_error_with_what_to_do(install_dir: Path) -> None:
+    failed_and_blocked(install_dir)
+    view = _view(install_dir)
+    line = verdict_line(view)
+    assert line.kind == "failed" and "failed: t-002" in line.message and "1 retried" in line.message
+    broken = RunView(view.queue, run_error="cannot reach the API (connection refused)")
+    message = verdict_line(broken).message
+    assert "connection refused" in message and "--agent offline" in message
+    assert verdict_line(view, stopping=True).kind == "stopping"
+    assert verdict_line(view, crash="RuntimeError: boom").message.startswith("The run crashed: RuntimeError: boom")
+
+
+def test_figures_keep_numbers_and_units_together(install_dir: Path) -> None:
+    finished(install_dir)
+    text = figures_text(_view(install_dir).figures)
+    assert text == " Took 6.00s (first task after 250ms, longest silence 500ms, 2 follow-up task(s))."
+    assert figures_text({}) == ""
