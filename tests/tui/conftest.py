@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,13 +25,19 @@ def _shared_dirname(cls: type, *, test_location: object) -> str:
 pytest_textual_snapshot.SVGImageExtension.dirname = classmethod(_shared_dirname)  # type: ignore[method-assign,assignment]
 
 
-async def until(pilot: Pilot[object], condition: Callable[[], bool], *, what: str, rounds: int = 400) -> None:
-    """Let the app work until `condition` holds; fail with `what` if it never does (about 10 s)."""
-    for _ in range(rounds):
+async def until(pilot: Pilot[object], condition: Callable[[], bool], *, what: str, seconds: float = 60.0) -> None:
+    """Let the app work until `condition` holds; fail with `what` if it never does.
+
+    The deadline is generous on purpose: a loaded 2-core machine runs these slowly, and a
+    test waits on state, never on speed.
+    """
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         if condition():
             return
         await pilot.pause(0.025)
-    raise AssertionError(f"the app never got to: {what}")
+    if not condition():
+        raise AssertionError(f"the app never got to: {what}")
 
 
 async def settle(pilot: Pilot[object]) -> None:
