@@ -1,13 +1,18 @@
 """Which declared packages are PostHog SDKs and which are LLM SDKs, per package ecosystem.
 
-Ecosystems: npm, pypi, composer, gem, go, cargo, maven, pub, hex, swift. Names are compared
-in the ecosystem's normal form (PyPI names normalised, the rest lower-cased).
+`ECOSYSTEMS` holds one record per ecosystem (npm, pypi, composer, gem, go, cargo, maven,
+pub, hex, swift): how its names are compared (PyPI's canonical form, the rest lower-cased)
+and which names are LLM SDKs and PostHog SDKs. The client families say which packages a
+call shape in source belongs to.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from packaging.utils import canonicalize_name
 
 # --- LLM SDKs ---------------------------------------------------------------------------
 
@@ -139,7 +144,7 @@ _COMPOSER_LLM = frozenset(
         "laravel/ai",
     }
 )
-_GO_LLM_PREFIXES = (
+_GO_LLM_MODULES = (
     "github.com/sashabaranov/go-openai",
     "github.com/openai/openai-go",
     "github.com/anthropics/anthropic-sdk-go",
@@ -251,42 +256,6 @@ LANGUAGE_MODEL_HINT = re.compile(
 )
 
 
-def normalise_pypi(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def go_llm_module(path: str) -> str | None:
-    """The LLM SDK module a Go import path or module path belongs to, if any."""
-    n = path.lower()
-    return next((p for p in _GO_LLM_PREFIXES if n == p or n.startswith(p + "/")), None)
-
-
-def is_llm_package(eco: str, name: str) -> bool:
-    n = name.lower()
-    if eco == "npm":
-        return n in _NPM_LLM or n.startswith(_NPM_LLM_SCOPES)
-    if eco == "pypi":
-        n = normalise_pypi(n)
-        return n in _PYPI_LLM or n.startswith(_PYPI_LLM_PREFIXES)
-    if eco == "gem":
-        return n in _GEM_LLM or n.startswith(("omniai-", "ruby_llm-", "langchainrb"))
-    if eco == "composer":
-        return n in _COMPOSER_LLM
-    if eco == "go":
-        return go_llm_module(n) is not None
-    if eco == "cargo":
-        return n in _CARGO_LLM
-    if eco == "maven":
-        return n.startswith(_MAVEN_LLM_PREFIXES)
-    if eco == "pub":
-        return n in _PUB_LLM
-    if eco == "hex":
-        return n in _HEX_LLM
-    if eco == "swift":
-        return n in _SWIFT_LLM
-    return False
-
-
 # --- client families ----------------------------------------------------------------------
 # A family lists the packages (a name, or a prefix ending in "*") whose client a call shape
 # belongs to: `new OpenAI(` is an OpenAI-compatible client whether `openai`, a LangChain
@@ -350,7 +319,7 @@ SDK_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
-# --- PostHog SDKs -----------------------------------------------------------------------
+# --- PostHog SDKs ---------------------------------------------------------------------------
 
 # Tools, plugin kits and design assets of the @posthog scope: not an SDK sending events.
 _NPM_POSTHOG_EXCLUDED = frozenset(
@@ -365,30 +334,78 @@ _NPM_POSTHOG_EXCLUDED = frozenset(
     }
 )
 
+# --- the ecosystems ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Names:
+    """Package names: exact ones, and those with a prefix (a scope, a module path) or a suffix."""
+
+    exact: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = ()
+    excluded: frozenset[str] = frozenset()
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str) or name in self.excluded:
+            return False
+        return name in self.exact or name.startswith(self.prefixes) or name.endswith(self.suffixes)
+
+
+@dataclass(frozen=True)
+class Ecosystem:
+    """One package ecosystem: its names' normal form, its LLM SDKs and its PostHog SDKs."""
+
+    llm: Names
+    posthog: Names
+    normal: Callable[[str], str] = field(default=str.lower)
+
+
+def _names(*exact: str, prefixes: tuple[str, ...] = ()) -> Names:
+    return Names(frozenset(exact), prefixes)
+
+
+ECOSYSTEMS: dict[str, Ecosystem] = {
+    "npm": Ecosystem(
+        Names(_NPM_LLM, _NPM_LLM_SCOPES),
+        Names(frozenset({"posthog"}), ("posthog-", "@posthog/"), ("-posthog",), _NPM_POSTHOG_EXCLUDED),
+    ),
+    "pypi": Ecosystem(
+        Names(_PYPI_LLM, _PYPI_LLM_PREFIXES), _names("posthog", "posthoganalytics"), normal=canonicalize_name
+    ),
+    "gem": Ecosystem(
+        Names(_GEM_LLM, ("omniai-", "ruby_llm-", "langchainrb")), _names("posthog-ruby", "posthog-rails", "posthog")
+    ),
+    "composer": Ecosystem(Names(_COMPOSER_LLM), _names(prefixes=("posthog/",))),
+    # A Go module path names its packages below it too.
+    "go": Ecosystem(
+        Names(frozenset(_GO_LLM_MODULES), tuple(m + "/" for m in _GO_LLM_MODULES)),
+        _names(prefixes=("github.com/posthog/posthog-go",)),
+    ),
+    "cargo": Ecosystem(Names(_CARGO_LLM), _names("posthog-rs", "posthog")),
+    "maven": Ecosystem(
+        Names(prefixes=_MAVEN_LLM_PREFIXES),
+        _names(prefixes=("com.posthog:", "com.posthog.android:", "com.posthog.java:")),
+    ),
+    "pub": Ecosystem(Names(_PUB_LLM), _names("posthog_flutter", "posthog_dart")),
+    "hex": Ecosystem(Names(_HEX_LLM), _names("posthog")),
+    "swift": Ecosystem(Names(_SWIFT_LLM), _names("posthog-ios", "posthog")),
+}
+
+
+def is_llm_package(eco: str, name: str) -> bool:
+    """A declared or imported LLM SDK."""
+    ecosystem = ECOSYSTEMS.get(eco)
+    return ecosystem is not None and ecosystem.normal(name.lower()) in ecosystem.llm
+
 
 def is_posthog_package(eco: str, name: str) -> bool:
     """A declared PostHog SDK (never a word in prose: callers only pass manifest entries)."""
-    n = name.lower()
-    if eco == "npm":
-        if n in _NPM_POSTHOG_EXCLUDED:
-            return False
-        return n == "posthog" or n.startswith(("posthog-", "@posthog/")) or n.endswith("-posthog")
-    if eco == "pypi":
-        return normalise_pypi(n) in {"posthog", "posthoganalytics"}
-    if eco == "gem":
-        return n in {"posthog-ruby", "posthog-rails", "posthog"}
-    if eco == "composer":
-        return n.startswith("posthog/")
-    if eco == "go":
-        return n.startswith("github.com/posthog/posthog-go")
-    if eco == "cargo":
-        return n in {"posthog-rs", "posthog"}
-    if eco == "maven":
-        return n.startswith(("com.posthog:", "com.posthog.android:", "com.posthog.java:"))
-    if eco == "pub":
-        return n in {"posthog_flutter", "posthog_dart"}
-    if eco == "hex":
-        return n == "posthog"
-    if eco == "swift":
-        return n in {"posthog-ios", "posthog"}
-    return False
+    ecosystem = ECOSYSTEMS.get(eco)
+    return ecosystem is not None and ecosystem.normal(name.lower()) in ecosystem.posthog
+
+
+def go_llm_module(path: str) -> str | None:
+    """The LLM SDK module a Go import path or module path belongs to, if any."""
+    n = path.lower()
+    return next((m for m in _GO_LLM_MODULES if n == m or n.startswith(m + "/")), None)

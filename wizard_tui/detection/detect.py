@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from wizard_tui.detection.catalog import MEDIA_SDKS, SDK_ALIASES, is_llm_package, is_posthog_package
+from wizard_tui.detection.dirinfo import DirInfo
 from wizard_tui.detection.frameworks import FALLBACKS, FRAMEWORK_NAMES, MOBILE, FrameworkMatch, decide, is_app
 from wizard_tui.detection.fsread import SOURCE_CAP, read_text
 from wizard_tui.detection.languages import LANGUAGE_BY_EXT, LANGUAGE_BY_ID, Language
-from wizard_tui.detection.manifests import GRADLE_BUILD, GRADLE_SETTINGS, DirInfo, read_dir
+from wizard_tui.detection.manifests import GRADLE_BUILD, GRADLE_SETTINGS, read_dir
 from wizard_tui.detection.models import DetectionResult, LlmCall, Subproject
 from wizard_tui.detection.monorepo import primary_app, root_has_own_app, script_targets
 from wizard_tui.detection.package_manager import package_manager

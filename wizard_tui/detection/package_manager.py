@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from wizard_tui.detection.manifests import GRADLE_BUILD, GRADLE_SETTINGS, DirInfo
+from wizard_tui.detection.dirinfo import DirInfo
+from wizard_tui.detection.manifests import GRADLE_BUILD, GRADLE_SETTINGS
 
 ECOSYSTEM: dict[str, str] = {
     **dict.fromkeys(

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from wizard_tui.detection.manifests import GRADLE_BUILD, GRADLE_FILES, DirInfo
+from wizard_tui.detection.dirinfo import DirInfo
+from wizard_tui.detection.manifests import GRADLE_BUILD, GRADLE_FILES
 
 PY_ENTRY_NAMES = frozenset(
     {
