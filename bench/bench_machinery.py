@@ -49,7 +49,7 @@ def measure(n: int, root: Path) -> dict[str, float]:
     project = root / f"p{n}"
     project.mkdir(parents=True)
     (project / "index.js").write_text("console.log('hi')\n")
-    config = RunConfig(install_dir=project, max_tasks=n + 10, max_starts=n + 10)
+    config = RunConfig(install_dir=project, stub=True, max_tasks=n + 10, max_starts=n + 10)
     run = Run(config, NoOpAgent(n))
     started = time.perf_counter()
     result = asyncio.run(run.execute())

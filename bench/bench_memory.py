@@ -25,7 +25,7 @@ from wizard_tui.engine.run import RunConfig
 from wizard_tui.tui.app import WizardApp
 
 async def main() -> None:
-    config = RunConfig(install_dir=Path(sys.argv[1]))
+    config = RunConfig(install_dir=Path(sys.argv[1]), stub=True)
     app = WizardApp(config.install_dir, config=config, backend=OfflineAgent(), sinks=[])
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(2000):
@@ -72,7 +72,7 @@ def run() -> list[tuple[str, str, str]]:
         for target in (headless_project, tui_project):
             shutil.copytree(REPO / "sample_projects" / name, target)
         bare = peak_rss_mb([sys.executable, "-c", "pass"])
-        headless = peak_rss_mb([sys.executable, "-m", "wizard_tui", str(headless_project), "--no-ui"])
+        headless = peak_rss_mb([sys.executable, "-m", "wizard_tui", str(headless_project), "--no-ui", "--stub"])
         tui = peak_rss_mb([sys.executable, "-c", _TUI_SCRIPT, str(tui_project)])
     return [
         ("memory: bare python", f"{bare:.0f} MB peak RSS", "baseline"),

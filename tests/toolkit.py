@@ -40,6 +40,21 @@ class Harness:
             telemetry=Telemetry("run-t", clock, self.bus),
         )
 
+    def start_task(self, task_type: str = "init") -> str:
+        """Enqueue a task and start it, as the executor would; its id."""
+        task = self.store.enqueue(
+            task_type=task_type,
+            label=task_type,
+            inputs={},
+            depends_on=[],
+            reason="test",
+            model=None,
+            enqueued_by="orchestrator",
+            depth=0,
+        )
+        self.store.start(task.id)
+        return task.id
+
     def box(self, agent_id: str = "orchestrator") -> ToolBox:
         task = self.store.tasks.get(agent_id)
         return ToolBox(list(ALL_TOOLS.values()), ToolContext(services=self.services, agent_id=agent_id, task=task))

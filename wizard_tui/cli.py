@@ -80,6 +80,7 @@ def run_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="continue the unfinished run in PATH/.posthog-wizard")
     p.add_argument("--fresh", action="store_true", help="start over; an earlier run is kept under previous/")
     p.add_argument("--no-telemetry", action="store_true", help="send no telemetry over the network")
+    p.add_argument("--stub", action="store_true", help="walking skeleton: every task runs the stub body")
     p.add_argument(
         "--pace",
         type=_non_negative_int,
@@ -189,6 +190,7 @@ def _run(argv: Sequence[str]) -> int:
         resume=args.resume,
         fresh=args.fresh,
         pace_ms=pace,
+        stub=args.stub,
     )
     from wizard_tui.engine.run import tune_gc
     from wizard_tui.telemetry import network_sinks

@@ -48,7 +48,7 @@ async def run_through(
         rand=lambda: 0.0,
     )
     try:
-        config = RunConfig(install_dir=project, agent="anthropic", concurrency=concurrency)
+        config = RunConfig(install_dir=project, stub=True, agent="anthropic", concurrency=concurrency)
         return await Run(config, agent, ids=SequentialIds()).execute()
     finally:
         await agent.aclose()
@@ -205,7 +205,7 @@ def test_cli_headless_run_against_anthropic_base_url(
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
     monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
     project = sample("fastapi-anthropic")
-    assert main([str(project), "--no-ui", "--no-telemetry"]) == 0
+    assert main([str(project), "--no-ui", "--stub", "--no-telemetry"]) == 0
     out = capsys.readouterr().out
     assert "backend anthropic" in out and "backend: anthropic" in out
     tokens = [line for line in out.splitlines() if line.strip().startswith("tokens:")]

@@ -89,7 +89,7 @@ def test_no_arguments_at_all() -> None:
 
 
 def test_an_empty_folder_gets_a_verdict_not_a_crash(tmp_path: Path) -> None:
-    done = wizard_run(empty_dir(tmp_path), "--no-ui", "--json")
+    done = wizard_run(empty_dir(tmp_path), "--no-ui", "--stub", "--json")
     assert done.returncode in (0, 1) and done.stderr == "", done.stderr
     summary = json.loads(done.stdout.splitlines()[-1])
     assert summary["kind"] == "summary" and summary["exit_code"] == done.returncode
@@ -112,7 +112,7 @@ def test_a_folder_of_100_000_files_finishes_in_bounded_time(tmp_path: Path) -> N
             os.link(first, folder / f"f{i:04d}.js")
     before = digest_tree(root)
     t0 = time.monotonic()
-    done = wizard_run(str(root), "--no-ui", "--json", timeout=120)  # a hang would be a timeout, not a pass
+    done = wizard_run(str(root), "--no-ui", "--stub", "--json", timeout=120)  # a hang would be a timeout, not a pass
     elapsed = time.monotonic() - t0
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout.splitlines()[-1])
@@ -127,12 +127,12 @@ def test_a_corrupt_queue_through_the_cli_is_left_as_it_is(tmp_path: Path) -> Non
     queue.parent.mkdir()
     queue.write_bytes(b'{"version": 1, "run_id": "x", "tasks": [')
     for args in (["--resume"], []):
-        done = wizard_run(str(project), "--no-ui", *args)
+        done = wizard_run(str(project), "--no-ui", "--stub", *args)
         assert done.returncode == 2
         line = one_sentence(done.stderr)
         assert "not a valid queue file" in line and "--fresh" in line
         assert queue.read_bytes() == b'{"version": 1, "run_id": "x", "tasks": ['
-    fresh = wizard_run(str(project), "--no-ui", "--fresh")
+    fresh = wizard_run(str(project), "--no-ui", "--stub", "--fresh")
     assert fresh.returncode == 0, fresh.stderr
     (kept,) = (project / ".posthog-wizard" / "previous").glob("unreadable-*/queue.json")
     assert kept.read_bytes() == b'{"version": 1, "run_id": "x", "tasks": ['
@@ -141,7 +141,7 @@ def test_a_corrupt_queue_through_the_cli_is_left_as_it_is(tmp_path: Path) -> Non
 def test_a_reader_that_goes_away_does_not_break_the_run(tmp_path: Path) -> None:
     """`wizard-tui ./app --no-ui | head -1`: the run still finishes and says nothing on stderr."""
     project = copy_sample("django-app", tmp_path)
-    proc = wizard(str(project), "--no-ui", "--pace", "5", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = wizard(str(project), "--no-ui", "--stub", "--pace", "5", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None and proc.stderr is not None
     assert proc.stdout.readline().strip()
     proc.stdout.close()

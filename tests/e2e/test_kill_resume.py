@@ -107,16 +107,16 @@ def next_args(project: Path) -> list[str] | None:
     except QueueFileError as exc:  # pragma: no cover - the assertion the whole test exists for
         raise AssertionError(f"queue.json is torn or invalid after a kill: {exc}") from exc
     if queue is None:
-        return [str(project), "--no-ui", "--pace", "20"]
+        return [str(project), "--no-ui", "--stub", "--pace", "20"]
     if queue.finished:
         return None
-    return [str(project), "--no-ui", "--pace", "20", "--resume"]
+    return [str(project), "--no-ui", "--stub", "--pace", "20", "--resume"]
 
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, str, tuple[str, ...]]]:
     project = copy_sample(SAMPLE, tmp_path_factory.mktemp("reference"))
-    assert asyncio.run(Run(RunConfig(install_dir=project), OfflineAgent()).execute()).exit_code == 0
+    assert asyncio.run(Run(RunConfig(install_dir=project, stub=True), OfflineAgent()).execute()).exit_code == 0
     return graph(project)
 
 
@@ -184,7 +184,7 @@ def wait_for(predicate: Callable[[], bool], proc: subprocess.Popen[str], what: s
 def test_ctrl_c_and_sigterm_stop_cleanly_and_resume(tmp_path: Path, sig: signal.Signals) -> None:
     project = copy_sample(SAMPLE, tmp_path)
     run_dir = project / ".posthog-wizard"
-    proc = wizard(str(project), "--no-ui", "--pace", "150", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = wizard(str(project), "--no-ui", "--stub", "--pace", "150", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     running: list[str] = []
 
     def a_task_is_mid_run() -> bool:
@@ -208,10 +208,10 @@ def test_ctrl_c_and_sigterm_stop_cleanly_and_resume(tmp_path: Path, sig: signal.
     assert [r.task_id for r in audit if r.event == "interrupt"] == [hit.id]
     assert not list(run_dir.rglob("*.tmp"))
 
-    plain = wizard_run(str(project), "--no-ui")
+    plain = wizard_run(str(project), "--no-ui", "--stub")
     assert plain.returncode == 2 and "--resume" in plain.stderr and "--fresh" in plain.stderr
 
-    resumed = wizard_run(str(project), "--no-ui", "--resume")
+    resumed = wizard_run(str(project), "--no-ui", "--stub", "--resume")
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert f"reset       {hit.id}" in resumed.stdout
     queue = read_queue_file(run_dir / "queue.json")

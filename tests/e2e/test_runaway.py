@@ -15,7 +15,7 @@ async def runaway(tmp_path: Path, backend: RunawayBackend, **config: int) -> tup
     project = tmp_path / "app"
     project.mkdir()
     (project / "index.js").write_text("console.log('hi')\n")
-    result = await Run(RunConfig(install_dir=project, **config), backend).execute()  # type: ignore[arg-type]
+    result = await Run(RunConfig(install_dir=project, stub=True, **config), backend).execute()  # type: ignore[arg-type]
     return result, project / ".posthog-wizard"
 
 

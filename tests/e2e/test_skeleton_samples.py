@@ -25,7 +25,7 @@ ROOT_EVENTS = ("enqueue", "start", "complete")
 async def test_headless_run_on_sample(name: str, sample: Callable[[str], Path]) -> None:
     project = sample(name)
     before = tree_digest(project)
-    result = await Run(RunConfig(install_dir=project), OfflineAgent()).execute()
+    result = await Run(RunConfig(install_dir=project, stub=True), OfflineAgent()).execute()
     assert result.exit_code == 0, result.message
     assert tree_digest(project) == before, "the user's project changed"
 
@@ -89,8 +89,8 @@ async def test_headless_run_on_sample(name: str, sample: Callable[[str], Path]) 
 
 async def test_second_run_archives_the_first(sample: Callable[[str], Path]) -> None:
     project = sample("express-server")
-    first = await Run(RunConfig(install_dir=project), OfflineAgent()).execute()
-    second = await Run(RunConfig(install_dir=project), OfflineAgent()).execute()
+    first = await Run(RunConfig(install_dir=project, stub=True), OfflineAgent()).execute()
+    second = await Run(RunConfig(install_dir=project, stub=True), OfflineAgent()).execute()
     assert first.exit_code == second.exit_code == 0 and first.run_id != second.run_id
     archived = project / ".posthog-wizard" / "previous" / str(first.run_id)
     assert (archived / "queue.json").is_file() and (archived / "markers").is_dir()
@@ -115,7 +115,7 @@ def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str
 
 def test_cli_no_ui_streams_lines_and_exits_zero(sample: Callable[[str], Path]) -> None:
     project = sample("nextjs-app-router")
-    done = _cli(str(project), "--no-ui")
+    done = _cli(str(project), "--no-ui", "--stub")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert any(" started " in line for line in lines) and any(" done " in line for line in lines)
@@ -126,7 +126,7 @@ def test_cli_no_ui_streams_lines_and_exits_zero(sample: Callable[[str], Path]) -
 
 def test_cli_json_lines(sample: Callable[[str], Path]) -> None:
     project = sample("django-app")
-    done = _cli(str(project), "--no-ui", "--json")
+    done = _cli(str(project), "--no-ui", "--stub", "--json")
     assert done.returncode == 0, done.stderr
     events = [json.loads(line) for line in done.stdout.splitlines()]
     assert {e["kind"] for e in events} == {"audit", "telemetry", "summary"}
@@ -138,7 +138,7 @@ def test_no_ui_never_imports_textual(sample: Callable[[str], Path]) -> None:
     code = (
         "import sys\n"
         "from wizard_tui.cli import main\n"
-        f"rc = main([{str(project)!r}, '--no-ui'])\n"
+        f"rc = main([{str(project)!r}, '--no-ui', '--stub'])\n"
         "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith(('textual.', 'wizard_tui.tui')))\n"
         "print('IMPORTED', bad)\n"
         "sys.exit(rc)\n"

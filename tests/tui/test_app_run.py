@@ -52,7 +52,7 @@ class BrokenKeyAgent(OfflineAgent):
 
 def _app(project: Path, backend: Any, **config: Any) -> WizardApp:
     """The app on a prepared run, as `run_tui` starts it."""
-    run = Run(RunConfig(install_dir=project, **config), backend, ids=SequentialIds())
+    run = Run(RunConfig(install_dir=project, stub=True, **config), backend, ids=SequentialIds())
     run.prepare()
     return WizardApp(project, run=run, animate=False)
 
@@ -178,7 +178,7 @@ async def test_quit_mid_run_stops_cleanly_with_130_and_the_run_resumes(sample: C
     assert identify.error.kind == "interrupted" and identify.attempts == 0
     assert any(r.event == "interrupt" and r.task_id == identify.id for r in read_audit(paths.audit))
 
-    resumed = await Run(RunConfig(install_dir=project, resume=True), OfflineAgent()).execute()
+    resumed = await Run(RunConfig(install_dir=project, stub=True, resume=True), OfflineAgent()).execute()
     assert resumed.exit_code == 0
     assert all(t.status == TaskStatus.DONE for t in read_queue_file(paths.queue).tasks)
 

@@ -15,7 +15,7 @@ async def run(tmp_path: Path, backend: ScriptedBackend, **config: object) -> tup
     project = tmp_path / "proj"
     project.mkdir(exist_ok=True)
     (project / "index.js").write_text("console.log(1)\n")
-    result = await Run(RunConfig(install_dir=project, **config), backend, ids=SequentialIds()).execute()  # type: ignore[arg-type]
+    result = await Run(RunConfig(install_dir=project, stub=True, **config), backend, ids=SequentialIds()).execute()  # type: ignore[arg-type]
     return result.exit_code, project / ".posthog-wizard"
 
 

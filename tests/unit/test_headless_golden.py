@@ -59,7 +59,7 @@ async def headless_output(tmp_path: Path, *, json_lines: bool) -> str:
     run = Run(
         # Seed then drain: pipelined, the orchestrator's tools that run in worker threads
         # interleave with the first tasks by real time, and a golden must not depend on that.
-        RunConfig(install_dir=project, pipeline=False),
+        RunConfig(install_dir=project, stub=True, pipeline=False),
         OfflineAgent(),
         clock=FrozenClock(step=0.001),
         ids=SequentialIds(),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 from wizard_tui.domain.models import Handoff, Task, TaskStatus
-from wizard_tui.domain.prompts import load_prompts
+from wizard_tui.domain.prompts import PromptLibrary, default_prompt_dir, load_prompts
 from wizard_tui.domain.resolver import ancestors, pick_model, resolve_orchestrator, resolve_task
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -90,3 +92,31 @@ def test_orchestrator_gets_the_seed_prompt_and_tools() -> None:
     agent = resolve_orchestrator(load_prompts(), install_dir_name="app", forced_model=None, default_model="f")
     assert agent.kind == "orchestrator" and "enqueue_task" in agent.tools and "complete_task" not in agent.tools
     assert "plan-capture" in agent.prompt and "## Procedure" in agent.system
+
+
+def _library_with_a_real_install_body(tmp_path: Path) -> PromptLibrary:
+    """The repo's prompts, with `install` given a body of its own (as the real bodies do)."""
+    folder = tmp_path / "prompts"
+    shutil.copytree(default_prompt_dir(), folder)
+    (folder / "install.md").write_text(
+        "---\ntype: install\nlabel: Install\ntools: [read_file, propose_edit, complete_task]\n---\n"
+        "Declare the SDKs.\n\n## Goal\n\nDeclare them.\n\n## How you know you succeeded\n\nThey are declared.\n"
+    )
+    return load_prompts(folder)
+
+
+def test_stub_mode_gives_every_type_the_stub_body_and_its_tools(tmp_path: Path) -> None:
+    library = _library_with_a_real_install_body(tmp_path)
+    tasks = graph()
+    real = resolve_task(tasks["a"], library, tasks, forced_model=None, default_model="claude-haiku-4-5")
+    assert real.body == "install" and "Declare the SDKs." in real.system
+    assert real.tools == ("read_file", "propose_edit", "complete_task")
+    stub = resolve_task(tasks["a"], library, tasks, forced_model=None, default_model="claude-haiku-4-5", stub=True)
+    assert stub.body == "stub" and "walking skeleton" in stub.system
+    # The stub's tools, with enqueue_task only where the type itself may enqueue.
+    assert stub.tools == ("read_handoffs", "write_marker", "complete_task")
+    plan = resolve_task(tasks["c"], library, tasks, forced_model=None, default_model="claude-haiku-4-5", stub=True)
+    assert plan.body == "stub" and "enqueue_task" in plan.tools
+    assert "stub" not in library.task_types, "the stub is a body, never a task type"
+    # Without --stub, a type that says `body: stub` still resolves to it (the skeleton's prompts).
+    assert resolve_task(tasks["b"], library, tasks, forced_model=None, default_model="claude-haiku-4-5").body == "stub"

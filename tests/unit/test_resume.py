@@ -50,7 +50,7 @@ def files_under(root: Path) -> dict[str, str]:
 
 
 async def run(project: Path, backend: Any = None, **config: Any) -> RunResult:
-    return await Run(RunConfig(install_dir=project, **config), backend or OfflineAgent()).execute()
+    return await Run(RunConfig(install_dir=project, stub=True, **config), backend or OfflineAgent()).execute()
 
 
 def crashed_run(
@@ -262,7 +262,7 @@ class _Tap:
 
 async def test_an_interrupt_records_the_running_task_and_resume_finishes_it(project: Path) -> None:
     gate = Gate(hang_type="identify")
-    handle = asyncio.ensure_future(Run(RunConfig(install_dir=project), gate).execute())
+    handle = asyncio.ensure_future(Run(RunConfig(install_dir=project, stub=True), gate).execute())
     await asyncio.wait_for(gate.hanging.wait(), 30)
     handle.cancel()
     result = await handle
@@ -311,7 +311,7 @@ async def test_an_orchestrator_interrupted_mid_seeding_resumes_into_the_same_gra
                 handle.cancel()
                 await asyncio.Event().wait()  # the run's cancel handling cancels this agent here
 
-    handle = asyncio.ensure_future(Run(RunConfig(install_dir=project), Gate(on_call)).execute())
+    handle = asyncio.ensure_future(Run(RunConfig(install_dir=project, stub=True), Gate(on_call)).execute())
     assert (await handle).exit_code == 130
     cut = read_queue_file(project / ".posthog-wizard" / "queue.json")
     assert cut.orchestrator.status == "interrupted" and sum(not t.dynamic for t in cut.tasks) == stop_after
@@ -368,7 +368,7 @@ def test_appending_after_a_torn_line_starts_a_new_line(tmp_path: Path) -> None:
 
 
 async def test_a_second_process_on_the_same_run_dir_is_refused(project: Path) -> None:
-    holder = Run(RunConfig(install_dir=project), OfflineAgent())
+    holder = Run(RunConfig(install_dir=project, stub=True), OfflineAgent())
     holder.prepare()
     try:
         second = await run(project, fresh=True)
@@ -399,7 +399,7 @@ async def test_resume_rewrites_a_handoff_file_lost_to_a_kill(tmp_path: Path) -> 
     project = tmp_path / "lost-handoff"
     project.mkdir()
     (project / "index.js").write_text("console.log(1)\n")
-    first = await Run(RunConfig(install_dir=project), OfflineAgent()).execute()
+    first = await Run(RunConfig(install_dir=project, stub=True), OfflineAgent()).execute()
     assert first.exit_code == 0
     run_dir = project / ".posthog-wizard"
     queue = read_queue_file(run_dir / "queue.json")
@@ -409,6 +409,6 @@ async def test_resume_rewrites_a_handoff_file_lost_to_a_kill(tmp_path: Path) -> 
     (run_dir / "handoffs" / f"{unfinished.id}.json").unlink()
     queue.finished = False
     (run_dir / "queue.json").write_text(queue.model_dump_json())
-    resumed = await Run(RunConfig(install_dir=project, resume=True), OfflineAgent()).execute()
+    resumed = await Run(RunConfig(install_dir=project, stub=True, resume=True), OfflineAgent()).execute()
     assert resumed.exit_code == 0, resumed.message
     assert {p.stem for p in (run_dir / "handoffs").iterdir()} == {t.id for t in queue.tasks}

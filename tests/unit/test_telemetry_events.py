@@ -43,7 +43,7 @@ async def scripted_run(tmp_path: Path, backend: ScriptedBackend, **config: Any) 
     (project / "index.js").write_text("console.log(1)\n")
     sinks = config.pop("sinks", None)
     run = Run(
-        RunConfig(install_dir=project, **config),
+        RunConfig(install_dir=project, stub=True, **config),
         backend,  # type: ignore[arg-type]
         clock=FrozenClock(step=0.001),
         ids=SequentialIds(),
@@ -82,7 +82,7 @@ def assert_contract(lines: list[dict[str, Any]], result: RunResult) -> None:
 async def test_an_offline_run_emits_the_happy_path_events(tmp_path: Path, fixed_detection: None) -> None:
     project = copy_sample("nextjs-app-router", tmp_path)
     result = await Run(
-        RunConfig(install_dir=project), OfflineAgent(), clock=FrozenClock(step=0.001), ids=SequentialIds()
+        RunConfig(install_dir=project, stub=True), OfflineAgent(), clock=FrozenClock(step=0.001), ids=SequentialIds()
     ).execute()
     assert result.exit_code == 0
     lines = lines_of(project)

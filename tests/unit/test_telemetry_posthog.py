@@ -41,7 +41,7 @@ def server() -> Iterator[CaptureServer]:
 
 
 async def offline_run(project: Path, sinks: list[Sink], **kwargs: Any) -> RunResult:
-    run = Run(RunConfig(install_dir=project), OfflineAgent(), sinks=sinks, ids=SequentialIds(), **kwargs)
+    run = Run(RunConfig(install_dir=project, stub=True), OfflineAgent(), sinks=sinks, ids=SequentialIds(), **kwargs)
     return await run.execute()
 
 
@@ -137,7 +137,7 @@ async def test_no_secret_or_file_content_leaves_through_telemetry_or_the_run_dir
     project = copy_sample("nextjs-app-router", tmp_path)
     plant_secrets(project)
     out = io.StringIO()
-    run = Run(RunConfig(install_dir=project), OfflineAgent(), sinks=[PostHogSink(KEY, server.url)])
+    run = Run(RunConfig(install_dir=project, stub=True), OfflineAgent(), sinks=[PostHogSink(KEY, server.url)])
     run.bus.subscribe(HeadlessPrinter(out, json_lines=True))
     result = await run.execute()
     assert result.exit_code == 0
@@ -174,7 +174,7 @@ def cli(project: Path, env_extra: dict[str, str], *args: str) -> subprocess.Comp
     }
     env.update(env_extra)
     return subprocess.run(
-        [sys.executable, "-m", "wizard_tui", str(project), "--no-ui", "--fresh", *args],
+        [sys.executable, "-m", "wizard_tui", str(project), "--no-ui", "--stub", "--fresh", *args],
         cwd=REPO,
         env=env,
         capture_output=True,

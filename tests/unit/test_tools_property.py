@@ -122,6 +122,9 @@ def typed_inputs(tool: str) -> st.SearchStrategy[dict[str, Any]]:
         "complete_task": {"status": st.sampled_from(["done", "failed", "skipped"]), "handoff": handoff},
         "read_handoffs": {"task_id": st.none() | st.just("t-001") | text, "type": maybe_text},
         "write_marker": {"note": maybe_text},
+        "propose_edit": {"path": text, "old": text, "new": maybe_text.map(lambda t: t or "")},
+        "propose_file": {"path": text, "content": text},
+        "write_report": {"content": text},
     }
     fields = ALL_TOOLS[tool].input_model.model_fields
     required = {k: v for k, v in shapes[tool].items() if fields[k].is_required()}
@@ -233,7 +236,8 @@ def test_any_values_in_the_tools_own_fields(world: World, tool: str, data: st.Da
 @SETTINGS
 @given(data=st.data(), as_task=st.booleans())
 def test_well_typed_hostile_values(world: World, tool: str, data: st.DataObject, as_task: bool) -> None:
-    as_task = as_task or tool in ("complete_task", "write_marker")  # so their handlers run, not their refusal
+    # So their handlers run, not their refusal.
+    as_task = as_task or tool in ("complete_task", "write_marker", "propose_edit", "propose_file", "write_report")
     check(*world.call(tool, data.draw(typed_inputs(tool)), as_task=as_task))
 
 

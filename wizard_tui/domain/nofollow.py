@@ -21,8 +21,8 @@ import errno
 import os
 import secrets
 import stat
-from collections.abc import Iterator
-from pathlib import Path, PurePath
+from collections.abc import Iterator, Sequence
+from pathlib import Path, PurePath, PurePosixPath
 
 TMP_SUFFIX = ".tmp"
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -68,16 +68,24 @@ def _refusal(dir_fd: int, name: str, shown: PurePath, exc: OSError) -> OSError:
     return exc
 
 
-def _open_dirs(anchor: Path, parts: tuple[str, ...], *, create: bool) -> int:
-    """An fd of `anchor/parts...`, each level opened without following a link."""
+def _open_dirs(
+    anchor: Path, parts: tuple[str, ...], *, create: bool, created: list[PurePosixPath] | None = None
+) -> int:
+    """An fd of `anchor/parts...`, each level opened without following a link.
+
+    With `create`, missing folders are made; those this call made are appended to `created`
+    (relative to the anchor, outermost first), so a caller can remove them again.
+    """
     fd = os.open(anchor, _DIR_FLAGS)
     shown = anchor
     try:
-        for part in parts:
+        for n, part in enumerate(parts):
             shown = shown / part
             if create:
                 with contextlib.suppress(FileExistsError):
                     os.mkdir(part, DIR_MODE, dir_fd=fd)
+                    if created is not None:
+                        created.append(PurePosixPath(*parts[: n + 1]))
             try:
                 sub = os.open(part, _DIR_FLAGS, dir_fd=fd)
             except OSError as exc:
@@ -280,3 +288,90 @@ def read_regular(path: Path, *, max_bytes: int) -> bytes:
         return data
     finally:
         os.close(fd)
+
+
+# -- Relative paths below a trusted root, by folder descriptor (proposals, apply, revert) --------
+#
+# Apply stages every file in a temp file before it renames any, and checks each target with
+# lstat in the folder it will rename into, so it works on folder descriptors directly.
+
+
+def split_rel(rel: str) -> tuple[str, ...]:
+    """The parts of a relative posix path; absolute paths, `..`, `.` and empty parts raise ValueError."""
+    pure = PurePosixPath(rel)
+    if pure.is_absolute() or not pure.parts or any(p in ("", ".", "..") or "\x00" in p for p in pure.parts):
+        raise ValueError(f"{rel!r} is not a plain relative path")
+    return pure.parts
+
+
+@contextlib.contextmanager
+def folder(
+    root: Path, parts: Sequence[str], *, create: bool = False, created: list[PurePosixPath] | None = None
+) -> Iterator[int]:
+    """A descriptor of `root/parts...` for the `with` block, no link followed at any level.
+
+    A link on the way raises LinkRefusedError, a file where a folder should be
+    NotADirectoryError, a missing folder (without `create`) FileNotFoundError.
+    """
+    fd = _open_dirs(root, tuple(parts), create=create, created=created)
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def lstat_at(dir_fd: int, name: str) -> os.stat_result | None:
+    """The entry's own status (a link is reported as a link), or None when there is none."""
+    try:
+        return os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+
+
+def read_at(dir_fd: int, name: str, *, max_bytes: int) -> bytes:
+    """The bytes of the regular file `name` in the folder, refused when a link, not regular, or too big."""
+    try:
+        fd = os.open(name, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0), dir_fd=dir_fd)
+    except OSError as exc:
+        raise _refusal(dir_fd, name, PurePath(name), exc) from exc
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise NotRegularError(errno.EINVAL, f"{name} is not a regular file")
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise NotRegularError(errno.EFBIG, f"{name} is over the {max_bytes} byte cap")
+    return data
+
+
+def write_temp_at(dir_fd: int, name: str, data: bytes, mode: int) -> str:
+    """Write `data` (fsynced) to a new temp file beside `name` with permission bits `mode`; its name."""
+    tmp = f".{name[:100]}.{secrets.token_hex(6)}{TMP_SUFFIX}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600, dir_fd=dir_fd)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode & 0o7777)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp, dir_fd=dir_fd)
+        raise
+    return tmp
+
+
+def replace_at(dir_fd: int, tmp: str, name: str) -> None:
+    """Rename `tmp` over `name` in one folder (a link at `name` is replaced itself, never followed)."""
+    os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+
+
+def unlink_at(dir_fd: int, name: str) -> None:
+    """Remove the name (a link itself, never its target); nothing when it is already gone."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(name, dir_fd=dir_fd)
+
+
+def fsync_dir(dir_fd: int) -> None:
+    """Make renames in the folder durable (skipped where the platform cannot)."""
+    with contextlib.suppress(OSError):
+        os.fsync(dir_fd)

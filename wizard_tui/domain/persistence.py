@@ -55,12 +55,27 @@ class RunPaths:
         self.orphans = self.root / "orphans"
         self.gitignore = self.root / ".gitignore"
         self.lock = self.root / LOCK_NAME
+        # Proposed changes (SPEC §9): the proposals, the originals they start from, the patch.
+        self.proposals = self.root / "proposals.json"
+        self.blobs = self.root / "blobs"
+        self.changes_patch = self.root / "changes.patch"
+        self.changes_manifest = self.root / "changes.json"
+        self.diffs = self.root / "diffs"  # one patch per task, written when its proposals are committed
+        self.report = self.root / "posthog-setup-report.md"
+        # What `apply` changed, kept across runs so `revert` works after a new run starts.
+        self.applied = self.root / "applied"
 
     def handoff(self, task_id: str) -> Path:
         return self.handoffs / f"{task_id}.json"
 
     def marker(self, task_id: str) -> Path:
         return self.markers / f"{task_id}.txt"
+
+    def blob(self, sha256: str) -> Path:
+        return self.blobs / sha256
+
+    def task_diff(self, task_id: str) -> Path:
+        return self.diffs / f"{task_id}.patch"
 
     def create(self) -> None:
         """Make the run dir, hidden from the user's `git status` by its own `.gitignore`.
@@ -75,7 +90,7 @@ class RunPaths:
 
     def remove_stale_temp_files(self) -> None:
         """Temp files left by a killed writer are garbage: the rename never happened."""
-        for directory in (self.root, self.handoffs, self.markers):
+        for directory in (self.root, self.handoffs, self.markers, self.blobs, self.diffs):
             for entry in _real_entries(directory):
                 if entry.name.startswith(".") and entry.name.endswith(TMP_SUFFIX):
                     with contextlib.suppress(OSError, ValueError):
@@ -83,7 +98,7 @@ class RunPaths:
 
     def run_files(self) -> list[Path]:
         """The files and folders a run wrote (not `previous/`, `.gitignore`, the lock or empty folders)."""
-        keep = {self.previous.name, self.gitignore.name, self.lock.name}
+        keep = {self.previous.name, self.gitignore.name, self.lock.name, self.applied.name}
         out = []
         for entry in _real_entries(self.root):
             if entry.name in keep:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from wizard_tui.domain.claude_models import current_ids, lookup
 
 REQUIRED_SECTIONS = ("## Goal", "## How you know you succeeded")
+STUB_TYPE = "stub"  # the walking skeleton's body (`stub.md`), which `--stub` gives every task
 TOOL_NAMES = frozenset(
     {
         "detect_framework",
@@ -23,6 +24,9 @@ TOOL_NAMES = frozenset(
         "complete_task",
         "read_handoffs",
         "write_marker",
+        "propose_edit",
+        "propose_file",
+        "write_report",
     }
 )
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n(.*)\Z", re.DOTALL)
@@ -108,8 +112,12 @@ class PromptLibrary:
     def task_types(self) -> list[str]:
         return sorted(self.types)
 
-    def body_for(self, task_type: str) -> PromptFile:
-        """The prompt whose body a task of this type runs: its own, or the one it resolves to."""
+    def body_for(self, task_type: str, *, stub: bool = False) -> PromptFile:
+        """The prompt whose body a task of this type runs: its own, the one it resolves to, or (`--stub`) the stub."""
+        if stub:
+            if STUB_TYPE not in self.bodies:
+                raise PromptError(f"--stub needs the stub body ({STUB_TYPE}.md) in the prompt folder")
+            return self.bodies[STUB_TYPE]
         prompt = self.types[task_type]
         return self.bodies[prompt.meta.body] if prompt.meta.body else prompt
 
@@ -138,7 +146,8 @@ def load_prompts(directory: Path | None = None) -> PromptLibrary:
         if p.meta.type in by_type:
             raise PromptError(f"{p.path}: type {p.meta.type!r} is already declared by {by_type[p.meta.type].path.name}")
         by_type[p.meta.type] = p
-    referenced = {p.meta.body for p in parsed if p.meta.body}
+    # The stub is a body even when no type resolves to it: `--stub` runs it for every type.
+    referenced = {p.meta.body for p in parsed if p.meta.body} | ({STUB_TYPE} & set(by_type))
     bodies = {name: by_type[name] for name in referenced if name in by_type}
     for p in parsed:
         if p.meta.body and p.meta.body not in by_type:

@@ -41,6 +41,7 @@ class ResolvedAgent:
     system: str
     prompt: str
     max_turns: int
+    body: str = ""  # the type of the prompt file whose body runs: the task's own type, or "stub"
 
 
 def pick_model(*, forced: str | None, enqueued: str | None, front_matter: str | None, default: str) -> str:
@@ -107,9 +108,15 @@ def resolve_task(
     *,
     forced_model: str | None,
     default_model: str,
+    stub: bool = False,
 ) -> ResolvedAgent:
+    """What a task's agent gets. With `stub` (`--stub`) every type runs the stub body with its tools,
+    and `enqueue_task` only where the type's own prompt allows it."""
     type_prompt = library.types[task.type]
-    body = library.body_for(task.type)
+    body = library.body_for(task.type, stub=stub)
+    tools = type_prompt.meta.tools
+    if stub:
+        tools = [t for t in body.meta.tools if t != "enqueue_task" or t in type_prompt.meta.tools]
     system = f"{PREAMBLE}\n{body.body.strip()}\n"
     inputs = json.dumps(task.inputs, indent=2, sort_keys=True) if task.inputs else "{}"
     goal = type_prompt.section("Goal")
@@ -134,10 +141,11 @@ def resolve_task(
         kind="task",
         agent_type=task.type,
         model=model,
-        tools=tuple(type_prompt.meta.tools),
+        tools=tuple(tools),
         system=system,
         prompt=prompt,
         max_turns=type_prompt.meta.max_turns,
+        body=body.meta.type,
     )
 
 
@@ -159,4 +167,5 @@ def resolve_orchestrator(
         system=system,
         prompt=prompt,
         max_turns=seed.meta.max_turns,
+        body=seed.meta.type,
     )

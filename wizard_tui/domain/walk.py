@@ -120,6 +120,20 @@ def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.GitIgnoreSp
     return ignored
 
 
+def is_ignored(root: Path, rel: str) -> bool:
+    """Whether the project's `.gitignore` files ignore the file `rel`, or a folder above it."""
+    parts = rel.split("/")
+    specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+    for i in range(len(parts)):
+        base = "/".join(parts[:i])
+        if base and _ignored(base, True, specs):
+            return True
+        spec = _load_gitignore(root.joinpath(*parts[:i]))
+        if spec is not None:
+            specs.append((base, spec))
+    return _ignored(rel, False, specs)
+
+
 def iter_files(
     root: Path,
     start: Path | None = None,

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from wizard_tui.agents.base import AgentBackend, AgentError, AgentOutcome, AgentRequest
 from wizard_tui.domain.models import Task, TaskError, TaskStatus
 from wizard_tui.domain.resolver import ResolvedAgent
-from wizard_tui.engine.tools import RunServices, ToolContext, build_toolbox
+from wizard_tui.engine.proposals import discard_quietly
+from wizard_tui.engine.tools import Report, RunServices, ToolContext, build_toolbox
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +196,25 @@ class Executor:
             self.on_agent_done(resolved, task, outcome or AgentOutcome(model=resolved.model), duration_ms)
         self._settle(task_id, context, error, duration_ms, resolved)
 
+    def _commit_proposals(self, task: Task, report: Report) -> str | None:
+        """Commit the attempt's proposals and list their files in its handoff; a sentence on conflict."""
+        proposals = self.services.proposals
+        try:
+            conflict = proposals.commit(task.id, task.attempts)
+        except OSError as exc:
+            return f"its proposals could not be recorded in the run dir ({exc.strerror or exc})"
+        if conflict is None:
+            # The handoff names every file the task changed, even when the agent forgot some.
+            files = list(dict.fromkeys([*report.handoff.files_touched, *proposals.files_of(task.id, task.attempts)]))
+            if files != report.handoff.files_touched:
+                report.handoff = report.handoff.model_copy(update={"files_touched": files})
+        return conflict
+
+    def _discard_proposals(self, task: Task, reason: str) -> None:
+        dropped = discard_quietly(self.services.proposals, task.id, task.attempts, reason)
+        if dropped:
+            self.store.audit("discard-proposals", task, count=dropped, reason=reason)
+
     def _settle(
         self,
         task_id: str,
@@ -207,7 +227,13 @@ class Executor:
         model = resolved.model if resolved else task.model
         report = context.report
         telemetry = self.services.telemetry
+        if report is not None and report.status == TaskStatus.DONE and error is None:
+            conflict = self._commit_proposals(task, report)
+            if conflict is not None:
+                error, report = TaskError(kind="conflict", message=conflict), None
         if report is not None and report.status in (TaskStatus.DONE, TaskStatus.SKIPPED):
+            if report.status == TaskStatus.SKIPPED:
+                self._discard_proposals(task, "the task ended skipped")
             self.store.complete(task_id, report.status, report.handoff)
             event = "completed" if report.status == TaskStatus.DONE else "skipped"
             telemetry.emit(
@@ -222,6 +248,8 @@ class Executor:
             error = TaskError(kind="reported-failed", message=report.handoff.did[:500])
         elif error is None:
             error = TaskError(kind="no-report", message="the agent ended without calling complete_task")
+        # A retry starts from a clean proposed state, never from half of this attempt.
+        self._discard_proposals(task, f"the attempt did not finish ({error.kind})")
         if task.attempts < task.max_attempts and self._fatal is None:
             self.stats.retried.add(task_id)
             self.store.requeue(task_id, error)

@@ -84,6 +84,7 @@ class RunConfig(BaseModel):
     fresh: bool = False
     pace_ms: int = Field(default=0, ge=0)
     agent_timeout_s: float = Field(default=300.0, gt=0)
+    stub: bool = False  # --stub: every task runs the stub body (the walking skeleton)
 
 
 @dataclass
@@ -294,7 +295,9 @@ class Run:
                 elif task.status.terminal and task.handoff is not None and not paths.handoff(task.id).exists():
                     # Killed after queue.json recorded the report but before its file was written.
                     atomic_write_model(paths.handoff(task.id), HandoffFile.of(task), fsync=False)
-            store.audit("resume", set_aside=self.orphans)
+            # Proposals of attempts that never finished are dropped; a retry starts clean.
+            dropped = services.proposals.load(store.tasks)
+            store.audit("resume", set_aside=self.orphans, proposals_dropped=dropped)
         executor = Executor(
             services,
             self.backend,
@@ -305,6 +308,7 @@ class Run:
                     store.tasks,
                     forced_model=self.config.model,
                     default_model=self.backend.default_model,
+                    stub=self.config.stub,
                 )
             ),
             concurrency=self.config.concurrency,
@@ -368,6 +372,13 @@ class Run:
         elif exit_code == EXIT_OK:
             exit_code = EXIT_OK if outcome.ok else EXIT_FAILED
             message = outcome.sentence()
+        if not interrupted:
+            try:
+                # Before the queue says finished: a finished run always has its patch.
+                services.proposals.finish(finished_at)
+            except OSError as exc:
+                exit_code = EXIT_FAILED
+                message = f"Could not write {paths.changes_patch.name} ({exc.strerror or exc}); run again with --fresh."
         telemetry.emit(
             "orchestrator run finished",
             **metrics.model_dump(),

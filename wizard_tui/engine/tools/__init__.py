@@ -15,9 +15,12 @@ from wizard_tui.engine.tools.base import (
 )
 from wizard_tui.engine.tools.explore import EXPLORE_TOOLS
 from wizard_tui.engine.tools.project import PROJECT_TOOLS
+from wizard_tui.engine.tools.propose import PROPOSE_TOOLS
 from wizard_tui.engine.tools.queue_tools import QUEUE_TOOLS
 
-ALL_TOOLS: dict[str, ToolSpec[Any]] = {t.name: t for t in (*PROJECT_TOOLS, *EXPLORE_TOOLS, *QUEUE_TOOLS)}
+ALL_TOOLS: dict[str, ToolSpec[Any]] = {
+    t.name: t for t in (*PROJECT_TOOLS, *EXPLORE_TOOLS, *QUEUE_TOOLS, *PROPOSE_TOOLS)
+}
 
 
 def build_toolbox(names: tuple[str, ...] | list[str], context: ToolContext) -> ToolBox:

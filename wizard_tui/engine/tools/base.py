@@ -24,6 +24,7 @@ from wizard_tui.domain.persistence import RunPaths
 from wizard_tui.domain.prompts import PromptLibrary
 from wizard_tui.domain.queue import QueueStore
 from wizard_tui.domain.toolbox import ToolResult
+from wizard_tui.engine.proposals import ProposalStore, Viewer
 from wizard_tui.telemetry.emitter import Telemetry
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,10 @@ class RunServices:
     telemetry: Telemetry
     started_mono: float = 0.0
     cache: dict[str, Any] = field(default_factory=dict)
+    proposals: ProposalStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.proposals = ProposalStore(self.install_dir, self.paths, self.store.run_id, self.store.clock)
 
     def ms_since_start(self) -> int:
         return int((self.store.clock.monotonic() - self.started_mono) * 1000)
@@ -70,6 +75,11 @@ class ToolContext:
     task: Task | None = None
     report: Report | None = None
     calls: int = 0
+
+
+def viewer_of(ctx: ToolContext) -> Viewer | None:
+    """Whose proposals an agent sees besides the committed ones: its own attempt's (tasks only)."""
+    return (ctx.task.id, ctx.task.attempts) if ctx.task is not None else None
 
 
 @dataclass(frozen=True)

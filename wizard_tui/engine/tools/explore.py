@@ -22,7 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from wizard_tui.domain.walk import SKIP_DIRS, WalkBudget, iter_files
-from wizard_tui.engine.tools.base import ToolContext, ToolError, ToolSpec
+from wizard_tui.engine.tools.base import ToolContext, ToolError, ToolSpec, viewer_of
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_READ_LINES = 2_000
@@ -102,20 +102,28 @@ def is_secret_file(name: str) -> bool:
     return secret_kind(name) is not None
 
 
-def confine(root: Path, user_path: str) -> Path:
-    """Resolve `user_path` inside `root` or raise a ToolError saying why not."""
+def relative_parts(user_path: str) -> tuple[str, ...]:
+    """The parts of an agent's relative path (empty for the root), or a ToolError saying why not."""
     if "\x00" in user_path:
         raise ToolError("The path contains a NUL byte; give a plain relative path.")
     if len(user_path) > MAX_PATH_CHARS:
         raise ToolError(f"The path is over {MAX_PATH_CHARS} characters; give a real relative path.")
     if user_path.strip() in ("", "."):
-        return root
+        return ()
     pure = PurePosixPath(user_path.replace("\\", "/"))
     if pure.is_absolute() or re.match(r"^[A-Za-z]:", user_path):
         raise ToolError(f"{user_path!r} is absolute; paths are relative to the project root (use '.').")
     if ".." in pure.parts:
         raise ToolError(f"{user_path!r} climbs out with '..'; stay inside the project root.")
-    candidate = root.joinpath(*pure.parts)
+    return pure.parts
+
+
+def confine(root: Path, user_path: str) -> Path:
+    """Resolve `user_path` inside `root` or raise a ToolError saying why not."""
+    parts = relative_parts(user_path)
+    if not parts:
+        return root
+    candidate = root.joinpath(*parts)
     try:
         resolved = candidate.resolve(strict=False)
     except (OSError, RuntimeError, ValueError) as exc:  # symlink loops end here
@@ -273,7 +281,20 @@ async def list_files(ctx: ToolContext, args: ListFilesInput) -> dict[str, Any]:
     start = confine(root, args.path)
     if not _is_dir(start):
         raise ToolError(f"{args.path!r} is not a folder; list its parent or read it with read_file.")
-    return await asyncio.to_thread(_list, root, start, args)
+    result = await asyncio.to_thread(_list, root, start, args)
+    # Files that exist only as proposals are part of the project this agent builds on.
+    files: list[str] = result["files"]
+    base = _rel(root, start)
+    for rel in ctx.services.proposals.new_files(viewer_of(ctx)):
+        if base not in (".", rel) and not rel.startswith(base + "/"):
+            continue
+        if rel in files or (args.glob and not _glob_match(rel, args.glob)):
+            continue
+        if len(files) >= args.max_results:
+            result["truncated"] = True
+            break
+        files.append(rel)
+    return result
 
 
 def _list(root: Path, start: Path, args: ListFilesInput) -> dict[str, Any]:
@@ -295,16 +316,21 @@ async def read_file(ctx: ToolContext, args: ReadFileInput) -> dict[str, Any]:
     path = confine(root, args.path)
     rel = _rel(root, path)
     kind = secret_kind(path.name, PurePosixPath(args.path).name)
-    data = _read_regular(path, rel)
-    # Secret files are refused; what an agent may know of an env file is which keys it sets.
-    if kind == "key":
-        raise ToolError(f"Refused: {rel} holds key material, and nothing of it is ever shown.")
-    if _is_binary(data[:8192]):
-        raise ToolError(f"{rel} is a binary file; only text files can be read.")
-    text = data.decode("utf-8", errors="replace")
-    if kind == "env":
-        keys = _redact(text).replace("\n", ", ") or "none"
-        raise ToolError(f"Refused: {rel} holds secrets, and their values are never shown. It sets: {keys}.")
+    # A file with proposals reads as proposed, so each task builds on the ones before it.
+    proposed = ctx.services.proposals.proposed_text(rel, viewer_of(ctx)) if kind is None else None
+    if proposed is not None:
+        text = proposed
+    else:
+        data = _read_regular(path, rel)
+        # Secret files are refused; what an agent may know of an env file is which keys it sets.
+        if kind == "key":
+            raise ToolError(f"Refused: {rel} holds key material, and nothing of it is ever shown.")
+        if _is_binary(data[:8192]):
+            raise ToolError(f"{rel} is a binary file; only text files can be read.")
+        text = data.decode("utf-8", errors="replace")
+        if kind == "env":
+            keys = _redact(text).replace("\n", ", ") or "none"
+            raise ToolError(f"Refused: {rel} holds secrets, and their values are never shown. It sets: {keys}.")
     lines = text.splitlines()
     chunk = lines[args.offset : args.offset + args.limit]
     chunk = [ln if len(ln) <= MAX_LINE_CHARS * 5 else ln[: MAX_LINE_CHARS * 5] + " [line cut]" for ln in chunk]
@@ -316,6 +342,8 @@ async def read_file(ctx: ToolContext, args: ReadFileInput) -> dict[str, Any]:
     result: dict[str, Any] = {"path": rel, "content": content, "truncated": truncated}
     if truncated:
         result["total_lines"] = len(lines)
+    if proposed is not None:
+        result["proposed"] = True
     return result
 
 
@@ -331,21 +359,32 @@ async def search_files(ctx: ToolContext, args: SearchFilesInput) -> dict[str, An
             "simplify it, for example `(a+)+` to `a+`."
         )
     start = confine(root, args.path)
-    return await asyncio.to_thread(_search, root, start, args, regex)
+    proposals = ctx.services.proposals
+    viewer = viewer_of(ctx)
+    overlay = {rel: text for rel in proposals.proposed_paths(viewer) if (text := proposals.proposed_text(rel, viewer))}
+    return await asyncio.to_thread(_search, root, start, args, regex, overlay)
 
 
-def _search(root: Path, start: Path, args: SearchFilesInput, regex: re.Pattern[str]) -> dict[str, Any]:
+def _search(
+    root: Path, start: Path, args: SearchFilesInput, regex: re.Pattern[str], overlay: dict[str, str]
+) -> dict[str, Any]:
+    """Search the project, reading files with proposals (`overlay`: path -> text) as proposed."""
     deadline = time.monotonic() + SEARCH_SECONDS
+    base = _rel(root, start)
     try:
         mode = start.stat().st_mode
     except (OSError, ValueError) as exc:
-        raise ToolError(f"{args.path!r} does not exist; use list_files to see what is there.") from exc
+        if base not in overlay:
+            raise ToolError(f"{args.path!r} does not exist; use list_files to see what is there.") from exc
+        mode = stat.S_IFREG
     if stat.S_ISREG(mode):
-        files = [_rel(root, start)]
+        files = [base]
         budget = WalkBudget()
     elif stat.S_ISDIR(mode):
         budget = WalkBudget(max_files=20_000, seconds=3.0)
         files = list(iter_files(root, start, budget=budget))
+        known = set(files)
+        files += [r for r in sorted(overlay) if r not in known and (base == "." or r.startswith(base + "/"))]
     else:
         raise ToolError(f"{args.path!r} is not a regular file or folder; search a folder or a text file.")
     matches: list[dict[str, Any]] = []
@@ -357,21 +396,26 @@ def _search(root: Path, start: Path, args: SearchFilesInput, regex: re.Pattern[s
             break
         if args.glob and not _glob_match(rel, args.glob):
             continue
-        path = root / rel
-        try:
-            real = path.resolve(strict=True)
-        except (OSError, RuntimeError, ValueError):
-            continue
-        if secret_kind(PurePosixPath(rel).name, real.name) or not real.is_relative_to(root):
-            continue
-        try:
-            data = _read_regular(real, rel)
-        except ToolError:
-            continue
-        if _is_binary(data[:8192]):
-            continue
-        scanned_bytes += len(data)
-        for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), start=1):
+        text = overlay.get(rel)
+        if text is None:
+            path = root / rel
+            try:
+                real = path.resolve(strict=True)
+            except (OSError, RuntimeError, ValueError):
+                continue
+            if secret_kind(PurePosixPath(rel).name, real.name) or not real.is_relative_to(root):
+                continue
+            text = overlay.get(_rel(root, real))  # a link to a file with proposals
+        if text is None:
+            try:
+                data = _read_regular(real, rel)
+            except ToolError:
+                continue
+            if _is_binary(data[:8192]):
+                continue
+            text = data.decode("utf-8", errors="replace")
+        scanned_bytes += len(text)
+        for number, line in enumerate(text.splitlines(), start=1):
             if regex.search(line[:MAX_SCAN_LINE]):
                 if len(matches) >= args.max_results:
                     truncated = True

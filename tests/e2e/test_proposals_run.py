@@ -1,0 +1,161 @@
+"""Whole runs whose task agents propose changes: the patch, retries that start clean, handoffs, the hard rule."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import tree_digest
+from wizard_tui.agents.base import AgentOutcome, AgentRequest
+from wizard_tui.domain.changes import ChangesManifest
+from wizard_tui.domain.prompts import PromptLibrary, default_prompt_dir, load_prompts
+from wizard_tui.domain.proposals import ProposalsFile, ProposalState
+from wizard_tui.engine.run import Run, RunConfig
+
+HANDOFF = {"goal": "g", "did": "d", "for_next_agent": "n"}
+PROPOSE_TOOLS = ["read_file", "list_files", "propose_edit", "propose_file", "complete_task"]
+
+
+def proposing_prompts(tmp_path: Path) -> PromptLibrary:
+    """The repo's prompts, with every task type allowed to propose (as the real bodies are)."""
+    folder = tmp_path / "prompts"
+    shutil.copytree(default_prompt_dir(), folder)
+    for path in folder.glob("*.md"):
+        text = path.read_text()
+        if "type: stub" in text or "seed: true" in text:
+            continue
+        path.write_text(re.sub(r"^tools: \[.*\]$", f"tools: [{', '.join(PROPOSE_TOOLS)}]", text, flags=re.M))
+    return load_prompts(folder)
+
+
+@dataclass
+class ProposingBackend:
+    """install edits package.json, init adds a file, identify edits it; `flaky` types fail once after proposing."""
+
+    flaky: set[str] = field(default_factory=set)
+    name: str = "proposing"
+    default_model: str = "scripted-model"
+    seen: dict[str, list[str]] = field(default_factory=dict)
+
+    async def run(self, request: AgentRequest) -> AgentOutcome:
+        tools = request.tools
+        if request.agent.kind == "orchestrator":
+            ids: dict[str, str] = {}
+            for key, deps in (("install", []), ("init", []), ("identify", ["install", "init"])):
+                result = await tools.call(
+                    "enqueue_task",
+                    {"type": key, "label": key, "depends_on": [ids[d] for d in deps], "reason": "test"},
+                )
+                ids[key] = result.data()["id"]
+            return AgentOutcome(model=self.default_model, turns=1)
+        task = request.task
+        assert task is not None
+        read = await tools.call("read_file", {"path": "package.json"})
+        self.seen.setdefault(task.type, []).append(read.data()["content"])
+        if task.type == "install":
+            await self._ok(
+                tools,
+                "propose_edit",
+                {
+                    "path": "package.json",
+                    "old": '"dependencies": {\n',
+                    "new": '"dependencies": {\n    "posthog-js": "^1.200.0",\n',
+                },
+            )
+        elif task.type == "init":
+            await self._ok(
+                tools,
+                "propose_file",
+                {"path": "src/posthog client.ts", "content": "export const key = process.env.KEY\n"},
+            )
+        elif task.type == "identify":
+            await self._ok(
+                tools,
+                "propose_edit",
+                {"path": "src/posthog client.ts", "old": "KEY\n", "new": "KEY\nexport function identify() {}\n"},
+            )
+        if task.type in self.flaky and task.attempts == 1:
+            return AgentOutcome(model=self.default_model, turns=2)  # ends without reporting: retried
+        done = await tools.call("complete_task", {"status": "done", "handoff": HANDOFF})
+        assert not done.is_error, done.content
+        return AgentOutcome(model=self.default_model, turns=3)
+
+    @staticmethod
+    async def _ok(tools: Any, name: str, args: dict[str, Any]) -> None:
+        result = await tools.call(name, args)
+        assert not result.is_error, result.content
+
+
+def make_project(tmp_path: Path) -> Path:
+    root = tmp_path / "app"
+    (root / "src").mkdir(parents=True)
+    (root / "package.json").write_text('{\n  "name": "app",\n  "dependencies": {\n    "next": "15.0.0"\n  }\n}\n')
+    (root / "src" / "index.ts").write_text("export {}\n")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    return root
+
+
+async def test_a_run_proposes_one_patch_that_git_applies_and_never_writes_the_project(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    before = tree_digest(project)
+    backend = ProposingBackend(flaky={"init"})
+    result = await Run(RunConfig(install_dir=project), backend, prompts=proposing_prompts(tmp_path)).execute()
+    assert result.exit_code == 0, result.message
+    assert tree_digest(project) == before, "a run must never write outside its run dir"
+
+    run_dir = project / ".posthog-wizard"
+    patch = (run_dir / "changes.patch").read_bytes()
+    check = subprocess.run(
+        ["git", "apply", "--check", "-v", str(run_dir / "changes.patch")], cwd=project, capture_output=True
+    )
+    assert check.returncode == 0, check.stderr.decode()
+    assert b'+    "posthog-js": "^1.200.0",' in patch
+    assert patch.count(b"new file mode 100644") == 1 and b"export function identify() {}" in patch
+
+    # The retried init started from a clean proposed state: its first attempt was discarded.
+    stored = ProposalsFile.model_validate_json((run_dir / "proposals.json").read_bytes())
+    init_states = [
+        (p.attempt, p.state) for p in stored.proposals if p.path == "src/posthog client.ts" and p.kind == "file"
+    ]
+    assert init_states == [(1, ProposalState.DISCARDED), (2, ProposalState.COMMITTED)]
+    # identify built on install's edit: it read package.json as proposed.
+    assert '"posthog-js"' in backend.seen["identify"][0] and '"posthog-js"' not in backend.seen["install"][0]
+
+    # Each handoff lists the files its task changed, though the agent named none.
+    queue = json.loads((run_dir / "queue.json").read_text())
+    touched = {t["type"]: t["handoff"]["files_touched"] for t in queue["tasks"]}
+    assert touched == {
+        "install": ["package.json"],
+        "init": ["src/posthog client.ts"],
+        "identify": ["src/posthog client.ts"],
+    }
+    manifest = ChangesManifest.model_validate_json((run_dir / "changes.json").read_bytes())
+    assert [(f.path, f.action) for f in manifest.files] == [
+        ("package.json", "modify"),
+        ("src/posthog client.ts", "create"),
+    ]
+    by_task = {t["type"]: t["id"] for t in queue["tasks"]}
+    identify_diff = (run_dir / "diffs" / f"{by_task['identify']}.patch").read_bytes().splitlines()
+    assert [line for line in identify_diff if line.startswith(b"+") and not line.startswith(b"+++")] == [
+        b"+export function identify() {}"
+    ]
+
+    # git applies it for real to the same bytes our manifest holds.
+    subprocess.run(["git", "apply", str(run_dir / "changes.patch")], cwd=project, check=True)
+    for item in manifest.files:
+        assert (project / item.path).read_bytes() == (run_dir / "blobs" / item.after_sha256).read_bytes()
+
+
+async def test_a_stub_run_proposes_nothing_and_writes_no_patch(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    result = await Run(
+        RunConfig(install_dir=project, stub=True), ProposingBackend(), prompts=proposing_prompts(tmp_path)
+    ).execute()
+    # The scripted agent's proposals are refused in stub mode: the stub body has no propose tools.
+    assert result.exit_code == 1
+    assert not (project / ".posthog-wizard" / "changes.patch").exists()

@@ -1,0 +1,153 @@
+"""The tools through which task agents change the project: they propose, they never write it.
+
+`propose_edit` and `propose_file` record a change in the run dir (see
+`engine/proposals.py` for how proposals are staged, committed and discarded);
+`write_report` writes the one file a task may write directly, the setup report in the
+run dir. Paths are confined like the read tools', and stricter: no link anywhere in the
+path, nothing in skipped or ignored folders, no secret files, no key in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from wizard_tui.domain.persistence import RUN_DIR_NAME, atomic_write_text
+from wizard_tui.domain.proposals import EditError
+from wizard_tui.domain.walk import SKIP_DIRS, is_ignored
+from wizard_tui.engine.proposals import Viewer
+from wizard_tui.engine.tools.base import ToolContext, ToolError, ToolSpec
+from wizard_tui.engine.tools.explore import relative_parts, secret_kind
+
+# A PostHog project or personal API key written out: keys belong in environment variables.
+_POSTHOG_KEY = re.compile(r"\bph[cx]_[A-Za-z0-9]{20,}")
+
+
+class ProposeEditInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(description="File to change, relative to the project root.")
+    old: str = Field(
+        min_length=1,
+        description=(
+            "Exact text to replace, copied from read_file (which shows earlier proposals); it must occur "
+            "exactly once in the file, so include enough surrounding lines."
+        ),
+    )
+    new: str = Field(description="The text that replaces `old` (empty to delete it).")
+
+
+class ProposeFileInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(description="New file to create, relative to the project root; it must not exist yet.")
+    content: str = Field(description="The whole content of the new file.")
+
+
+class WriteReportInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    content: str = Field(min_length=1, description="The whole setup report, as markdown.")
+
+
+def confine_for_write(root: Path, user_path: str) -> str:
+    """The relative path of a file a task may propose to change, or a ToolError saying why not.
+
+    Links are checked when the file is first read (every level, without following any).
+    """
+    parts = relative_parts(user_path)
+    if not parts:
+        raise ToolError("Give the path of a file, relative to the project root.")
+    rel = "/".join(parts)
+    if any(p in SKIP_DIRS for p in parts[:-1]) or parts[-1] in (RUN_DIR_NAME, ".git"):
+        raise ToolError(
+            f"{rel!r} is inside a folder the wizard never changes (dependencies, VCS data, build output "
+            "or its own run dir); propose changes to the project's source instead."
+        )
+    if secret_kind(parts[-1]):
+        raise ToolError(
+            f"Refused: {rel} is a secret file, and the wizard never writes one. Name the environment "
+            "variables the user must set in your handoff instead (an `.env.example` is fine)."
+        )
+    if is_ignored(root, rel):
+        raise ToolError(f"{rel} is ignored by the project's .gitignore; the wizard changes only files it tracks.")
+    return rel
+
+
+def _task_viewer(ctx: ToolContext, tool: str) -> Viewer:
+    if ctx.task is None:
+        raise ToolError(f"{tool} is for task agents; the orchestrator only plans.")
+    return (ctx.task.id, ctx.task.attempts)
+
+
+def _refuse_keys(text: str, field: str) -> None:
+    if _POSTHOG_KEY.search(text):
+        raise ToolError(
+            f"`{field}` holds what looks like a PostHog API key; never write a key into source. Read it from "
+            "an environment variable (for example NEXT_PUBLIC_POSTHOG_KEY or POSTHOG_API_KEY) instead."
+        )
+
+
+async def propose_edit(ctx: ToolContext, args: ProposeEditInput) -> dict[str, Any]:
+    viewer = _task_viewer(ctx, "propose_edit")
+    rel = confine_for_write(ctx.services.install_dir, args.path)
+    _refuse_keys(args.new, "new")
+    try:
+        outcome = ctx.services.proposals.propose_edit(viewer, rel, args.old, args.new)
+    except EditError as exc:
+        raise ToolError(str(exc)) from exc
+    lines = [outcome.first_line, outcome.last_line]
+    ctx.services.store.audit("propose", ctx.task, kind="edit", path=rel, changed_lines=lines)
+    return {"path": rel, "changed_lines": lines, "proposed": True}
+
+
+async def propose_file(ctx: ToolContext, args: ProposeFileInput) -> dict[str, Any]:
+    viewer = _task_viewer(ctx, "propose_file")
+    rel = confine_for_write(ctx.services.install_dir, args.path)
+    _refuse_keys(args.content, "content")
+    if "\x00" in args.content:
+        raise ToolError("`content` holds a NUL byte; only text files can be proposed.")
+    try:
+        ctx.services.proposals.propose_file(viewer, rel, args.content)
+    except EditError as exc:
+        raise ToolError(str(exc)) from exc
+    ctx.services.store.audit("propose", ctx.task, kind="file", path=rel)
+    return {"path": rel, "proposed": True}
+
+
+async def write_report(ctx: ToolContext, args: WriteReportInput) -> dict[str, Any]:
+    if ctx.task is None:
+        raise ToolError("write_report is for the report task.")
+    paths = ctx.services.paths
+    _refuse_keys(args.content, "content")
+    # The one file a task writes directly, and only in the run dir; rewriting it replaces it whole.
+    atomic_write_text(paths.report, args.content if args.content.endswith("\n") else args.content + "\n")
+    ctx.services.store.audit("report", ctx.task, path=paths.report.name)
+    return {"path": paths.report.relative_to(paths.install_dir).as_posix()}
+
+
+PROPOSE_TOOLS: list[ToolSpec[Any]] = [
+    ToolSpec(
+        "propose_edit",
+        "Propose replacing text in a project file. Nothing is written to the project: the change is recorded "
+        "for the user's review, and read_file shows it from now on. `old` must match the file exactly once.",
+        ProposeEditInput,
+        propose_edit,
+    ),
+    ToolSpec(
+        "propose_file",
+        "Propose a new project file with the given content (refused when the file exists). Nothing is written "
+        "to the project: the file is recorded for the user's review, and read_file shows it from now on.",
+        ProposeFileInput,
+        propose_file,
+    ),
+    ToolSpec(
+        "write_report",
+        "Write the setup report (markdown) to .posthog-wizard/posthog-setup-report.md, replacing any earlier one.",
+        WriteReportInput,
+        write_report,
+    ),
+]
