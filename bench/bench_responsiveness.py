@@ -42,9 +42,7 @@ async def _run(project: Path, pipeline: bool) -> tuple[Any, int, float]:
         agent = AnthropicAgent(api_key="sk-ant-test", base_url=api.base_url)
         started = time.perf_counter()
         try:
-            result = await Run(
-                RunConfig(install_dir=project, stub=True, agent="anthropic", pipeline=pipeline), agent
-            ).execute()
+            result = await Run(RunConfig(install_dir=project, stub=True, pipeline=pipeline), agent).execute()
         finally:
             await agent.aclose()
         wall = time.perf_counter() - started

@@ -49,7 +49,7 @@ async def _run(project: Path, floors: dict[str, int] | int) -> tuple[int, list[E
     with FakeMessagesAPI(SkeletonModel(), cache_min_tokens=floors) as api:
         agent = AnthropicAgent(api_key="sk-ant-test", base_url=api.base_url)
         try:
-            result = await Run(RunConfig(install_dir=project, stub=True, agent="anthropic"), agent).execute()
+            result = await Run(RunConfig(install_dir=project, stub=True), agent).execute()
         finally:
             await agent.aclose()
         return result.exit_code, list(api.exchanges)

@@ -26,16 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from textual import events
 
 from wizard_tui.domain.clock import SequentialIds, SystemClock
-from wizard_tui.domain.events import Event, EventBus
-from wizard_tui.domain.models import AuditRecord, Handoff, HandoffFile, TaskError, TaskStatus
-from wizard_tui.domain.persistence import (
-    CoalescingWriter,
-    JsonlAppender,
-    RunPaths,
-    atomic_write_model,
-    read_queue_file,
-)
+from wizard_tui.domain.events import EventBus
+from wizard_tui.domain.models import Handoff, TaskError, TaskStatus
+from wizard_tui.domain.persistence import CoalescingWriter, RunPaths, read_queue_file
 from wizard_tui.domain.queue import QueueStore
+from wizard_tui.engine.recorder import Recorder
 from wizard_tui.tui.app import WizardApp
 from wizard_tui.tui.run_view import RunView
 from wizard_tui.tui.widgets.task_tree import TaskTree
@@ -57,16 +52,8 @@ async def _write_storm(root: Path, transitions: int, seconds: float) -> dict[str
     bus = EventBus()
     store = QueueStore(run_id="bench", install_dir=root, clock=SystemClock(), ids=SequentialIds(), bus=bus)
     store.framework, store.backend, store.model = "nextjs", "bench", "bench"
-    audit = JsonlAppender(paths.audit)
-
-    def record(event: Event) -> None:
-        if isinstance(event, AuditRecord):
-            audit.append(event)
-            task = store.tasks.get(event.task_id or "")
-            if event.event == "complete" and task is not None and task.handoff is not None:
-                atomic_write_model(paths.handoff(task.id), HandoffFile.of(task), fsync=False)
-
-    bus.subscribe(record)
+    recorder = Recorder(paths, store)
+    bus.subscribe(recorder)
     writer = CoalescingWriter(store.render, paths.queue)
     store.on_change(writer.request)
     store.set_orchestrator("running")
@@ -114,7 +101,7 @@ async def _write_storm(root: Path, transitions: int, seconds: float) -> dict[str
         await tick()
     store.mark_finished()
     await writer.flush()
-    audit.close()
+    recorder.close()
     return {"end": time.time(), "transitions": n, "seconds": time.monotonic() - started, "writes": writer.writes}
 
 

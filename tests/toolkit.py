@@ -30,6 +30,8 @@ class Harness:
         self.store = QueueStore(
             run_id="run-t", install_dir=self.project, clock=clock, ids=SequentialIds(), bus=self.bus
         )
+        self.telemetry = Telemetry("run-t", clock, self.bus)
+        self.bus.subscribe(self.telemetry.observe)
         self.services = RunServices(
             install_dir=self.project,
             paths=self.paths,
@@ -37,7 +39,6 @@ class Harness:
             library=load_prompts(),
             limits=limits or Limits(),
             valid_models={"claude-haiku-4-5"},
-            telemetry=Telemetry("run-t", clock, self.bus),
         )
 
     def start_task(self, task_type: str = "init") -> str:

@@ -179,17 +179,15 @@ def _run(argv: Sequence[str]) -> int:
     chosen = choose_backend(args.agent, pace)
     if isinstance(chosen, str):
         return _fail(chosen)
-    backend, backend_name = chosen
+    backend, _name = chosen
     config = RunConfig(
         install_dir=install_dir,
-        agent="anthropic" if backend_name == "anthropic" else "offline",
         model=args.model,
         concurrency=args.concurrency,
         pipeline=not args.no_pipeline,
         max_tasks=args.max_tasks,
         resume=args.resume,
         fresh=args.fresh,
-        pace_ms=pace,
         stub=args.stub,
     )
     from wizard_tui.engine.run import tune_gc

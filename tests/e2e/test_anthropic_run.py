@@ -48,7 +48,7 @@ async def run_through(
         rand=lambda: 0.0,
     )
     try:
-        config = RunConfig(install_dir=project, stub=True, agent="anthropic", concurrency=concurrency)
+        config = RunConfig(install_dir=project, stub=True, concurrency=concurrency)
         return await Run(config, agent, ids=SequentialIds()).execute()
     finally:
         await agent.aclose()

@@ -1,7 +1,8 @@
 """Run dirs written from scripted transitions, the way a run writes them.
 
-The real `QueueStore` applies each transition with a frozen clock and sequential ids, so
-the files are exactly a run's files, byte for byte the same on every machine.
+The real `QueueStore` applies each transition with a frozen clock and sequential ids, and
+the run's own `Recorder` and telemetry subscriber write them, so the files are exactly a
+run's files, byte for byte the same on every machine.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from wizard_tui.domain.clock import FrozenClock, SequentialIds
-from wizard_tui.domain.events import Event, EventBus
-from wizard_tui.domain.models import AuditRecord, Handoff, HandoffFile, TaskError, TaskStatus, TelemetryRecord
-from wizard_tui.domain.persistence import JsonlAppender, RunPaths, atomic_write_model
+from wizard_tui.domain.events import AGENT_ENDED, RUN_FINISHED, RUN_STARTED, EventBus
+from wizard_tui.domain.models import Handoff, TaskError, TaskStatus
+from wizard_tui.domain.persistence import RunPaths, atomic_write_model
 from wizard_tui.domain.queue import QueueStore
+from wizard_tui.engine.recorder import Recorder
+from wizard_tui.telemetry.emitter import JsonlSink, Telemetry
 
 INSTALL_DIR = "/home/dev/acme-shop"
 RUN_ID = "20260101-120000-abc123"
@@ -35,23 +38,15 @@ class ScriptedRun:
         self.store.framework = "nextjs"
         self.store.backend = "offline"
         self.store.model = "offline"
-        self.audit_out = JsonlAppender(self.paths.audit)
-        self.telemetry_out = JsonlAppender(self.paths.telemetry)
-        self.bus.subscribe(self._record)
+        # Handoff files are written at once, so a test sees them as soon as a task reports.
+        self.recorder = Recorder(self.paths, self.store, background=False)
+        self.telemetry = Telemetry(run_id, self.clock, self.bus, [JsonlSink(self.paths.telemetry)])
+        self.bus.subscribe(self.recorder)
+        self.bus.subscribe(self.telemetry.observe)
 
-    def emit(self, event: str, **properties: Any) -> None:
-        # Written directly rather than through Telemetry: these tests are about the UI, not the
-        # telemetry contract, which has its own tests.
-        record = TelemetryRecord(event=event, ts=self.clock.now(), run_id=self.store.run_id, properties=properties)
-        self.telemetry_out.append(record)
-
-    def _record(self, event: Event) -> None:
-        if not isinstance(event, AuditRecord):
-            return
-        self.audit_out.append(event)
-        task = self.store.tasks.get(event.task_id or "")
-        if event.event in ("complete", "skip", "fail") and task is not None and task.handoff is not None:
-            atomic_write_model(self.paths.handoff(task.id), HandoffFile.of(task))
+    def fact(self, event: str, **extra: Any) -> None:
+        """A fact that changes no task (the run starting or finishing, an agent ending)."""
+        self.store.audit(event, **extra)
 
     def write(self) -> None:
         """queue.json, atomically, as the run's coalescing writer would leave it."""
@@ -59,8 +54,8 @@ class ScriptedRun:
 
     def close(self) -> None:
         self.write()
-        self.audit_out.close()
-        self.telemetry_out.close()
+        self.recorder.close()
+        self.telemetry.close()
 
     # -- transitions -------------------------------------------------------------------------
 
@@ -79,7 +74,6 @@ class ScriptedRun:
             enqueued_by=by,
             depth=depth,
         )
-        self.emit("orchestrator task enqueued", type=task_type, enqueued_by=by, depth=depth)
         return task.id
 
     def start(self, task_id: str) -> None:
@@ -89,15 +83,21 @@ class ScriptedRun:
     def finish(self, task_id: str, status: TaskStatus = TaskStatus.DONE) -> None:
         self.later(0.5)
         task = self.store.tasks[task_id]
-        self.store.complete(task_id, status, handoff_for(task.type, task.label, task_id))
-        self.emit(
-            "agent completed",
+        self.fact(
+            AGENT_ENDED,
+            agent_id=task_id,
             task_type=task.type,
             model="offline",
             turns=3,
             input_tokens=0,
             output_tokens=0,
+            cache_read_input_tokens=0,
+            cache_creation_input_tokens=0,
             duration_ms=500,
+            stop_reason="end_turn",
+        )
+        self.store.complete(
+            task_id, status, handoff_for(task.type, task.label, task_id), model="offline", duration_ms=500
         )
 
     def fail(self, task_id: str, message: str) -> None:
@@ -125,6 +125,17 @@ class ScriptedRun:
         return blocked
 
 
+# The rest of `orchestrator run finished`: how the run ended and its (offline: zero) token totals.
+FINISHED_FLAGS: dict[str, Any] = {
+    "interrupted": False,
+    "ok": True,
+    "total_input_tokens": 0,
+    "total_output_tokens": 0,
+    "total_cache_read_input_tokens": 0,
+    "total_cache_creation_input_tokens": 0,
+}
+
+
 def handoff_for(task_type: str, label: str, task_id: str) -> Handoff:
     return Handoff(
         goal=f"{label}: the {task_type} step of the integration.",
@@ -137,8 +148,8 @@ def handoff_for(task_type: str, label: str, task_id: str) -> Handoff:
 
 def seed(run: ScriptedRun) -> dict[str, str]:
     """The seeded graph of SPEC §4: install and init, then identify, plan-capture -> capture, llm."""
+    run.fact(RUN_STARTED, backend="offline", model="offline", concurrency=1, pipeline=True, resumed=False)
     run.store.set_orchestrator("running")
-    run.emit("orchestrator started", backend="offline", model="offline")
     run.later(1.0)
     ids = {"install": run.enqueue("install", "Install the PostHog SDKs")}
     ids["init"] = run.enqueue("init", "Initialise PostHog")
@@ -146,8 +157,7 @@ def seed(run: ScriptedRun) -> dict[str, str]:
     ids["plan"] = run.enqueue("plan-capture", "Plan event capture", [ids["install"], ids["init"]])
     ids["capture"] = run.enqueue("capture", "Capture core events", [ids["plan"]])
     ids["llm"] = run.enqueue("llm-analytics", "Add LLM analytics", [ids["init"]])
-    run.store.set_orchestrator("done")
-    run.emit("orchestrator seeded", task_count=6, duration_ms=1000)
+    run.store.set_orchestrator("done", duration_ms=1000)
     return ids
 
 
@@ -180,19 +190,22 @@ def finished(root: Path) -> ScriptedRun:
     for key in ("capture", "llm", "c1", "c2"):
         run.start(ids[key])
         run.finish(ids[key])
-    run.store.mark_finished()
-    run.emit(
-        "orchestrator run finished",
+    run.fact(
+        RUN_FINISHED,
         tasks_total=8,
         tasks_done=8,
         tasks_failed=0,
+        tasks_skipped=0,
         tasks_blocked=0,
         total_duration_ms=6000,
         time_to_first_task_ms=250,
+        time_to_first_completion_ms=750,
         max_gap_ms=500,
         dynamic_enqueue_count=2,
         retried_task_count=0,
+        **FINISHED_FLAGS,
     )
+    run.store.mark_finished()
     run.write()
     return run
 
@@ -208,18 +221,21 @@ def failed_and_blocked(root: Path) -> ScriptedRun:
     run.start(ids["init"])
     run.fail(ids["init"], "could not find where the app starts")
     run.block_dependents(ids["init"])
-    run.store.mark_finished()
-    run.emit(
-        "orchestrator run finished",
+    run.fact(
+        RUN_FINISHED,
         tasks_total=6,
         tasks_done=1,
         tasks_failed=1,
+        tasks_skipped=0,
         tasks_blocked=4,
         total_duration_ms=4000,
         time_to_first_task_ms=250,
+        time_to_first_completion_ms=750,
         max_gap_ms=1500,
         dynamic_enqueue_count=0,
         retried_task_count=1,
+        **(FINISHED_FLAGS | {"ok": False}),
     )
+    run.store.mark_finished()
     run.write()
     return run

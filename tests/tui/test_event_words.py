@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.tui.run_fixtures import ScriptedRun, mid_run
 from wizard_tui.agents.offline import OfflineAgent
-from wizard_tui.domain.events import Event
+from wizard_tui.domain.events import AGENT_ENDED, RUN_FINISHED, Event
 from wizard_tui.domain.models import AuditRecord
 from wizard_tui.domain.wording import TRANSITIONS
 from wizard_tui.engine.run import Run, RunConfig
@@ -51,7 +51,7 @@ def test_an_interrupted_run_never_says_it_finished(install_dir: Path) -> None:
     run = mid_run(install_dir)
     run.store.interrupt("t-003")
     run.store.audit("interrupted")
-    run.emit("orchestrator run finished", tasks_total=8, tasks_done=3, interrupted=True, total_duration_ms=4000)
+    run.fact(RUN_FINISHED, tasks_total=8, tasks_done=3, interrupted=True, total_duration_ms=4000)
     run.store.audit("flush")
     run.close()
     entries = _entries(_events(install_dir))
@@ -81,8 +81,8 @@ def test_resume_and_a_reset_read_as_words(install_dir: Path) -> None:
 
 def test_a_model_agent_shows_its_tokens(install_dir: Path) -> None:
     run = ScriptedRun(install_dir)
-    run.emit(
-        "agent completed",
+    run.fact(
+        AGENT_ENDED,
         task_type="init",
         turns=5,
         input_tokens=12_345,

@@ -108,7 +108,7 @@ def test_reader_reads_events_in_time_order(tmp_path: Path) -> None:
     reader = RunDirReader(tmp_path / ".posthog-wizard")
     _, events = reader.poll()
     assert [e.ts for e in events] == sorted(e.ts for e in events)
-    assert {e.event for e in events} >= {"enqueue", "start", "complete", "agent completed"}
+    assert {e.event for e in events} >= {"enqueue", "start", "complete", "agent"}
 
 
 def test_only_the_files_the_view_is_built_from_wake_the_mirror() -> None:

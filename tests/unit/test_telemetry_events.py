@@ -14,8 +14,10 @@ from tests.unit.test_headless_golden import FixedDetection
 from wizard_tui.agents.base import AgentOutcome, AgentRequest
 from wizard_tui.agents.offline import OfflineAgent
 from wizard_tui.domain.clock import FrozenClock, SequentialIds
+from wizard_tui.domain.models import AuditRecord
 from wizard_tui.domain.persistence import iter_jsonl
 from wizard_tui.engine.run import Run, RunConfig, RunResult
+from wizard_tui.telemetry.derive import derive
 from wizard_tui.telemetry.events import EVENTS, SPEC_PROPERTIES, event_problems
 
 
@@ -152,3 +154,18 @@ async def test_tasks_the_backstop_never_started_are_reported_failed(tmp_path: Pa
     assert_contract(lines, result)
     kinds = [line["properties"]["error_kind"] for line in lines if line["event"] == "orchestrator task failed"]
     assert kinds == ["backstop"] * 3
+
+
+async def test_every_telemetry_line_is_derived_from_one_audit_line_of_the_same_instant(tmp_path: Path) -> None:
+    """One event stream: each §7 event restates one recorded fact, at that fact's time; none is emitted apart."""
+    backend = GuardTrippingBackend(SKELETON, {"identify": "skip", "plan-capture": "never"})
+    result, project = await scripted_run(tmp_path, backend)
+    audit = list(iter_jsonl(project / ".posthog-wizard" / "audit.jsonl"))
+    lines = lines_of(project)
+    assert_contract(lines, result)
+    derived = []
+    for record in audit:
+        found = derive(AuditRecord.model_validate(record))
+        if found is not None:
+            derived.append((record["ts"], *found))
+    assert [(line["ts"], line["event"], line["properties"]) for line in lines] == derived

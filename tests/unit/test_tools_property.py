@@ -152,6 +152,8 @@ class World:
     def services(self) -> RunServices:
         clock = FrozenClock(step=0.001)
         bus = EventBus()
+        telemetry = Telemetry("run-p", clock, bus)
+        bus.subscribe(telemetry.observe)
         store = QueueStore(run_id="run-p", install_dir=self.project, clock=clock, ids=SequentialIds(), bus=bus)
         return RunServices(
             install_dir=self.project,
@@ -160,9 +162,9 @@ class World:
             library=self.library,
             limits=Limits(),
             valid_models={"claude-haiku-4-5"},
-            telemetry=Telemetry("run-p", clock, bus),
             # Detection is exercised elsewhere; here the tool only needs an answer to hand back.
-            cache={"detection": {"framework": "nextjs", "llm_calls": []}},
+            # The telemetry derived from what the tool did, kept here for `check`.
+            cache={"detection": {"framework": "nextjs", "llm_calls": []}, "telemetry": telemetry},
         )
 
     def call(self, tool: str, raw: Any, *, as_task: bool) -> tuple[ToolResult, RunServices]:
@@ -205,7 +207,7 @@ def check(result: ToolResult, services: RunServices) -> None:
     # Whatever was accepted must still make a queue.json that --resume can read back.
     queue = QueueFile.model_validate_json(services.store.render())
     assert queue_problem(queue) is None
-    for record in services.telemetry.records:
+    for record in services.cache["telemetry"].records:
         record.model_dump_json()
 
 

@@ -1,4 +1,12 @@
-"""The one stream of run events that the headless printer, the TUI and tests consume."""
+"""The one stream of run events: every fact of a run is published once, as an `AuditRecord`.
+
+The queue store publishes each transition (enqueue, start, complete, ...); the engine
+publishes the few facts that change no task through the same store (`store.audit`):
+the run starting and finishing, and each agent ending. Everything else follows from
+this stream: the recorder writes each record as one line of `audit.jsonl`, telemetry
+derives the SPEC §7 events from it (and republishes them here for in-process readers
+such as the `--json` printer), and the UI reads the recorded lines back from disk.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +17,11 @@ from wizard_tui.domain.models import AuditRecord, TelemetryRecord
 
 Event = AuditRecord | TelemetryRecord
 Subscriber = Callable[[Event], None]
+
+# Facts that change no task, each one audit line (the transitions are named by the store).
+RUN_STARTED = "run-start"  # backend, model, concurrency, pipeline, resumed
+AGENT_ENDED = "agent"  # agent_id, task_type, model, turns, token counts, duration_ms, stop_reason
+RUN_FINISHED = "run-finish"  # the run's metrics, interrupted, ok and token totals
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,8 @@
 """The queue store: the in-memory truth of a run, and every transition a task can make.
 
-Each transition updates the task, then publishes one audit record on the event bus;
-persistence, telemetry, the headless printer and the UI all follow from that.
+Each transition updates the task, then publishes one audit record on the event bus,
+carrying what anyone downstream needs to know of it (the model that ran, how long it
+took); the recorder, telemetry, the headless printer and the UI all follow from that.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class TransitionError(Exception):
 
 
 @dataclass(frozen=True)
-class Verdict:
+class RunVerdict:
     """How a run ended, from the statuses alone."""
 
     ok: bool
@@ -78,7 +79,7 @@ def to_block(tasks: Iterable[Task], by_id: Mapping[str, Task]) -> list[tuple[Tas
     return out
 
 
-def verdict(queue: QueueFile) -> Verdict:
+def verdict(queue: QueueFile) -> RunVerdict:
     counts = {s.value: 0 for s in TaskStatus}
     for t in queue.tasks:
         counts[t.status.value] += 1
@@ -87,7 +88,7 @@ def verdict(queue: QueueFile) -> Verdict:
     unfinished = [t.id for t in queue.tasks if not t.status.terminal]
     orchestrator_ok = queue.orchestrator.status == "done"
     ok = orchestrator_ok and bool(queue.tasks) and all(t.status.satisfied for t in queue.tasks)
-    return Verdict(ok, len(queue.tasks), counts, failed, blocked, unfinished, orchestrator_ok)
+    return RunVerdict(ok, len(queue.tasks), counts, failed, blocked, unfinished, orchestrator_ok)
 
 
 def join_chunks(chunks: list[bytes]) -> bytes:
@@ -300,7 +301,7 @@ class QueueStore:
         for listener in list(self._listeners):
             listener()
 
-    def audit(self, event: str, task: Task | None = None, **extra: Any) -> AuditRecord:
+    def audit(self, event: str, task: Task | None = None, /, **extra: Any) -> AuditRecord:
         """Publish one audit record (also used for guard trips, which change no task)."""
         record = AuditRecord(
             ts=self.clock.now(),
@@ -325,7 +326,8 @@ class QueueStore:
 
     # -- transitions -------------------------------------------------------------------------
 
-    def set_orchestrator(self, status: str, error: TaskError | None = None) -> None:
+    def set_orchestrator(self, status: str, error: TaskError | None = None, *, duration_ms: int = 0) -> None:
+        """The orchestrator's status; when seeding ends, with what it seeded and how long it took."""
         now = self.clock.now()
         state = self.orchestrator
         if status == "running" and state.started_at is None:
@@ -335,6 +337,12 @@ class QueueStore:
         state.status = status  # type: ignore[assignment]
         state.error = error
         extra: dict[str, Any] = {"error": error.model_dump()} if error else {}
+        if status in ("done", "failed"):
+            extra.update(
+                task_count=len(self.tasks),
+                types=sorted({t.type for t in self.tasks.values()}),
+                duration_ms=duration_ms,
+            )
         self.audit("orchestrator", None, status=status, **extra)
         self._changed()
 
@@ -379,7 +387,8 @@ class QueueStore:
         self._changed(task)
         return task
 
-    def start(self, task_id: str) -> Task:
+    def start(self, task_id: str, *, model: str | None = None, ms_since_run_start: int = 0) -> Task:
+        """An agent starts on the task: `model` is the one resolved for it (else the task's override)."""
         task = self._expect(task_id, TaskStatus.PENDING)
         task.status = TaskStatus.RUNNING
         task.attempts += 1
@@ -387,12 +396,14 @@ class QueueStore:
         task.finished_at = None
         task.error = None
         self._left_pending(task)
-        self.audit("start", task)
+        self.audit("start", task, model=model or task.model, ms_since_run_start=ms_since_run_start)
         self._changed(task)
         return task
 
-    def complete(self, task_id: str, status: TaskStatus, handoff: Handoff) -> Task:
-        """The agent reported done or skipped."""
+    def complete(
+        self, task_id: str, status: TaskStatus, handoff: Handoff, *, model: str | None = None, duration_ms: int = 0
+    ) -> Task:
+        """The agent (of `model`, after `duration_ms`) reported done or skipped."""
         if status not in (TaskStatus.DONE, TaskStatus.SKIPPED):
             raise TransitionError(f"complete() takes done or skipped, not {status}")
         task = self._expect(task_id, TaskStatus.RUNNING)
@@ -400,11 +411,25 @@ class QueueStore:
         task.handoff = handoff
         task.finished_at = self.clock.now()
         self._settled(task)
-        self.audit("complete" if status == TaskStatus.DONE else "skip", task)
+        self.audit(
+            "complete" if status == TaskStatus.DONE else "skip",
+            task,
+            model=model or task.model,
+            duration_ms=duration_ms,
+        )
         self._changed(task)
         return task
 
-    def fail(self, task_id: str, error: TaskError, handoff: Handoff | None = None) -> Task:
+    def fail(
+        self,
+        task_id: str,
+        error: TaskError,
+        handoff: Handoff | None = None,
+        *,
+        model: str | None = None,
+        duration_ms: int = 0,
+    ) -> Task:
+        """Terminally failed: after its last attempt (of `model`, `duration_ms` long) or never started."""
         task = self._expect(task_id, TaskStatus.RUNNING, TaskStatus.PENDING)
         self._left_pending(task)
         task.status = TaskStatus.FAILED
@@ -414,7 +439,7 @@ class QueueStore:
         task.finished_at = self.clock.now()
         self._forget_dedup(task)
         self._settled(task)
-        self.audit("fail", task, error=error.model_dump())
+        self.audit("fail", task, error=error.model_dump(), model=model or task.model, duration_ms=duration_ms)
         self._changed(task)
         return task
 
@@ -440,7 +465,7 @@ class QueueStore:
         task.finished_at = self.clock.now()
         self._left_pending(task)
         self._settled(task)
-        self.audit("block", task, blocked_by=failed_dep)
+        self.audit("block", task, blocked_by=failed_dep, model=task.model, duration_ms=0)
         self._changed(task)
         return task
 

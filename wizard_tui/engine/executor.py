@@ -12,58 +12,45 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from wizard_tui.agents.base import AgentBackend, AgentError, AgentOutcome, AgentRequest
+from wizard_tui.agents.base import AgentError
 from wizard_tui.domain.models import Task, TaskError, TaskStatus
 from wizard_tui.domain.resolver import ResolvedAgent
+from wizard_tui.engine.agent_runner import AgentRunner
 from wizard_tui.engine.proposals import discard_quietly
-from wizard_tui.engine.tools import Report, RunServices, ToolContext, build_toolbox
+from wizard_tui.engine.tools import Report, RunServices, ToolContext
 
 log = logging.getLogger(__name__)
 
 
-class FatalAgentError(Exception):
-    """The backend cannot run any agent (for example an invalid API key): stop the run."""
-
-
-@dataclass
-class ExecutorStats:
-    starts: int = 0
-    retried: set[str] = field(default_factory=set)
-
-
 class Executor:
-    """Drains a `QueueStore` with agents from one backend."""
+    """Drains a `QueueStore`, running each task's agent through the run's `AgentRunner`."""
 
     def __init__(
         self,
         services: RunServices,
-        backend: AgentBackend,
+        runner: AgentRunner,
         resolve: Callable[[Task], ResolvedAgent],
         *,
         concurrency: int = 1,
-        agent_timeout_s: float = 300.0,
-        on_agent_done: Callable[[ResolvedAgent, Task | None, AgentOutcome, float], None] | None = None,
+        starts: int = 0,
     ) -> None:
         self.services = services
         self.store = services.store
-        self.backend = backend
+        self.runner = runner
         self.resolve = resolve
         self.concurrency = max(1, concurrency)
-        self.agent_timeout_s = agent_timeout_s
-        self.on_agent_done = on_agent_done
-        self.stats = ExecutorStats()
+        self.starts = starts  # task starts so far in this run, resumed sessions included
         self._wake = asyncio.Event()
         self._running: dict[str, asyncio.Task[None]] = {}
-        self._fatal: BaseException | None = None
+        self._fatal: AgentError | None = None
         self.store.on_change(self._wake.set)
 
-    def wake(self) -> None:
-        self._wake.set()
-
     async def drain(self, seeding_done: asyncio.Event) -> None:
-        """Run tasks until seeding is over and nothing is runnable or running."""
+        """Run tasks until seeding is over and nothing is runnable or running.
+
+        Raises the backend's fatal `AgentError` (say, a key the API rejects) once its task settled.
+        """
         try:
             while True:
                 self._wake.clear()
@@ -90,7 +77,7 @@ class Executor:
         return bool(self.store.first_ready(1)) and not self._backstop_hit()
 
     def _backstop_hit(self) -> bool:
-        return self.stats.starts >= self.services.limits.max_starts
+        return self.starts >= self.services.limits.max_starts
 
     def _block_dependents(self) -> None:
         # Tasks are stored in enqueue order and deps always precede dependents, so repeating
@@ -100,15 +87,7 @@ class Executor:
             if not pending:
                 return
             for task, dep in pending:
-                blocked = self.store.block(task.id, dep)
-                self.services.telemetry.emit(
-                    "orchestrator task blocked",
-                    type=blocked.type,
-                    model=blocked.model,
-                    attempts=blocked.attempts,
-                    duration_ms=0,
-                    blocked_by=dep,
-                )
+                self.store.block(task.id, dep)
 
     def _start_runnable(self) -> None:
         for task in self.store.first_ready(self.concurrency - len(self._running)):
@@ -118,9 +97,23 @@ class Executor:
                 continue
             if self._backstop_hit():
                 return
-            self.stats.starts += 1
-            self.store.start(task.id)
-            self._running[task.id] = asyncio.create_task(self._run_task(task.id), name=f"task {task.id}")
+            self.starts += 1
+            agent, problem = self._resolve(task)
+            self.store.start(
+                task.id,
+                model=agent.model if agent else None,
+                ms_since_run_start=self.services.ms_since_start(),
+            )
+            self._running[task.id] = asyncio.create_task(
+                self._run_task(task.id, agent, problem), name=f"task {task.id}"
+            )
+
+    def _resolve(self, task: Task) -> tuple[ResolvedAgent | None, TaskError | None]:
+        try:
+            return self.runner.pin(self.resolve(task)), None
+        except Exception as exc:  # a bug of ours in resolving; the task fails like any other
+            log.exception("resolving task %s failed", task.id)
+            return None, TaskError(kind="internal", message=f"{type(exc).__name__}: {exc}")
 
     def _fail_leftovers(self) -> None:
         """Pending tasks that can never start (the backstop was hit) fail explicitly."""
@@ -133,14 +126,6 @@ class Executor:
                         message=f"not started: the run hit its cap of {self.services.limits.max_starts} task starts",
                     ),
                 )
-                self.services.telemetry.emit(
-                    "orchestrator task failed",
-                    type=task.type,
-                    model=task.model,
-                    attempts=task.attempts,
-                    duration_ms=0,
-                    error_kind="backstop",
-                )
         self._block_dependents()
 
     async def _cancel_running(self) -> None:
@@ -150,51 +135,25 @@ class Executor:
             with contextlib.suppress(BaseException):
                 await handle
 
-    async def _run_task(self, task_id: str) -> None:
+    async def _run_task(self, task_id: str, agent: ResolvedAgent | None, error: TaskError | None) -> None:
         task = self.store.get(task_id)
-        clock = self.store.clock
-        started = clock.monotonic()
-        error: TaskError | None = None
-        resolved: ResolvedAgent | None = None
-        outcome: AgentOutcome | None = None
         context = ToolContext(services=self.services, agent_id=task.id, task=task)
+        duration_ms = 0
         try:
-            resolved = self.resolve(task)
-            task_model = resolved.model
-            self.services.telemetry.emit(
-                "orchestrator task started",
-                type=task.type,
-                model=task_model,
-                attempts=task.attempts,
-                ms_since_run_start=self.services.ms_since_start(),
-            )
-            toolbox = build_toolbox(resolved.tools, context)
-            request = AgentRequest(agent=resolved, tools=toolbox, task=task, timeout_s=self.agent_timeout_s)
-            try:
-                outcome = await asyncio.wait_for(self.backend.run(request), self.agent_timeout_s)
-            except TimeoutError:
-                error = TaskError(kind="timeout", message=f"the agent ran over {self.agent_timeout_s:.0f} s")
-            except AgentError as exc:
-                if exc.fatal:
-                    self._fatal = FatalAgentError(str(exc))
-                error = TaskError(kind="agent-error", message=str(exc))
-                outcome = exc.outcome
-            if error is None and outcome is not None and outcome.error and context.report is None:
-                error = TaskError(kind=outcome.stop_reason or "agent-error", message=outcome.error)
+            if agent is not None:
+                ran = await self.runner.run(agent, context)
+                # What the agent reported wins over what its outcome says, unless it never finished.
+                error = ran.failure if context.report is not None else ran.error
+                duration_ms = ran.duration_ms
+                self._fatal = self._fatal or ran.fatal
         except asyncio.CancelledError:
             if self.store.get(task_id).status == TaskStatus.RUNNING:
                 self.store.interrupt(task_id)
             raise
-        except Exception as exc:  # a bug of ours in resolving or building tools
-            log.exception("task %s crashed", task_id)
-            error = TaskError(kind="internal", message=f"{type(exc).__name__}: {exc}")
         finally:
             self._running.pop(task_id, None)
             self._wake.set()
-        duration_ms = int((clock.monotonic() - started) * 1000)
-        if resolved is not None and self.on_agent_done is not None:
-            self.on_agent_done(resolved, task, outcome or AgentOutcome(model=resolved.model), duration_ms)
-        self._settle(task_id, context, error, duration_ms, resolved)
+        self._settle(task_id, context, error, duration_ms, agent.model if agent else None)
 
     def _commit_proposals(self, task: Task, report: Report) -> str | None:
         """Commit the attempt's proposals and list their files in its handoff; a sentence on conflict."""
@@ -216,17 +175,11 @@ class Executor:
             self.store.audit("discard-proposals", task, count=dropped, reason=reason)
 
     def _settle(
-        self,
-        task_id: str,
-        context: ToolContext,
-        error: TaskError | None,
-        duration_ms: int,
-        resolved: ResolvedAgent | None,
+        self, task_id: str, context: ToolContext, error: TaskError | None, duration_ms: int, model: str | None
     ) -> None:
+        """Record what the agent reported; without a good report, retry while attempts remain."""
         task = self.store.get(task_id)
-        model = resolved.model if resolved else task.model
         report = context.report
-        telemetry = self.services.telemetry
         if report is not None and report.status == TaskStatus.DONE and error is None:
             conflict = self._commit_proposals(task, report)
             if conflict is not None:
@@ -234,15 +187,7 @@ class Executor:
         if report is not None and report.status in (TaskStatus.DONE, TaskStatus.SKIPPED):
             if report.status == TaskStatus.SKIPPED:
                 self._discard_proposals(task, "the task ended skipped")
-            self.store.complete(task_id, report.status, report.handoff)
-            event = "completed" if report.status == TaskStatus.DONE else "skipped"
-            telemetry.emit(
-                f"orchestrator task {event}",
-                type=task.type,
-                model=model,
-                attempts=task.attempts,
-                duration_ms=duration_ms,
-            )
+            self.store.complete(task_id, report.status, report.handoff, model=model, duration_ms=duration_ms)
             return
         if report is not None:  # the agent reported failed
             error = TaskError(kind="reported-failed", message=report.handoff.did[:500])
@@ -251,15 +196,6 @@ class Executor:
         # A retry starts from a clean proposed state, never from half of this attempt.
         self._discard_proposals(task, f"the attempt did not finish ({error.kind})")
         if task.attempts < task.max_attempts and self._fatal is None:
-            self.stats.retried.add(task_id)
             self.store.requeue(task_id, error)
             return
-        self.store.fail(task_id, error, report.handoff if report else None)
-        telemetry.emit(
-            "orchestrator task failed",
-            type=task.type,
-            model=model,
-            attempts=task.attempts,
-            duration_ms=duration_ms,
-            error_kind=error.kind,
-        )
+        self.store.fail(task_id, error, report.handoff if report else None, model=model, duration_ms=duration_ms)

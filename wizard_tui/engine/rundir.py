@@ -1,18 +1,21 @@
-"""The run dir's lifecycle on disk: checking the install dir, archiving and tidying runs.
+"""The run dir's lifecycle on disk: check the install dir, lock, open new or resumed, archive, tidy.
 
-Pure file-system housekeeping with one error type, `RunSetupError`, whose message is the
-one sentence a person sees (exit 2).
+`open_run_dir` is the one way a run gets its run dir and queue store. Every problem is a
+`RunSetupError` whose message is the one sentence a person sees (exit 2).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from wizard_tui.domain import nofollow
-from wizard_tui.domain.clock import Clock, random_ids
+from wizard_tui.domain.clock import Clock, IdFactory, random_ids
+from wizard_tui.domain.events import EventBus
 from wizard_tui.domain.models import QueueFile
-from wizard_tui.domain.persistence import RunPaths
+from wizard_tui.domain.persistence import QueueFileError, RunLock, RunLockedError, RunPaths, read_queue_file
 from wizard_tui.domain.printable import path_text, printable
+from wizard_tui.domain.queue import QueueStore
 
 
 class RunSetupError(Exception):
@@ -110,3 +113,138 @@ def same_dir(recorded: str, install_dir: Path) -> bool:
         return path.is_absolute() and path.resolve() == install_dir
     except (OSError, ValueError, RuntimeError):
         return False
+
+
+@dataclass
+class OpenRunDir:
+    """A locked run dir and the store of the run in it (new, or read back for --resume)."""
+
+    paths: RunPaths
+    store: QueueStore
+    lock: RunLock
+    orphans: list[str] = field(default_factory=list)  # files moved to orphans/ on resume
+
+    def release(self) -> None:
+        """Let go of the lock (the OS also drops it if the process dies)."""
+        self.lock.release()
+
+
+def open_run_dir(
+    install_dir: Path,
+    *,
+    resume: bool,
+    fresh: bool,
+    clock: Clock,
+    ids: IdFactory,
+    bus: EventBus,
+    run_id: str | None = None,
+) -> OpenRunDir:
+    """Validate input, lock and open the run dir; raises RunSetupError with a sentence.
+
+    On success the lock is held until `OpenRunDir.release()`.
+    """
+    install_dir = check_install_dir(install_dir)
+    paths = RunPaths(install_dir)
+    shown = printable(paths.root)
+    if paths.root.is_symlink():
+        raise RunSetupError(
+            f"{shown} is a symlink; the wizard writes only into a real folder. Remove the link and run again."
+        )
+    if paths.root.exists() and not paths.root.is_dir():
+        raise RunSetupError(f"{shown} exists and is not a folder; move it away and run again.")
+    lock = RunLock(paths.lock)
+    try:
+        nofollow.make_dirs(paths.root, anchor=install_dir)
+        lock.acquire()
+    except RunLockedError as exc:
+        raise RunSetupError(f"{exc}; wait for it to end or stop it, then run again.") from exc
+    except nofollow.LinkRefusedError as exc:
+        raise RunSetupError(
+            f"{printable(exc.strerror)}; the wizard writes only real files in its run dir. Remove it and run again."
+        ) from exc
+    except OSError as exc:
+        raise RunSetupError(f"cannot open {shown} ({exc.strerror}); is the folder writable?") from exc
+    try:
+        refuse_links(paths)
+        # Before anything is archived: half-written temp files are garbage, not a run's files.
+        paths.remove_stale_temp_files()
+        if resume:
+            store, orphans = _open_resumed(paths, install_dir, clock, ids, bus)
+        else:
+            store, orphans = _open_new(paths, install_dir, clock, ids, bus, fresh=fresh, run_id=run_id), []
+    except BaseException:
+        lock.release()
+        raise
+    return OpenRunDir(paths, store, lock, orphans)
+
+
+def _create(paths: RunPaths) -> None:
+    try:
+        paths.create()
+    except OSError as exc:
+        raise RunSetupError(f"cannot create {paths.root} ({exc.strerror}); is the folder writable?") from exc
+
+
+def _open_resumed(
+    paths: RunPaths, install_dir: Path, clock: Clock, ids: IdFactory, bus: EventBus
+) -> tuple[QueueStore, list[str]]:
+    if not paths.queue.exists():
+        raise RunSetupError(f"there is no run to resume in {paths.root}; run without --resume.")
+    try:
+        queue = read_queue_file(paths.queue)
+    except QueueFileError as exc:
+        raise RunSetupError(
+            f"cannot resume: {exc}. The file was left as it is; start over with --fresh "
+            "(the old run is kept under previous/)."
+        ) from exc
+    if not same_dir(queue.install_dir, install_dir):
+        raise RunSetupError(
+            f"cannot resume: {paths.queue} belongs to a run in {queue.install_dir[:200]!r}, not {install_dir}. "
+            "The file was left as it is; start over with --fresh."
+        )
+    if queue.finished:
+        raise RunSetupError(
+            f"the run {queue.run_id} in {paths.root} already finished; start a new one without --resume."
+        )
+    _create(paths)
+    try:
+        orphans = set_aside_orphans(paths, queue)
+    except OSError as exc:
+        raise RunSetupError(f"cannot tidy {paths.root} ({exc.strerror}); is the folder writable?") from exc
+    store = QueueStore.from_file(queue, clock=clock, ids=ids, bus=bus)
+    store.install_dir = install_dir
+    return store, orphans
+
+
+def _open_new(
+    paths: RunPaths,
+    install_dir: Path,
+    clock: Clock,
+    ids: IdFactory,
+    bus: EventBus,
+    *,
+    fresh: bool,
+    run_id: str | None,
+) -> QueueStore:
+    if paths.queue.exists():
+        try:
+            previous: QueueFile | None = read_queue_file(paths.queue)
+            problem = ""
+        except QueueFileError as exc:
+            previous, problem = None, str(exc)
+        if previous is not None and not previous.finished and not fresh:
+            raise RunSetupError(
+                f"an unfinished run ({previous.run_id}) is in {paths.root}; "
+                "continue it with --resume, or start over with --fresh (the old run is kept under previous/)."
+            )
+        if previous is None and not fresh:
+            raise RunSetupError(f"{problem}; start over with --fresh (the file is kept under previous/).")
+        archive = previous.run_id if previous else f"unreadable-{new_run_id(clock)}"
+    else:
+        archive = f"partial-{new_run_id(clock)}"
+    try:
+        archive_previous(paths, archive)
+    except OSError as exc:
+        raise RunSetupError(f"cannot move the previous run aside ({exc.strerror}); is {paths.root} writable?") from exc
+    _create(paths)
+    return QueueStore(run_id=run_id or new_run_id(clock), install_dir=install_dir, clock=clock, ids=ids, bus=bus)

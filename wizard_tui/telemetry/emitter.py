@@ -1,4 +1,8 @@
-"""One emitter that stamps telemetry events and fans them out to sinks and the event bus.
+"""One emitter that turns the run's facts into telemetry events and fans them out.
+
+`Telemetry.observe` subscribes to the event bus and derives each SPEC §7 event from the
+fact it reports (`derive.py`), stamped with that fact's own time; the records go to every
+sink and back onto the bus for in-process readers.
 
 Telemetry must never fail or stall the run. A local sink (`inline = True`, such as the
 JSONL file) is written in the caller's thread, and its errors are logged and swallowed;
@@ -15,13 +19,15 @@ import queue
 import threading
 import time
 from collections import deque
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from wizard_tui.domain.clock import Clock
-from wizard_tui.domain.events import EventBus
-from wizard_tui.domain.models import TelemetryRecord
+from wizard_tui.domain.events import Event, EventBus
+from wizard_tui.domain.models import AuditRecord, TelemetryRecord
 from wizard_tui.domain.persistence import JsonlAppender
+from wizard_tui.telemetry.derive import derive
 from wizard_tui.telemetry.events import event_problems
 
 log = logging.getLogger(__name__)
@@ -151,12 +157,22 @@ class Telemetry:
         self._misshapen: set[str] = set()
         self._closed = False
 
-    def emit(self, event: str, **properties: Any) -> TelemetryRecord:
+    def observe(self, event: Event) -> None:
+        """A bus subscriber: the §7 event a fact of the run is, if any, emitted at the fact's time."""
+        if not isinstance(event, AuditRecord):
+            return  # our own records, republished
+        derived = derive(event)
+        if derived is not None:
+            name, properties = derived
+            self.emit(name, event.ts, **properties)
+
+    def emit(self, event: str, ts: datetime | None = None, /, **properties: Any) -> TelemetryRecord:
+        """Stamp one event (at `ts`, else now) and hand it to every sink and the bus."""
         props = {k: bounded(v) for k, v in properties.items()}
         if event not in self._misshapen and (problems := event_problems(event, props)):
             self._misshapen.add(event)  # a bug of ours: say it once, still deliver the event
             log.warning("telemetry event %r does not fit its contract: %s", event, "; ".join(problems))
-        record = TelemetryRecord(event=event, ts=self.clock.now(), run_id=self.run_id, properties=props)
+        record = TelemetryRecord(event=event, ts=ts or self.clock.now(), run_id=self.run_id, properties=props)
         self.records.append(record)
         if not self._closed:
             for sink in self.sinks:

@@ -1,9 +1,10 @@
 """The event log's lines: each fact of a run once, in words, with internals marked as such.
 
-Audit records carry the facts (a task queued, started, done; the run stopped); telemetry
-records repeat some of them for analytics and add figures (turns, tokens, timings). A
-repeat is dropped, and a figure is an internal line, shown only when the person asks.
-Pure (no Textual), so the wording is tested without an app.
+Audit records are the run's one event stream (a task queued, started, done; an agent's
+figures; the run stopped or finished). Telemetry records are derived from them for
+analytics, so none gets a line of its own. Figures (turns, tokens, timings) are internal
+lines, shown only when the person asks. Pure (no Textual), so the wording is tested
+without an app.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from wizard_tui.domain.events import Event
-from wizard_tui.domain.models import AuditRecord, TelemetryRecord
+from wizard_tui.domain.events import AGENT_ENDED, RUN_FINISHED, RUN_STARTED, Event
+from wizard_tui.domain.models import AuditRecord
 from wizard_tui.domain.wording import TRANSITIONS
 from wizard_tui.tui.run_view import format_ms
 from wizard_tui.tui.status_style import colour
@@ -23,18 +24,6 @@ INTERNAL_MARK = "·"
 PROBLEM = " — "  # between what happened and why it went wrong
 REFERENCE = " · "  # before the task's type and id
 
-# Telemetry events that repeat an audit record of the same transition.
-_ECHOES = frozenset(
-    {
-        "orchestrator task enqueued",
-        "orchestrator task started",
-        "orchestrator task completed",
-        "orchestrator task failed",
-        "orchestrator task skipped",
-        "orchestrator task blocked",
-        "orchestrator guard tripped",
-    }
-)
 _ORCHESTRATOR = {
     "running": ("started", "orchestrator: planning the tasks"),
     "done": ("done", "orchestrator: the queue is seeded"),
@@ -68,14 +57,12 @@ class EventWords:
         self.labels: dict[str, str] = {}
 
     def entry(self, event: Event) -> LogEntry | None:
+        if not isinstance(event, AuditRecord):
+            return None  # telemetry restates a fact that has its own line
         if self.start is None:
             self.start = event.ts
         stamp = f"{(event.ts - self.start).total_seconds():7.2f}s "
-        if isinstance(event, AuditRecord):
-            return self._audit(event, stamp)
-        return self._telemetry(event, stamp)
-
-    # -- audit: the facts ------------------------------------------------------------------------
+        return self._audit(event, stamp)
 
     def _audit(self, event: AuditRecord, stamp: str) -> LogEntry | None:
         extra: dict[str, Any] = event.model_extra or {}
@@ -87,6 +74,9 @@ class EventWords:
             status = str(extra.get("status", event.status))
             word, what = _ORCHESTRATOR.get(status, (status, "orchestrator"))
             return LogEntry(stamp + _line(word, what, _problem(extra.get("error"))))
+        fact = _fact(name, extra, stamp)
+        if fact is not None:
+            return fact
         if name == "guard":
             return LogEntry(stamp + _line("refused", f"a {event.type} task", PROBLEM + str(extra.get("message", ""))))
         if name == "install-intent":
@@ -122,29 +112,20 @@ class EventWords:
             detail = " (back to pending after the stop)" if back else f"{PROBLEM}no attempts left"
         return _line(word, label, detail) + f"{REFERENCE}{event.type or ''} {task_id}"
 
-    # -- telemetry: figures, and repeats of the facts above --------------------------------------
 
-    def _telemetry(self, event: TelemetryRecord, stamp: str) -> LogEntry | None:
-        p = event.properties
-        name = event.event
-        if name in _ECHOES:
-            return None
-        if name == "orchestrator started":
-            return LogEntry(stamp + _line("started", f"the run (backend {p.get('backend')}, model {p.get('model')})"))
-        if name == "orchestrator run finished":
-            if p.get("interrupted"):  # the audit's `interrupted` line already says the run stopped
-                return LogEntry(f"{stamp}{INTERNAL_MARK} figures of the stopped run: {_run_tally(p)}", internal=True)
-            # Capitals when something went wrong, like FAILED and BLOCKED.
-            word = "finished" if not (p.get("tasks_failed") or p.get("tasks_blocked")) else "FINISHED"
-            return LogEntry(stamp + _line(word, f"the run: {_run_tally(p)}"))
-        if name == "agent completed":
-            return LogEntry(f"{stamp}{INTERNAL_MARK} {_agent_figures(p)}", internal=True)
-        if name == "orchestrator seeded":
-            text = f"seeded {p.get('task_count')} tasks in {format_ms(p.get('duration_ms') or 0)}"
-            return LogEntry(f"{stamp}{INTERNAL_MARK} {text}", internal=True)
-        shown = {k: v for k, v in p.items() if v not in (None, "", [], {})}
-        figures = ", ".join(f"{k} {v}" for k, v in shown.items())
-        return LogEntry(f"{stamp}{INTERNAL_MARK} {name}{': ' + figures if figures else ''}", internal=True)
+def _fact(name: str, x: dict[str, Any], stamp: str) -> LogEntry | None:
+    """A fact that changes no task: the run starting or finishing, an agent's figures."""
+    if name == RUN_STARTED:
+        return LogEntry(stamp + _line("started", f"the run (backend {x.get('backend')}, model {x.get('model')})"))
+    if name == RUN_FINISHED:
+        if x.get("interrupted"):  # the audit's `interrupted` line already says the run stopped
+            return LogEntry(f"{stamp}{INTERNAL_MARK} figures of the stopped run: {_run_tally(x)}", internal=True)
+        # Capitals when something went wrong, like FAILED and BLOCKED.
+        word = "finished" if not (x.get("tasks_failed") or x.get("tasks_blocked")) else "FINISHED"
+        return LogEntry(stamp + _line(word, f"the run: {_run_tally(x)}"))
+    if name == AGENT_ENDED:
+        return LogEntry(f"{stamp}{INTERNAL_MARK} {_agent_figures(x)}", internal=True)
+    return None
 
 
 def _line(word: str, what: str, detail: str = "") -> str:

@@ -21,7 +21,7 @@ class RunStateChanged(Message):
 
 
 class RunEventsArrived(Message):
-    """New audit and telemetry records, oldest first. Never replaced: every line is shown."""
+    """New audit records (the run's facts), oldest first. Never replaced: every line is shown."""
 
     def __init__(self, events: list[Event]) -> None:
         super().__init__()

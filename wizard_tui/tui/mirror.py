@@ -21,8 +21,8 @@ from pydantic import BaseModel, ValidationError
 from watchfiles import Change, awatch
 
 from wizard_tui.domain import nofollow
-from wizard_tui.domain.events import Event
-from wizard_tui.domain.models import AuditRecord, HandoffFile, QueueFile, TelemetryRecord
+from wizard_tui.domain.events import RUN_FINISHED, Event
+from wizard_tui.domain.models import AuditRecord, HandoffFile, QueueFile
 from wizard_tui.domain.nofollow import TMP_SUFFIX
 from wizard_tui.domain.persistence import MAX_QUEUE_FILE_BYTES
 from wizard_tui.domain.printable import json_needs_printable, printable_tree
@@ -34,8 +34,7 @@ MAX_HANDOFF_BYTES = 4 * 1024 * 1024
 MAX_TAIL_CHUNK = 8 * 1024 * 1024
 
 # Files whose change means the view may have changed; temp files are only half a write.
-_WATCHED_NAMES = frozenset({"queue.json", "audit.jsonl", "telemetry.jsonl", "install-intent.json"})
-RUN_FINISHED = "orchestrator run finished"
+_WATCHED_NAMES = frozenset({"queue.json", "audit.jsonl", "install-intent.json"})
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -126,7 +125,6 @@ class RunDirReader:
         self._queue_stamp: tuple[int, int, int] | None = None
         self._handoff_stamps: dict[str, tuple[int, int, int]] = {}
         self._audit = JsonlTail(run_dir / "audit.jsonl")
-        self._telemetry = JsonlTail(run_dir / "telemetry.jsonl")
 
     @property
     def queue_path(self) -> Path:
@@ -218,9 +216,6 @@ class RunDirReader:
         for raw in self._audit.read_new():
             with contextlib.suppress(ValidationError):
                 events.append(AuditRecord.model_validate(raw))
-        for raw in self._telemetry.read_new():
-            with contextlib.suppress(ValidationError):
-                events.append(TelemetryRecord.model_validate(raw))
         if self.queue is not None:
             events = [e for e in events if e.run_id == self.queue.run_id]
         events.sort(key=lambda e: e.ts)
@@ -230,15 +225,16 @@ class RunDirReader:
         """The facts of a run's life that queue.json does not hold: how it stopped or failed."""
         changed = False
         for event in events:
-            if isinstance(event, AuditRecord):
-                if event.event == "interrupted":
-                    self.stopped, changed = True, True
-                elif event.event == "resume":
-                    self.stopped, self.run_error, changed = False, None, True
-                elif event.event == "run-error":
-                    self.run_error, changed = str((event.model_extra or {}).get("message", "")), True
+            if not isinstance(event, AuditRecord):
+                continue
+            if event.event == "interrupted":
+                self.stopped, changed = True, True
+            elif event.event == "resume":
+                self.stopped, self.run_error, changed = False, None, True
+            elif event.event == "run-error":
+                self.run_error, changed = str((event.model_extra or {}).get("message", "")), True
             elif event.event == RUN_FINISHED:
-                self.figures, changed = dict(event.properties), True
+                self.figures, changed = dict(event.model_extra or {}), True
         return changed
 
 

@@ -46,7 +46,7 @@ class RunView:
     problem: str | None = None  # why the newest queue.json could not be read, when it could not
     run_error: str | None = None  # the failure that ended the run (the audit's `run-error`)
     stopped: bool = False  # the audit's last lifecycle word is `interrupted`, with no `resume` after it
-    figures: Mapping[str, Any] = field(default_factory=dict)  # `orchestrator run finished` telemetry
+    figures: Mapping[str, Any] = field(default_factory=dict)  # the run's `run-finish` fact
 
     @cached_property
     def phase(self) -> Phase:

@@ -25,7 +25,6 @@ from wizard_tui.domain.prompts import PromptLibrary
 from wizard_tui.domain.queue import QueueStore
 from wizard_tui.domain.toolbox import ToolResult
 from wizard_tui.engine.proposals import ProposalStore, Viewer
-from wizard_tui.telemetry.emitter import Telemetry
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +45,6 @@ class RunServices:
     library: PromptLibrary
     limits: Limits
     valid_models: set[str]
-    telemetry: Telemetry
     started_mono: float = 0.0
     cache: dict[str, Any] = field(default_factory=dict)
     proposals: ProposalStore = field(init=False)

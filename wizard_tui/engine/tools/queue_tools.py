@@ -61,7 +61,6 @@ async def enqueue_task(ctx: ToolContext, args: EnqueueTaskInput) -> dict[str, An
     )
     if trip is not None:
         store.audit("guard", guard=trip.guard, type=args.type, enqueued_by=ctx.agent_id, message=trip.message)
-        services.telemetry.emit("orchestrator guard tripped", guard=trip.guard, type=args.type)
         raise ToolError(f"Refused by the {trip.guard} guard: {trip.message}")
     depth = depth_for(ctx.agent_id, store.tasks)
     task = store.enqueue(
@@ -73,13 +72,6 @@ async def enqueue_task(ctx: ToolContext, args: EnqueueTaskInput) -> dict[str, An
         model=args.model,
         enqueued_by=ctx.agent_id,
         depth=depth,
-    )
-    services.telemetry.emit(
-        "orchestrator task enqueued",
-        type=task.type,
-        enqueued_by="orchestrator" if not task.dynamic else "task",
-        depth=task.depth,
-        dynamic=task.dynamic,
     )
     return {"id": task.id}
 

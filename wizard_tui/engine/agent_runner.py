@@ -1,0 +1,91 @@
+"""The agent runner: one agent, for the orchestrator or a task, run the same way.
+
+Build the agent's toolbox, run it on the backend under the run's timeout, sort how it
+ended into an error a task (or the seeding) can record, add its tokens to the run's
+totals and publish that it ended. The orchestrator's seeding and the executor's tasks
+both run their agents here, so timeouts, backend failures and usage are handled once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from dataclasses import dataclass
+
+from wizard_tui.agents.base import AgentBackend, AgentError, AgentOutcome, AgentRequest
+from wizard_tui.domain.events import AGENT_ENDED
+from wizard_tui.domain.models import TaskError
+from wizard_tui.domain.resolver import ResolvedAgent
+from wizard_tui.domain.settings import USAGE_KEYS
+from wizard_tui.engine.tools import ToolContext, build_toolbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AgentRun:
+    """How one agent ended: its outcome, whether it could run to its end, and its wall time."""
+
+    outcome: AgentOutcome
+    failure: TaskError | None  # it could not: a timeout, a backend error or a bug of ours
+    duration_ms: int
+    fatal: AgentError | None = None  # the backend can run no agent at all: the run must stop
+
+    @property
+    def error(self) -> TaskError | None:
+        """Why the agent ended badly: its failure, else the error its outcome reports (say, max turns)."""
+        if self.failure is None and self.outcome.error:
+            return TaskError(kind=self.outcome.stop_reason or "agent-error", message=self.outcome.error)
+        return self.failure
+
+
+class AgentRunner:
+    """Runs agents of one backend with one timeout, summing their token usage."""
+
+    def __init__(self, backend: AgentBackend, *, timeout_s: float) -> None:
+        self.backend = backend
+        self.timeout_s = timeout_s
+        # Every total is present from the start, so `orchestrator run finished` always has the same shape.
+        self.usage: dict[str, int] = dict.fromkeys(USAGE_KEYS, 0)
+
+    def pin(self, agent: ResolvedAgent) -> ResolvedAgent:
+        """A backend that runs no model (the offline agent) reports its own name as the model."""
+        fixed = getattr(self.backend, "fixed_model", None)
+        return dataclasses.replace(agent, model=fixed) if fixed else agent
+
+    async def run(self, agent: ResolvedAgent, context: ToolContext) -> AgentRun:
+        """Run `agent` bound to `context` to its end. Only cancellation propagates."""
+        store = context.services.store
+        started = store.clock.monotonic()
+        outcome: AgentOutcome | None = None
+        failure: TaskError | None = None
+        fatal: AgentError | None = None
+        try:
+            toolbox = build_toolbox(agent.tools, context)
+            request = AgentRequest(agent=agent, tools=toolbox, task=context.task, timeout_s=self.timeout_s)
+            outcome = await asyncio.wait_for(self.backend.run(request), self.timeout_s)
+        except TimeoutError:
+            failure = TaskError(kind="timeout", message=f"the agent ran over {self.timeout_s:.0f} s")
+        except AgentError as exc:
+            failure = TaskError(kind="agent-error", message=str(exc))
+            outcome = exc.outcome
+            fatal = exc if exc.fatal else None
+        except Exception as exc:  # a bug of ours must end this agent visibly, not hang the run
+            log.exception("agent %s crashed", context.agent_id)
+            failure = TaskError(kind="internal", message=f"{type(exc).__name__}: {exc}")
+        duration_ms = int((store.clock.monotonic() - started) * 1000)
+        outcome = outcome or AgentOutcome(model=agent.model)
+        for key in USAGE_KEYS:
+            self.usage[key] += int(getattr(outcome.usage, key))
+        store.audit(
+            AGENT_ENDED,
+            agent_id=context.agent_id,
+            task_type=agent.agent_type,
+            model=outcome.model,
+            turns=outcome.turns,
+            **{key: int(getattr(outcome.usage, key)) for key in USAGE_KEYS},
+            duration_ms=duration_ms,
+            stop_reason=outcome.stop_reason,
+        )
+        return AgentRun(outcome, failure, duration_ms, fatal)

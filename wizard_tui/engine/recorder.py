@@ -1,0 +1,78 @@
+"""The recorder: writes the run's event stream into its run dir, the one way a run does it.
+
+Each fact on the bus becomes one line of `audit.jsonl`; when a task reports, its handoff
+also gets its own file. The run, the UI's test fixtures and the UI benchmark all record
+through this class, so what they write is what a run writes.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from wizard_tui.domain.events import Event
+from wizard_tui.domain.models import AuditRecord, HandoffFile
+from wizard_tui.domain.persistence import JsonlAppender, RunPaths, atomic_write_model
+from wizard_tui.domain.queue import QueueStore
+
+log = logging.getLogger(__name__)
+
+# The transitions after which a task may hold a handoff to write.
+REPORTED = frozenset({"complete", "skip", "fail"})
+
+
+class Recorder:
+    """A bus subscriber appending audit lines and writing handoff files.
+
+    With `background=True` (a run) the handoff files are written by one worker thread, in
+    order, so file-system latency never holds up the event loop; `flush()` waits for them.
+    """
+
+    def __init__(self, paths: RunPaths, store: QueueStore, *, background: bool = True) -> None:
+        self.paths = paths
+        self.store = store
+        self._audit = JsonlAppender(paths.audit)
+        self._side_writer = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="wizard-handoffs") if background else None
+        )
+
+    def __call__(self, event: Event) -> None:
+        if not isinstance(event, AuditRecord):
+            return
+        self._audit.append(event)
+        if event.event in REPORTED and event.task_id:
+            task = self.store.tasks.get(event.task_id)
+            if task is not None and task.handoff is not None:
+                # The handoff is already in queue.json; its own file follows.
+                self._write_handoff(HandoffFile.of(task))
+
+    def _write_handoff(self, record: HandoffFile) -> None:
+        path = self.paths.handoff(record.task_id)
+        if self._side_writer is None:
+            atomic_write_model(path, record, fsync=False)
+            return
+        future = self._side_writer.submit(atomic_write_model, path, record, fsync=False)
+        future.add_done_callback(_report_side_write)
+
+    def write_missing_handoffs(self) -> None:
+        """On resume: a kill can land after queue.json recorded a report but before its file was written."""
+        for task in self.store.tasks.values():
+            if task.status.terminal and task.handoff is not None and not self.paths.handoff(task.id).exists():
+                atomic_write_model(self.paths.handoff(task.id), HandoffFile.of(task), fsync=False)
+
+    def flush(self) -> None:
+        """Wait until every handoff file queued so far is on disk."""
+        if self._side_writer is not None:
+            self._side_writer.submit(lambda: None).result()
+
+    def close(self) -> None:
+        """Write what is queued, then close the audit log."""
+        if self._side_writer is not None:
+            self._side_writer.shutdown(wait=True)
+        self._audit.close()
+
+
+def _report_side_write(future: Future[None]) -> None:
+    error = future.exception()
+    if error is not None:  # the handoff is still in queue.json: say so, do not stop the run
+        log.error("could not write a handoff file: %s", error)
