@@ -182,7 +182,9 @@ class TaskTree(Tree[str]):
     def focus_task(self, task_id: str | None) -> None:
         """Move the cursor to a task without it counting as the person's choice."""
         node = self.root if task_id in (None, ORCHESTRATOR) else self.nodes_by_id.get(task_id or "")
-        if node is not None and node.line != self.cursor_line:
+        # `last_line` lays out lines not built yet: a node added since the last idle has no line
+        # until then, and moving the cursor to it would land on the root.
+        if node is not None and self.last_line >= 0 and node.line != self.cursor_line:
             self.move_cursor(node)
 
     # -- the person's moves ------------------------------------------------------------------
