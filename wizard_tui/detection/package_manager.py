@@ -1,4 +1,4 @@
-"""The package manager of a project, in the ecosystem of its framework.
+"""The package manager of a project, in the ecosystem of its framework (the domain's record).
 
 Lock files decide; a lock file in a workspace root counts for the apps below it. Two lock
 files of *different managers in the same ecosystem* (package-lock.json and yarn.lock) are
@@ -9,43 +9,11 @@ package-lock.json says nothing about pip), and a lock file beats a plain require
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from wizard_tui.detection.dirinfo import DirInfo
-from wizard_tui.detection.manifests import GRADLE_BUILD, GRADLE_SETTINGS
-
-ECOSYSTEM: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "nextjs",
-            "nuxt",
-            "vue",
-            "react-router",
-            "tanstack-start",
-            "tanstack-router",
-            "react-native",
-            "angular",
-            "astro",
-            "sveltekit",
-            "javascript_web",
-            "javascript_node",
-        ),
-        "js",
-    ),
-    **dict.fromkeys(("django", "flask", "fastapi", "python"), "python"),
-    "laravel": "php",
-    "rails": "ruby",
-    "ruby": "ruby",
-    "flutter": "dart",
-    "kmp": "gradle",
-    "android": "gradle",
-    "java": "jvm",
-    "swift": "swift",
-    "elixir": "elixir",
-    "go": "go",
-    "rust": "rust",
-}
+from wizard_tui.detection.manifests import GRADLE_FILES, REQUIREMENTS
+from wizard_tui.domain.frameworks import framework
 
 JS_LOCKS: dict[str, str] = {
     "package-lock.json": "npm",
@@ -66,6 +34,7 @@ PY_LOCKS: dict[str, str] = {
 _JS_FIELD = frozenset({"npm", "pnpm", "yarn", "bun"})
 
 PmResult = tuple[str | None, str]
+Resolve = Callable[[Sequence[DirInfo]], PmResult]
 
 
 def _locks(info: DirInfo, table: dict[str, str]) -> dict[str, list[str]]:
@@ -128,8 +97,7 @@ def _python(chain: Sequence[DirInfo]) -> PmResult:
     pip_files = [
         n
         for n in sorted(info.entries)
-        if n in ("requirements.txt", "setup.py", "setup.cfg", "pyproject.toml")
-        or re.fullmatch(r"requirements.*\.(?:txt|in)", n)
+        if n in ("requirements.txt", "setup.py", "setup.cfg", "pyproject.toml") or REQUIREMENTS.fullmatch(n)
     ]
     if pip_files or info.has_dir("requirements"):
         where = info.path(pip_files[0]) if pip_files else info.path("requirements/")
@@ -160,7 +128,7 @@ def _swift(info: DirInfo) -> PmResult:
 
 def _jvm(info: DirInfo) -> PmResult:
     maven = info.has("pom.xml") or info.has("mvnw")
-    gradle = any(info.has(n) for n in (*GRADLE_BUILD, *GRADLE_SETTINGS, "gradlew"))
+    gradle = info.has_any(*GRADLE_FILES, "gradlew")
     if maven and gradle:
         return None, "package manager: ambiguous (pom.xml and Gradle build files)"
     if maven:
@@ -170,32 +138,31 @@ def _jvm(info: DirInfo) -> PmResult:
     return None, ""
 
 
-def package_manager(framework: str, chain: Sequence[DirInfo]) -> PmResult:
+def _manifest(manager: str, manifest: str) -> Resolve:
+    """An ecosystem with one package manager, named with the manifest it reads."""
+    return lambda chain: (manager, f"package manager: {manager} ({chain[0].path(manifest)})")
+
+
+def _only(manager: str, evidence: str) -> Resolve:
+    return lambda chain: (manager, f"package manager: {manager}{evidence}")
+
+
+_BY_ECOSYSTEM: dict[str, Resolve] = {
+    "javascript": _js,
+    "python": _python,
+    "php": _manifest("composer", "composer.json"),
+    "ruby": _only("bundler", " (Gemfile)"),
+    "dart": _manifest("pub", "pubspec.yaml"),
+    "kotlin": _only("gradle", ""),
+    "java": lambda chain: _jvm(chain[0]),
+    "swift": lambda chain: _swift(chain[0]),
+    "elixir": _manifest("mix", "mix.exs"),
+    "go": _manifest("go", "go.mod"),
+    "rust": _manifest("cargo", "Cargo.toml"),
+}
+
+
+def package_manager(framework_id: str, chain: Sequence[DirInfo]) -> PmResult:
     """(manager or None, evidence line). `chain` is the project dir first, then its parents."""
-    eco = ECOSYSTEM.get(framework)
-    if eco is None or not chain:
-        return None, ""
-    info = chain[0]
-    if eco == "js":
-        return _js(chain)
-    if eco == "python":
-        return _python(chain)
-    if eco == "php":
-        return "composer", f"package manager: composer ({info.path('composer.json')})"
-    if eco == "ruby":
-        return "bundler", "package manager: bundler (Gemfile)"
-    if eco == "dart":
-        return "pub", f"package manager: pub ({info.path('pubspec.yaml')})"
-    if eco == "gradle":
-        return "gradle", "package manager: gradle"
-    if eco == "jvm":
-        return _jvm(info)
-    if eco == "swift":
-        return _swift(info)
-    if eco == "elixir":
-        return "mix", f"package manager: mix ({info.path('mix.exs')})"
-    if eco == "go":
-        return "go", f"package manager: go ({info.path('go.mod')})"
-    if eco == "rust":
-        return "cargo", f"package manager: cargo ({info.path('Cargo.toml')})"
-    return None, ""
+    resolve = _BY_ECOSYSTEM.get(framework(framework_id).ecosystem)
+    return resolve(chain) if resolve is not None and chain else (None, "")
