@@ -1,10 +1,11 @@
 """The source languages detection reads: one record per language, everything the scanner needs.
 
-A record says which files are the language's, how its comments and strings are written (so
-a commented-out import is never a call), which cheap literals must be on a line before any
-pattern runs, how an import names an LLM SDK, and which client calls count. Adding a
-language is adding one record to `LANGUAGES`. Every pattern here is ours: no regex from the
-user's project ever runs.
+A record says how the language's comments and strings are written (so a commented-out
+import is never a call), which cheap literals must be on a line before any pattern runs,
+how an import names an LLM SDK, and which client calls count; which files are the
+language's is the domain's `SOURCE_EXTENSIONS`. Adding a language is adding its
+extensions there and one record to `LANGUAGES`. Every pattern here is ours: no regex from
+the user's project ever runs.
 
 A call pattern's family (see `catalog.py`) says which imported SDKs it belongs to; the
 `generic_call` methods count in any file importing an LLM SDK, under the likeliest one.
@@ -25,6 +26,7 @@ from wizard_tui.detection.catalog import (
     is_llm_package,
 )
 from wizard_tui.detection.imports import ImportRule, alternation, by_pattern, by_table, js_imports, python_imports
+from wizard_tui.domain.walk import SOURCE_EXTENSIONS
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,7 @@ class FileCall:
 class Language:
     """One source language as the LLM-call scanner sees it."""
 
-    id: str
-    extensions: tuple[str, ...]
+    id: str  # a language family of the domain's SOURCE_EXTENSIONS, which says its files
     comments: re.Pattern[str]  # comments and string literals, in the order they must be tried
     imports: ImportRule  # one line -> the LLM SDKs it imports
     keywords: tuple[str, ...]  # lower-case literals, one on every import, endpoint or autoload line
@@ -69,9 +70,11 @@ class Language:
     doc_strings: bool = False  # triple-quoted strings are docs, blanked like comments
     multiline_imports: bool = False  # an import statement spans lines; report where it starts
     browser: bool = False  # runs in web pages, where the PostHog web snippet may be pasted
+    extensions: tuple[str, ...] = field(init=False, default=())
     any_call: re.Pattern[str] | None = field(init=False, default=None)  # every call pattern in one
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "extensions", SOURCE_EXTENSIONS[self.id])
         calls = self.calls
         if self.generic_call is not None:
             calls = (*calls, (re.compile(self.generic_call), None))
@@ -140,8 +143,7 @@ def _autoload(*rules: tuple[str, str]) -> tuple[Named, ...]:
 # --- JavaScript and TypeScript --------------------------------------------------------------
 
 _JS = Language(
-    id="js",
-    extensions=(".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts"),
+    id="javascript",
     comments=re.compile(_JS_COMMENTS),
     imports=js_imports,
     multiline_imports=True,
@@ -233,13 +235,11 @@ LANGUAGES: tuple[Language, ...] = (
     # Single-file components: JavaScript inside markup, so HTML comments too.
     replace(
         _JS,
-        id="web",
-        extensions=(".vue", ".svelte", ".astro"),
+        id="component",
         comments=re.compile(rf"<!--[\s\S]*?-->|{_JS_COMMENTS}"),
     ),
     Language(
-        id="py",
-        extensions=(".py",),
+        id="python",
         comments=re.compile(rf'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|{_DQ}|{_SQ}'),
         doc_strings=True,
         imports=python_imports,
@@ -345,8 +345,7 @@ LANGUAGES: tuple[Language, ...] = (
         ),
     ),
     Language(
-        id="rb",
-        extensions=(".rb", ".rake"),
+        id="ruby",
         comments=re.compile(rf"#[^\n]*|^=begin[\s\S]*?^=end|{_DQ}|{_SQ}", re.M),
         imports=by_table(
             r"""^\s*require\s*\(?\s*["']""",
@@ -380,7 +379,6 @@ LANGUAGES: tuple[Language, ...] = (
     ),
     Language(
         id="go",
-        extensions=(".go",),
         comments=re.compile(rf"//[^\n]*|{_CBLOCK}|{_DQ}|`[^`]*`|{_SQ}"),
         imports=by_pattern(r'^\s*(?:import\s+)?(?:[\w.]+\s+)?"([^"\s]+)"\s*\)?\s*;?\s*$', go_llm_module),
         keywords=_keywords("cloudwego", "genkit", "cohere-go"),
@@ -394,7 +392,6 @@ LANGUAGES: tuple[Language, ...] = (
     ),
     Language(
         id="php",
-        extensions=(".php",),
         comments=re.compile(rf"//[^\n]*|#(?!\[)[^\n]*|{_CBLOCK}|{_DQ}|{_SQ}"),
         imports=by_table(
             r"^\s*use\s+(?:function\s+)?\\?",
@@ -429,8 +426,7 @@ LANGUAGES: tuple[Language, ...] = (
         ),
     ),
     Language(
-        id="rs",
-        extensions=(".rs",),
+        id="rust",
         comments=re.compile(rf'//[^\n]*|{_CBLOCK}|"(?:\\.|[^"\\])*"'),
         imports=by_table(
             r"^\s*(?:pub\s+)?use\s+",
@@ -456,8 +452,7 @@ LANGUAGES: tuple[Language, ...] = (
         generic_call=r"\.chat\(\)\s*\.create\s*\(|\.exec_chat\s*\(|\.create_message\s*\(",
     ),
     Language(
-        id="ex",
-        extensions=(".ex", ".exs"),
+        id="elixir",
         comments=re.compile(rf'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|{_DQ}'),
         doc_strings=True,
         imports=by_table(r"^\s*(?:alias|import|use|require)\b.*?\b", _EX_MODULES, r"\.\w+"),
@@ -468,7 +463,6 @@ LANGUAGES: tuple[Language, ...] = (
     ),
     Language(
         id="dart",
-        extensions=(".dart",),
         comments=re.compile(rf'//[^\n]*|{_CBLOCK}|"""[\s\S]*?"""|{_DQ}|{_SQ}'),
         imports=by_pattern(
             r"""^\s*import\s+["']package:(\w+)/""", lambda name: name if is_llm_package("pub", name) else None
@@ -483,7 +477,6 @@ LANGUAGES: tuple[Language, ...] = (
     ),
     Language(
         id="jvm",
-        extensions=(".kt", ".java", ".scala"),
         comments=re.compile(rf'//[^\n]*|{_CBLOCK}|"""[\s\S]*?"""|{_DQ}|{_SQ}'),
         imports=by_table(
             r"^\s*import\s+(?:static\s+)?",
@@ -523,7 +516,6 @@ LANGUAGES: tuple[Language, ...] = (
     ),
     Language(
         id="swift",
-        extensions=(".swift",),
         comments=re.compile(rf'//[^\n]*|{_CBLOCK}|"""[\s\S]*?"""|{_DQ}'),
         imports=by_table(
             r"^\s*import\s+",

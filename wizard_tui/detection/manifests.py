@@ -238,7 +238,11 @@ MANIFESTS: tuple[Manifest, ...] = (
     Manifest("Gradle version catalog", _gradle_catalog, gradle_catalog),
     Manifest("pom.xml", _named("pom.xml"), pom_xml),
     Manifest("pubspec.yaml", _named("pubspec.yaml"), _pubspec_yaml),
-    Manifest("mix.exs", _named("mix.exs"), _matches("hex", r"\{\s*:(\w+)\s*,", "{rel}: {{:{name}}}", language="ex")),
+    Manifest(
+        "mix.exs",
+        _named("mix.exs"),
+        _matches("hex", r"\{\s*:(\w+)\s*,", "{rel}: {{:{name}}}", language="elixir"),
+    ),
     Manifest(
         "Package.swift",
         _named("Package.swift"),

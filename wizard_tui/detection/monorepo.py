@@ -19,37 +19,10 @@ from pathlib import PurePosixPath
 
 from wizard_tui.detection.frameworks import BROWSER_ONLY, FALLBACKS, FRAMEWORK_ORDER, SERVERS
 from wizard_tui.detection.models import Subproject
+from wizard_tui.domain.walk import SOURCE_EXTENSIONS, TEST_DIRS
 
-# Folders whose app is documentation, a demo or a marketing page, not the product.
-_AUX_PARTS = frozenset(
-    {
-        "docs",
-        "doc",
-        "documentation",
-        "website",
-        "marketing",
-        "landing",
-        "storybook",
-        "examples",
-        "example",
-        "demo",
-        "demos",
-        "playground",
-        "sandbox",
-        "benchmarks",
-        "bench",
-        "scripts",
-        "tools",
-        "tooling",
-        "infra",
-        "email",
-        "emails",
-        "email-templates",
-        "templates",
-        "starters",
-    }
-)
-# Words that mark such a folder inside a longer name (`twenty-docs`, `acme-website`).
+# Words that mark a folder whose app is documentation, a demo or a marketing page, even
+# inside a longer name (`twenty-docs`, `acme-website`).
 _AUX_TOKENS = frozenset(
     {
         "docs",
@@ -67,6 +40,20 @@ _AUX_TOKENS = frozenset(
         "emails",
     }
 )
+# Whole folder names of the same kind (short or common words count only on their own).
+_AUX_PARTS = _AUX_TOKENS | {
+    "doc",
+    "benchmarks",
+    "bench",
+    "scripts",
+    "tools",
+    "tooling",
+    "infra",
+    "email",
+    "email-templates",
+    "templates",
+    "starters",
+}
 # Conventional names of the product app, best first.
 _PREFERRED_NAMES = (
     "web",
@@ -91,11 +78,11 @@ _PREFERRED_NAMES = (
 _OWN_CODE_DIRS = frozenset(
     {"src", "app", "pages", "lib", "components", "routes", "cmd", "internal", "pkg", "server", "api", "public"}
 )
-_TEST_PARTS = frozenset({"test", "tests", "e2e", "integration", "integration_tests", "testing"})
 _OWN_ENTRY_STEMS = frozenset({"main", "app", "index", "server", "manage", "wsgi", "asgi", "cli", "bot"})
-_SOURCE_SUFFIXES = frozenset(
-    {".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".py", ".rb", ".go", ".rs", ".php", ".vue", ".svelte", ".html"}
-)
+# The languages a root that only matches a fallback id is written in (JavaScript, Python,
+# Ruby, Go, Rust, a PHP site), and its pages.
+_OWN_CODE_LANGUAGES = ("javascript", "component", "python", "ruby", "go", "rust", "php")
+_SOURCE_SUFFIXES = frozenset({".html", *(ext for lang in _OWN_CODE_LANGUAGES for ext in SOURCE_EXTENSIONS[lang])})
 _RUN_SCRIPTS = ("dev", "start", "build", "serve")
 _SCRIPT_TARGET = re.compile(
     r"""(?<![\w-])(?:--filter|-F|--workspace|-w|--scope|--cwd|--prefix|--dir|-C|cd|workspace)[=\s]+["']?"""
@@ -125,7 +112,7 @@ def root_has_own_app(root_files: Sequence[str]) -> bool:
             len(parts) == 2
             and path.name == "__init__.py"
             and not top.startswith((".", "_"))
-            and top not in _AUX_PARTS | _TEST_PARTS
+            and top not in _AUX_PARTS | TEST_DIRS
         ):
             return True
     return False

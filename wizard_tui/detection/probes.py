@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from wizard_tui.detection.dirinfo import DirInfo
-from wizard_tui.detection.manifests import GRADLE_BUILD, GRADLE_FILES
+from wizard_tui.detection.manifests import GRADLE_BUILD, GRADLE_FILES, REQUIREMENTS
+from wizard_tui.domain.walk import SOURCE_EXTENSIONS
 
 PY_ENTRY_NAMES = frozenset(
     {
@@ -89,8 +90,7 @@ SERVER_PACKAGES = frozenset(
         "elysia",
     }
 )
-_SCRIPT_EXT = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".mts")  # where React Router is set up
-_REQUIREMENTS = re.compile(r"requirements.*\.(?:txt|in)")
+_SCRIPT_EXT = SOURCE_EXTENSIONS["javascript"]  # where React Router is set up
 
 
 @dataclass
@@ -207,7 +207,7 @@ def django_manage(view: ProjectView) -> str | None:
 def has_py_manifest(info: DirInfo) -> bool:
     return (
         info.has_any(*PY_MANIFESTS)
-        or any(_REQUIREMENTS.fullmatch(n) for n in info.entries)
+        or any(REQUIREMENTS.fullmatch(n) for n in info.entries)
         or (info.has_dir("requirements") and bool(info.deps.get("pypi")))
     )
 

@@ -2,7 +2,8 @@
 
 Exploration tools and detection both walk the tree through here, so `.git`,
 `node_modules`, virtualenvs, build output and `.gitignore`d paths are skipped the
-same way everywhere, and no walk can escape the root or loop on a symlink.
+same way everywhere, and no walk can escape the root or loop on a symlink. Which files
+are source code, and which folders hold tests, are said here once too.
 """
 
 from __future__ import annotations
@@ -66,6 +67,41 @@ SKIP_DIRS: frozenset[str] = frozenset(
         ".posthog-wizard",
         ".terraform",
         ".serverless",
+    }
+)
+
+# Source code, by language family: what detection scans for LLM calls and reads as an app's own code.
+SOURCE_EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "javascript": (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts"),
+    "component": (".vue", ".svelte", ".astro"),  # single-file components: script inside markup
+    "python": (".py",),
+    "ruby": (".rb", ".rake"),
+    "go": (".go",),
+    "php": (".php",),
+    "rust": (".rs",),
+    "elixir": (".ex", ".exs"),
+    "dart": (".dart",),
+    "jvm": (".kt", ".java", ".scala"),
+    "swift": (".swift",),
+}
+
+# Folders of tests and test material: never an app of their own, and read last.
+TEST_DIRS: frozenset[str] = frozenset(
+    {
+        "test",
+        "tests",
+        "__tests__",
+        "testing",
+        "spec",
+        "e2e",
+        "integration",
+        "integration_tests",
+        "fixtures",
+        "__fixtures__",
+        "test-fixtures",
+        "testdata",
+        "__mocks__",
+        "stories",
     }
 )
 
