@@ -61,7 +61,8 @@ def run_parser() -> argparse.ArgumentParser:
         ),
         epilog=(
             "Other commands: 'wizard-tui watch PATH' attaches the UI to a run dir (read-only); "
-            "'wizard-tui detect PATH [--json]' shows what detection finds. "
+            "'wizard-tui detect PATH [--json]' shows what detection finds; 'wizard-tui apply PATH' applies "
+            "the last run's changes.patch and 'wizard-tui revert PATH' undoes it. "
             "Exit codes: 0 all tasks done, 1 failed or blocked tasks, 2 bad usage, 130 interrupted."
         ),
     )
@@ -81,6 +82,11 @@ def run_parser() -> argparse.ArgumentParser:
     p.add_argument("--fresh", action="store_true", help="start over; an earlier run is kept under previous/")
     p.add_argument("--no-telemetry", action="store_true", help="send no telemetry over the network")
     p.add_argument("--stub", action="store_true", help="walking skeleton: every task runs the stub body")
+    p.add_argument(
+        "--apply",
+        action="store_true",
+        help="apply the proposed changes at the end when the review task passed (undo with 'wizard-tui revert')",
+    )
     p.add_argument(
         "--pace",
         type=_non_negative_int,
@@ -137,6 +143,28 @@ def _watch(argv: Sequence[str]) -> int:
     return watch_tui(root)
 
 
+def _apply_or_revert(name: str, argv: Sequence[str]) -> int:
+    if name == "apply":
+        text = "Apply the last finished run's .posthog-wizard/changes.patch to the project, every file or none."
+    else:
+        text = "Restore the files the last apply changed, byte for byte (refused when you changed them since)."
+    args = _sub_parser(name, text).parse_args(argv)
+    from wizard_tui.domain.printable import printable
+    from wizard_tui.engine.apply import ApplyError, apply_changes, revert_changes
+    from wizard_tui.engine.rundir import RunSetupError, check_install_dir
+
+    try:
+        root = check_install_dir(args.path)
+        outcome = apply_changes(root) if name == "apply" else revert_changes(root)
+    except (RunSetupError, ApplyError) as exc:
+        return _fail(str(exc))
+    for label, rels in (("changed", outcome.written), ("created", outcome.created), ("removed", outcome.removed)):
+        for rel in rels:
+            print(f"  {label:<8} {printable(rel)}")
+    print(printable(outcome.message))
+    return EXIT_OK
+
+
 def choose_backend(agent: str | None, pace_ms: int) -> tuple[AgentBackend, str] | str:
     """The backend object and its name, or a sentence saying why none can run."""
     credential = any(os.environ.get(v, "").strip() for v in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"))
@@ -189,6 +217,7 @@ def _run(argv: Sequence[str]) -> int:
         resume=args.resume,
         fresh=args.fresh,
         stub=args.stub,
+        apply=args.apply,
     )
     from wizard_tui.engine.run import tune_gc
     from wizard_tui.telemetry import network_sinks
@@ -244,6 +273,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _detect(argv[1:])
         if argv and argv[0] == "watch":
             return _watch(argv[1:])
+        if argv and argv[0] in ("apply", "revert"):
+            return _apply_or_revert(argv[0], argv[1:])
         return _run(argv)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED

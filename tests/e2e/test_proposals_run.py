@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import shutil
@@ -21,10 +22,29 @@ HANDOFF = {"goal": "g", "did": "d", "for_next_agent": "n"}
 PROPOSE_TOOLS = ["read_file", "list_files", "propose_edit", "propose_file", "complete_task"]
 
 
+REVIEW_PROMPT = """---
+type: review
+label: Review the changes
+tools: [read_file, list_files, complete_task]
+---
+Check every changed file.
+
+## Goal
+
+Every changed file parses.
+
+## How you know you succeeded
+
+You read each one.
+"""
+
+
 def proposing_prompts(tmp_path: Path) -> PromptLibrary:
-    """The repo's prompts, with every task type allowed to propose (as the real bodies are)."""
+    """The repo's prompts, with every task type allowed to propose (as the real bodies are), and a review type."""
     folder = tmp_path / "prompts"
     shutil.copytree(default_prompt_dir(), folder)
+    if not (folder / "review.md").exists():
+        (folder / "review.md").write_text(REVIEW_PROMPT)
     for path in folder.glob("*.md"):
         text = path.read_text()
         if "type: stub" in text or "seed: true" in text:
@@ -38,6 +58,9 @@ class ProposingBackend:
     """install edits package.json, init adds a file, identify edits it; `flaky` types fail once after proposing."""
 
     flaky: set[str] = field(default_factory=set)
+    hang: set[str] = field(default_factory=set)  # types that hang (after proposing) on their first attempt
+    review: str | None = None  # "done" or "failed": enqueue a review task after the others
+    hanging: asyncio.Event = field(default_factory=asyncio.Event)
     name: str = "proposing"
     default_model: str = "scripted-model"
     seen: dict[str, list[str]] = field(default_factory=dict)
@@ -46,12 +69,22 @@ class ProposingBackend:
         tools = request.tools
         if request.agent.kind == "orchestrator":
             ids: dict[str, str] = {}
-            for key, deps in (("install", []), ("init", []), ("identify", ["install", "init"])):
+            graph: list[tuple[str, list[str]]] = [("install", []), ("init", []), ("identify", ["install", "init"])]
+            if self.review:
+                graph.append(("review", ["identify"]))
+            for key, deps in graph:
                 result = await tools.call(
                     "enqueue_task",
                     {"type": key, "label": key, "depends_on": [ids[d] for d in deps], "reason": "test"},
                 )
+                if result.is_error and "dedup" in result.content:  # resumed: the task is already there
+                    ids[key] = result.content.split("Task ")[1].split()[0]
+                    continue
                 ids[key] = result.data()["id"]
+            return AgentOutcome(model=self.default_model, turns=1)
+        if request.agent.agent_type == "review":
+            status = self.review or "done"
+            await tools.call("complete_task", {"status": status, "handoff": HANDOFF})
             return AgentOutcome(model=self.default_model, turns=1)
         task = request.task
         assert task is not None
@@ -79,6 +112,9 @@ class ProposingBackend:
                 "propose_edit",
                 {"path": "src/posthog client.ts", "old": "KEY\n", "new": "KEY\nexport function identify() {}\n"},
             )
+        if task.type in self.hang and task.attempts == 1:
+            self.hanging.set()
+            await asyncio.Event().wait()  # until the run is interrupted
         if task.type in self.flaky and task.attempts == 1:
             return AgentOutcome(model=self.default_model, turns=2)  # ends without reporting: retried
         done = await tools.call("complete_task", {"status": "done", "handoff": HANDOFF})
@@ -159,3 +195,47 @@ async def test_a_stub_run_proposes_nothing_and_writes_no_patch(tmp_path: Path) -
     # The scripted agent's proposals are refused in stub mode: the stub body has no propose tools.
     assert result.exit_code == 1
     assert not (project / ".posthog-wizard" / "changes.patch").exists()
+
+
+async def test_an_attempt_interrupted_after_proposing_leaves_nothing_behind_on_resume(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    prompts = proposing_prompts(tmp_path)
+    first = ProposingBackend(hang={"init"})
+    handle = asyncio.ensure_future(Run(RunConfig(install_dir=project), first, prompts=prompts).execute())
+    await asyncio.wait_for(first.hanging.wait(), 60)
+    handle.cancel()
+    assert (await handle).exit_code == 130
+    run_dir = project / ".posthog-wizard"
+    staged = ProposalsFile.model_validate_json((run_dir / "proposals.json").read_bytes())
+    assert [p.state for p in staged.proposals if p.kind == "file"] == [ProposalState.STAGED]
+
+    resumed = await Run(RunConfig(install_dir=project, resume=True), ProposingBackend(), prompts=prompts).execute()
+    assert resumed.exit_code == 0, resumed.message
+    stored = ProposalsFile.model_validate_json((run_dir / "proposals.json").read_bytes())
+    created = [(p.attempt, p.state) for p in stored.proposals if p.kind == "file"]
+    assert created == [(0, ProposalState.DISCARDED), (1, ProposalState.COMMITTED)] or created == [
+        (1, ProposalState.DISCARDED),
+        (1, ProposalState.COMMITTED),
+    ]
+    check = subprocess.run(["git", "apply", "--check", str(run_dir / "changes.patch")], cwd=project)
+    assert check.returncode == 0
+
+
+async def test_apply_at_the_end_needs_a_review_that_passed(tmp_path: Path) -> None:
+    prompts = proposing_prompts(tmp_path)
+    failed_review = make_project(tmp_path / "a")
+    before = tree_digest(failed_review)
+    result = await Run(
+        RunConfig(install_dir=failed_review, apply=True), ProposingBackend(review="failed"), prompts=prompts
+    ).execute()
+    assert result.exit_code == 1 and result.applied is None and "Not applied" in result.message
+    assert tree_digest(failed_review) == before
+
+    passed = make_project(tmp_path / "b")
+    result = await Run(
+        RunConfig(install_dir=passed, apply=True), ProposingBackend(review="done"), prompts=prompts
+    ).execute()
+    assert result.exit_code == 0, result.message
+    assert result.applied is not None and result.applied.created == ["src/posthog client.ts"]
+    assert "posthog-js" in (passed / "package.json").read_text()
+    assert "revert" in result.message

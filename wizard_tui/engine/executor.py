@@ -139,6 +139,9 @@ class Executor:
         task = self.store.get(task_id)
         context = ToolContext(services=self.services, agent_id=task.id, task=task)
         duration_ms = 0
+        # An attempt number can come round again (an interrupted attempt is not counted), and a new
+        # attempt must never inherit what an earlier one staged under the same number.
+        self._discard_proposals(task, "a new attempt started")
         try:
             if agent is not None:
                 ran = await self.runner.run(agent, context)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import gc
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from wizard_tui.agents.base import AgentBackend, AgentError
+from wizard_tui.domain.changes import review_passed
 from wizard_tui.domain.claude_models import at_or_below
 from wizard_tui.domain.clock import Clock, IdFactory, SystemClock, random_ids
 from wizard_tui.domain.events import RUN_FINISHED, RUN_STARTED, EventBus
@@ -41,6 +43,7 @@ from wizard_tui.domain.settings import (
     MAX_TASKS,
 )
 from wizard_tui.engine.agent_runner import AgentRunner
+from wizard_tui.engine.apply import ApplyError, ApplyOutcome, apply_changes
 from wizard_tui.engine.executor import Executor
 from wizard_tui.engine.recorder import Recorder
 from wizard_tui.engine.rundir import OpenRunDir, RunSetupError, open_run_dir
@@ -72,6 +75,7 @@ class RunConfig(BaseModel):
     fresh: bool = False
     agent_timeout_s: float = Field(default=AGENT_TIMEOUT_S, gt=0)
     stub: bool = False  # --stub: every task runs the stub body (the walking skeleton)
+    apply: bool = False  # --apply: apply changes.patch at the end when the review task passed
 
 
 @dataclass
@@ -84,6 +88,7 @@ class RunResult:
     run_id: str | None
     message: str
     usage: dict[str, int] = field(default_factory=dict)
+    applied: ApplyOutcome | None = None  # with --apply, what was applied
 
 
 class Run:
@@ -156,9 +161,28 @@ class Run:
         assert self._prepared is not None
         paths, store = self._prepared
         try:
-            return await self._execute(paths, store)
+            result = await self._execute(paths, store)
+            return self._apply_at_end(result, paths, store) if self.config.apply else result
         finally:
             self.release()
+
+    def _apply_at_end(self, result: RunResult, paths: RunPaths, store: QueueStore) -> RunResult:
+        """`--apply`: apply the patch, still holding the lock, when the run ended and its review passed."""
+        if result.exit_code in (EXIT_INTERRUPTED, EXIT_USAGE):
+            return result
+        if not paths.changes_manifest.exists():
+            return dataclasses.replace(result, message=f"{result.message} The run proposed no changes to apply.")
+        if not review_passed(store.tasks.values()):
+            return dataclasses.replace(
+                result,
+                exit_code=max(result.exit_code, EXIT_FAILED),
+                message=f"{result.message} Not applied: --apply needs a review task that ended done.",
+            )
+        try:
+            outcome = apply_changes(paths.install_dir, lock_held=True, now=self.clock.now())
+        except ApplyError as exc:
+            return dataclasses.replace(result, exit_code=EXIT_USAGE, message=f"{result.message} Not applied: {exc}")
+        return dataclasses.replace(result, message=f"{result.message} {outcome.message}", applied=outcome)
 
     def _services(self, paths: RunPaths, store: QueueStore, library: PromptLibrary) -> RunServices:
         # A task's model may be lowered below the run's model, never raised above it.
