@@ -207,7 +207,9 @@ async def test_an_attempt_interrupted_after_proposing_leaves_nothing_behind_on_r
     assert (await handle).exit_code == 130
     run_dir = project / ".posthog-wizard"
     staged = ProposalsFile.model_validate_json((run_dir / "proposals.json").read_bytes())
-    assert [p.state for p in staged.proposals if p.kind == "file"] == [ProposalState.STAGED]
+    assert [(p.state, p.discarded_because) for p in staged.proposals if p.kind == "file"] == [
+        (ProposalState.DISCARDED, "the run was interrupted")
+    ]
 
     resumed = await Run(RunConfig(install_dir=project, resume=True), ProposingBackend(), prompts=prompts).execute()
     assert resumed.exit_code == 0, resumed.message

@@ -70,9 +70,15 @@ async def test_edit_is_proposed_not_written_and_read_file_shows_it(project: Path
     assert read["proposed"] is True and "print(x)" in read["content"]
     # Through a link that stays inside, the file reads as proposed too.
     assert "print(x)" in _data(await box.call("read_file", {"path": "inner-link.py"}))["content"]
+    # Staged in memory (each call is in the audit); the file gets it when the attempt ends.
+    assert [(r.task_id, r.model_extra) for r in h.audit if r.event == "propose"] == [
+        (box.context.agent_id, {"kind": "edit", "path": "src/main.py", "changed_lines": [5, 6]})
+    ]
+    assert not h.paths.proposals.exists()
+    assert h.services.proposals.commit(box.context.agent_id, 1) is None
     stored = ProposalsFile.model_validate_json(h.paths.proposals.read_bytes())
     (proposal,) = stored.proposals
-    assert (proposal.task_id, proposal.attempt, proposal.state) == (box.context.agent_id, 1, ProposalState.STAGED)
+    assert (proposal.task_id, proposal.attempt, proposal.state) == (box.context.agent_id, 1, ProposalState.COMMITTED)
     assert stored.bases["src/main.py"].sha256 is not None and stored.bases["src/main.py"].mode == 0o644
 
 
@@ -112,10 +118,7 @@ async def test_missing_ambiguous_and_overlapping_matches_are_fixable_errors(proj
     assert empty.is_error
     same = await box.call("propose_edit", {"path": "src/main.py", "old": "import os", "new": "import os"})
     assert same.is_error and "nothing would change" in same.content
-    assert (
-        not h.paths.proposals.exists()
-        or len(ProposalsFile.model_validate_json(h.paths.proposals.read_bytes()).proposals) == 1
-    )
+    assert len(h.services.proposals.file.proposals) == 1, "refused calls record nothing"
 
 
 async def test_crlf_files_match_lf_text_and_keep_their_line_endings(project: Path) -> None:

@@ -280,9 +280,8 @@ def apply_changes(install_dir: Path, *, lock_held: bool = False, now: datetime |
         try:
             nofollow.make_dirs(kept, anchor=install_dir)
             for step in steps:
-                for blob in (step.previous, step.data):
-                    if blob is not None and not nofollow.lexists(kept / _sha(blob)):
-                        atomic_write_bytes(kept / _sha(blob), blob)
+                if step.previous is not None and not nofollow.lexists(kept / _sha(step.previous)):
+                    atomic_write_bytes(kept / _sha(step.previous), step.previous)
             atomic_write_model(record_dir / RECORD_NAME, record)
         except OSError as exc:
             raise ApplyError(

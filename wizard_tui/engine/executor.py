@@ -150,8 +150,10 @@ class Executor:
                 duration_ms = ran.duration_ms
                 self._fatal = self._fatal or ran.fatal
         except asyncio.CancelledError:
+            attempt = task.attempts  # before the interrupt, which may give the attempt back
             if self.store.get(task_id).status == TaskStatus.RUNNING:
                 self.store.interrupt(task_id)
+            self._discard_proposals(task, "the run was interrupted", attempt)
             raise
         finally:
             self._running.pop(task_id, None)
@@ -172,8 +174,9 @@ class Executor:
                 report.handoff = report.handoff.model_copy(update={"files_touched": files})
         return conflict
 
-    def _discard_proposals(self, task: Task, reason: str) -> None:
-        dropped = discard_quietly(self.services.proposals, task.id, task.attempts, reason)
+    def _discard_proposals(self, task: Task, reason: str, attempt: int | None = None) -> None:
+        attempt = task.attempts if attempt is None else attempt
+        dropped = discard_quietly(self.services.proposals, task.id, attempt, reason)
         if dropped:
             self.store.audit("discard-proposals", task, count=dropped, reason=reason)
 

@@ -13,6 +13,10 @@ Lifecycle of a proposal (decided here, used by the executor and the run):
 - On `--resume`, only committed proposals of tasks that `queue.json` says are done are
   kept; everything else was an attempt that did not finish.
 
+`proposals.json` is written when an attempt ends (synchronously and fsynced on commit,
+before the task is recorded done), not on every proposal: each call is in `audit.jsonl`
+as it happens, and rewriting the whole file per call cost most of a proposal's time.
+
 The original of each edited file is captured at its first proposal (bytes in
 `blobs/<sha256>`, hash and mode in `proposals.json`), so the patch and `apply` compare
 against what the run saw, whatever happens to the project meanwhile.
@@ -143,12 +147,9 @@ class ProposalStore:
         proposal = Proposal(
             seq=seq, task_id=viewer[0], attempt=viewer[1], path=rel, created_at=self.clock.now(), **fields
         )
+        # Not written yet: a staged proposal reaches the file when its attempt ends (committed or
+        # discarded); a crash before that loses only what --resume would discard anyway.
         self.file.proposals.append(proposal)
-        try:
-            self._save(fsync=False)
-        except BaseException:
-            self.file.proposals.remove(proposal)
-            raise
 
     def _capture(self, rel: str) -> None:
         """Record the file as it is now, the first time anyone proposes a change to it."""
