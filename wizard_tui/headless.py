@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from wizard_tui.domain.events import Event
 from wizard_tui.domain.models import AuditRecord, TelemetryRecord
 from wizard_tui.domain.printable import printable
+from wizard_tui.domain.spend import format_usd
 from wizard_tui.domain.wording import TRANSITIONS
 from wizard_tui.engine.run import RunResult
 
@@ -117,6 +118,8 @@ class HeadlessPrinter:
                 "backend": backend,
                 "metrics": result.metrics.model_dump() if result.metrics else None,
                 "usage": result.usage,
+                "usage_by_model": result.usage_by_model,
+                "cost_usd": result.cost_usd,
             }
             self._write(json.dumps(payload, separators=(",", ":"), default=str))
             return
@@ -135,14 +138,22 @@ class HeadlessPrinter:
             )
             lines.append(f"  dynamic enqueues: {m.dynamic_enqueue_count}, retried tasks: {m.retried_task_count}")
         if result.usage and any(result.usage.values()):
-            u = result.usage
-            lines.append(
-                f"  tokens: {u.get('input_tokens', 0)} in, {u.get('output_tokens', 0)} out, "
-                f"{u.get('cache_read_input_tokens', 0)} cache read, "
-                f"{u.get('cache_creation_input_tokens', 0)} cache write"
-            )
+            lines.append(f"  tokens: {_tokens(result.usage)}")
+        if result.cost_usd is not None:
+            lines.append(f"  cost {format_usd(result.cost_usd)} at list prices")
+            for model, spent in result.usage_by_model.items():
+                price = "no price" if spent.get("cost_usd") is None else format_usd(spent["cost_usd"])
+                lines.append(f"    {model}: {_tokens(spent)}, {price}")
         lines.append(f"  backend: {backend}")
         lines.append(f"  run dir: {run_dir}")
         lines.append(result.message)
         for line in lines:
             self._write(line)
+
+
+def _tokens(usage: dict[str, Any]) -> str:
+    return (
+        f"{usage.get('input_tokens', 0)} in, {usage.get('output_tokens', 0)} out, "
+        f"{usage.get('cache_read_input_tokens', 0)} cache read, "
+        f"{usage.get('cache_creation_input_tokens', 0)} cache write"
+    )

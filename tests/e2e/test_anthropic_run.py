@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from tests.fakes.skeleton_model import SkeletonModel, task_type
 from wizard_tui.agents.anthropic_agent import AnthropicAgent
 from wizard_tui.agents.retry import RetryPolicy
 from wizard_tui.cli import main
+from wizard_tui.domain.claude_models import MODELS
 from wizard_tui.domain.clock import SequentialIds
 from wizard_tui.domain.models import TaskStatus
 from wizard_tui.domain.persistence import iter_jsonl, read_audit, read_queue_file
@@ -91,9 +94,22 @@ async def test_the_whole_skeleton_runs_through_the_anthropic_backend(
     (finished,) = [r["properties"] for r in records if r["event"] == "orchestrator run finished"]
     served_input = sum(e.usage.total for e in api.exchanges if e.usage)
     assert sum(finished[f"total_{k}"] for k in USAGE_KEYS if k != "output_tokens") == served_input
+    # The one-token check before the run is paid for too: it is in the totals, not in an agent.
+    check = api.exchanges[0]
+    assert check.request.body["max_tokens"] == 1 and not check.request.tool_names and check.usage is not None
+    checked = {**dataclasses.asdict(check.usage), "output_tokens": check.output_tokens}
     for key in USAGE_KEYS:
-        assert finished[f"total_{key}"] == sum(a[key] for a in agents) == result.usage[key]
+        assert finished[f"total_{key}"] == sum(a[key] for a in agents) + checked[key] == result.usage[key]
     assert finished["total_cache_read_input_tokens"] > finished["total_cache_creation_input_tokens"]
+    # Cost in dollars at the registry's prices: per agent, per model, and for the run.
+    haiku, sonnet = MODELS["claude-haiku-4-5"], MODELS["claude-sonnet-4-6"]
+    for a in agents:
+        counters = {k: a[k] for k in USAGE_KEYS}
+        assert a["cost_usd"] == pytest.approx((haiku if a["model"] == haiku.id else sonnet).cost_usd(**counters))
+    by_model = finished["usage_by_model"]
+    assert set(by_model) == {"claude-haiku-4-5", "claude-sonnet-4-6"}
+    assert finished["total_cost_usd"] == pytest.approx(sum(m["cost_usd"] for m in by_model.values()))
+    assert finished["total_cost_usd"] == pytest.approx(result.cost_usd) and result.cost_usd > 0
 
 
 async def test_task_agents_get_the_cached_prefix_and_their_own_prompt(
@@ -176,13 +192,27 @@ async def test_an_agent_the_api_keeps_failing_fails_its_task_and_keeps_its_usage
     assert result.exit_code == 1
     queue = read_queue_file(project / ".posthog-wizard" / "queue.json")
     (identify,) = [t for t in queue.tasks if t.type == "identify"]
-    assert identify.status == TaskStatus.FAILED and identify.attempts == 2
+    # Its requests were retried 6 times already: the executor does not run it again.
+    assert identify.status == TaskStatus.FAILED and identify.attempts == 1
     assert identify.error is not None and identify.error.kind == "agent-error"
     assert "still failed after 6 retries" in identify.error.message
     spent = [r["properties"] for r in telemetry(project) if r["event"] == "agent completed"]
     spent = [a for a in spent if a["task_type"] == "identify"]
-    assert len(spent) == 2 and all(a["turns"] == 1 and a["cache_read_input_tokens"] > 0 for a in spent)
-    assert {a["stop_reason"] for a in spent} == {"api_error"}
+    assert len(spent) == 1 and spent[0]["turns"] == 1 and spent[0]["cache_read_input_tokens"] > 0
+    assert spent[0]["stop_reason"] == "api_error"
+    assert sum(1 for r in api.requests if task_type(r) == "identify" and r.tool_calls()) == 7
+
+
+async def test_a_refusal_fails_the_task_without_a_second_attempt(sample: Callable[[str], Path]) -> None:
+    with FakeMessagesAPI(SkeletonModel(refuse={"identify"})) as api:
+        project = sample("django-app")
+        result = await run_through(api, project)
+    assert result.exit_code == 1
+    queue = read_queue_file(project / ".posthog-wizard" / "queue.json")
+    (identify,) = [t for t in queue.tasks if t.type == "identify"]
+    assert identify.status == TaskStatus.FAILED and identify.attempts == 1
+    assert identify.error is not None and identify.error.kind == "refusal"
+    assert sum(1 for r in api.requests if task_type(r) == "identify") == 1
 
 
 async def test_a_rejected_key_stops_the_run_with_a_sentence(sample: Callable[[str], Path]) -> None:
@@ -191,9 +221,9 @@ async def test_a_rejected_key_stops_the_run_with_a_sentence(sample: Callable[[st
         result = await run_through(api, project)
     assert result.exit_code == 2
     assert "rejected the API key" in result.message and "ANTHROPIC_API_KEY" in result.message
-    assert len(api.requests) == 1
-    queue = read_queue_file(project / ".posthog-wizard" / "queue.json")
-    assert queue.orchestrator.status == "failed" and queue.tasks == []
+    # The one-token check before the run caught it: nothing else was sent, nothing written.
+    assert len(api.requests) == 1 and api.requests[0].body["max_tokens"] == 1
+    assert not (project / ".posthog-wizard").exists()
 
 
 def test_cli_headless_run_against_anthropic_base_url(
@@ -210,6 +240,10 @@ def test_cli_headless_run_against_anthropic_base_url(
     assert "backend anthropic" in out and "backend: anthropic" in out
     tokens = [line for line in out.splitlines() if line.strip().startswith("tokens:")]
     assert len(tokens) == 1 and "cache read" in tokens[0]
+    # The run's cost in dollars, then each model's tokens and cost.
+    (cost,) = [line.strip() for line in out.splitlines() if line.strip().startswith("cost $")]
+    assert re.fullmatch(r"cost \$0\.\d{3} at list prices", cost), cost
+    assert re.search(r"claude-haiku-4-5: \d+ in, \d+ out, \d+ cache read, \d+ cache write, \$0\.\d+", out)
 
 
 def test_cli_with_a_bad_key_prints_a_sentence_not_a_traceback(
@@ -220,8 +254,7 @@ def test_cli_with_a_bad_key_prints_a_sentence_not_a_traceback(
         monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
         code = main([str(sample("no-framework")), "--no-ui", "--agent", "anthropic", "--no-telemetry"])
     captured = capsys.readouterr()
-    assert code == 2
-    assert "rejected the API key" in captured.out
+    assert code == 2 and captured.out == ""
     assert "rejected the API key" in captured.err and len(captured.err.strip().splitlines()) == 1
     assert "Traceback" not in captured.out + captured.err
 

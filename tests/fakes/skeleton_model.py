@@ -43,8 +43,11 @@ class SkeletonModel:
     bad_handoff_once: set[str] = field(default_factory=set)
     model_name: str | None = None  # what the API says it ran, e.g. a dated snapshot
     enqueue_model: str | None = None  # the orchestrator names this model in every enqueue
+    refuse: set[str] = field(default_factory=set)  # task types whose agent's first turn is a refusal
 
     def __call__(self, request: RecordedRequest) -> Reply:
+        if not request.tool_names:  # the backend's one-token check before the run
+            return Turn([text("pong")], stop_reason="max_tokens")
         reply = self._orchestrate(request) if request.is_orchestrator else self._task(request)
         if self.model_name:
             reply.model = self.model_name
@@ -156,6 +159,8 @@ class SkeletonModel:
     def _task(self, request: RecordedRequest) -> Turn:
         calls = request.tool_calls()
         kind = task_type(request)
+        if kind in self.refuse:
+            return Turn([text("I can't help with that.")], stop_reason="refusal")
         if not _done(calls, "write_marker"):
             return Turn([tool_use("write_marker", {"note": f"stub ran for {task_id_of(request)}"})])
         follow_ups = task_inputs(request).get("follow_ups") or []

@@ -9,6 +9,7 @@ import pytest
 
 from tests.fakes.agent_requests import task_request
 from tests.fakes.messages_api import ApiError, FakeMessagesAPI, Hang, RecordedRequest, Reply, Turn, tool_use
+from tests.fakes.web_page import WebPage
 from tests.toolkit import Harness
 from wizard_tui.agents.anthropic_agent import AnthropicAgent
 from wizard_tui.agents.base import AgentError
@@ -182,3 +183,38 @@ async def test_wall_clock_timeout_ends_the_agent_and_keeps_its_usage(api: FakeMe
     await agent.aclose()
     assert outcome.stop_reason == "timeout" and outcome.error and context.report is None
     assert outcome.turns == 1 and outcome.usage.input_tokens == 50
+
+
+async def test_a_stuck_request_times_out_and_is_retried_within_the_agents_budget(
+    api: FakeMessagesAPI, harness: Harness
+) -> None:
+    hung = False
+
+    def hang_once(request: RecordedRequest) -> Reply:
+        nonlocal hung
+        if request.tool_calls() and not hung:
+            hung = True
+            return Hang()
+        return marker_then_report(request)
+
+    api.responder = hang_once
+    sleeps = Sleeps()
+    agent = AnthropicAgent(
+        api_key="sk-ant-test", base_url=api.base_url, sleep=sleeps, rand=lambda: 0.0, request_timeout_s=0.3
+    )
+    request, context = task_request(harness, timeout_s=300.0)
+    outcome = await agent.run(request)
+    await agent.aclose()
+    assert context.report is not None and outcome.error is None, "the agent went on after the stuck request"
+    assert len(sleeps.delays) == 1 and len(api.requests) == 3
+
+
+@pytest.mark.parametrize("status", [200, 404])
+async def test_an_endpoint_answering_html_stops_the_run(status: int, harness: Harness) -> None:
+    with WebPage(status) as page:
+        agent = backend(page.base_url, Sleeps())
+        request, _ = task_request(harness)
+        with pytest.raises(AgentError, match="does not answer like the Anthropic Messages API") as caught:
+            await agent.run(request)
+        await agent.aclose()
+    assert caught.value.fatal and page.paths == ["/v1/messages"]

@@ -19,8 +19,9 @@ import anthropic
 from anthropic.types import Message
 
 from wizard_tui.agents.base import AgentError, AgentOutcome, AgentRequest, Usage
-from wizard_tui.agents.retry import RetryPolicy, Sleep, Verdict, call_with_retries, classify, describe
-from wizard_tui.domain.settings import DEFAULT_MODEL
+from wizard_tui.agents.preflight import preflight
+from wizard_tui.agents.retry import RetryPolicy, Sleep, Verdict, call_with_retries, classify, describe, not_the_api
+from wizard_tui.domain.settings import CONNECT_TIMEOUT_S, DEFAULT_MODEL, PREFLIGHT_TIMEOUT_S, REQUEST_TIMEOUT_S
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +68,13 @@ class AnthropicAgent:
         sleep: Sleep = asyncio.sleep,
         rand: Callable[[], float] = random.random,
         nudges: int = 1,
+        request_timeout_s: float = REQUEST_TIMEOUT_S,
+        preflight_timeout_s: float = PREFLIGHT_TIMEOUT_S,
         client: anthropic.AsyncAnthropic | None = None,
     ) -> None:
         self.default_model = default_model
+        self.request_timeout_s = request_timeout_s
+        self.preflight_timeout_s = preflight_timeout_s
         self.max_tokens = max_tokens
         self.retry = retry or RetryPolicy()
         self.nudges = nudges
@@ -83,10 +88,33 @@ class AnthropicAgent:
     def client(self) -> anthropic.AsyncAnthropic:
         # Built on first use, inside the running event loop that will own its connections.
         if self._client is None:
-            # Without an explicit key the SDK resolves the credential and the endpoint itself
-            # (ANTHROPIC_API_KEY, then ANTHROPIC_AUTH_TOKEN; ANTHROPIC_BASE_URL; ANTHROPIC_CUSTOM_HEADERS).
-            self._client = _DocumentedAuthClient(api_key=self._api_key, base_url=self._base_url, max_retries=0)
+            self._client = self._new_client()
         return self._client
+
+    def _new_client(self) -> anthropic.AsyncAnthropic:
+        # Without an explicit key the SDK resolves the credential and the endpoint itself
+        # (ANTHROPIC_API_KEY, then ANTHROPIC_AUTH_TOKEN; ANTHROPIC_BASE_URL; ANTHROPIC_CUSTOM_HEADERS).
+        return _DocumentedAuthClient(
+            api_key=self._api_key,
+            base_url=self._base_url,
+            max_retries=0,
+            timeout=anthropic.Timeout(self.request_timeout_s, connect=CONNECT_TIMEOUT_S),
+        )
+
+    def request_timeout(self, max_tokens: int) -> float:
+        """A request's time limit: longer replies are allowed proportionally longer."""
+        return self.request_timeout_s * max(1.0, max_tokens / DEFAULT_MAX_TOKENS)
+
+    async def preflight(self, model: str) -> Usage:
+        """One one-token request; a fatal `AgentError` with one sentence when the run cannot work.
+
+        It has a client of its own, closed at once: the check may run in an event loop of its
+        own (the UI checks before it starts), and a client's connections belong to one loop.
+        """
+        if self._client is not None:  # a client given by the caller is the only one there is
+            return await preflight(self._client, model, self.preflight_timeout_s)
+        async with self._new_client() as client:
+            return await preflight(client, model, self.preflight_timeout_s)
 
     async def aclose(self) -> None:
         if self._client is not None:
@@ -139,7 +167,7 @@ class _Conversation:
                 return
             self.outcome.turns += 1
             self.outcome.model = response.model or self.outcome.model
-            self.outcome.usage.add(_usage_of(response))
+            self.outcome.usage.add(Usage.of(response.usage))
             if not await self._handle(response):
                 return
 
@@ -148,13 +176,14 @@ class _Conversation:
         client = self.backend.client
         tools = cast(Any, self.tool_defs)
         try:
-            return await call_with_retries(
+            response = await call_with_retries(
                 lambda: client.messages.create(
                     model=self.agent.model,
                     max_tokens=self.max_tokens,
                     system=cast(Any, self.system),
                     tools=tools,
                     messages=cast(Any, _with_moving_breakpoint(self.messages)),
+                    timeout=self.backend.request_timeout(self.max_tokens),
                 ),
                 self.backend.retry,
                 sleep=self.backend.sleep,
@@ -166,6 +195,9 @@ class _Conversation:
                 raise
             self.end("model_context_window_exceeded", f"the conversation outgrew the context window ({describe(exc)})")
             return None
+        if not isinstance(response, Message):  # a 200 that is not JSON: the SDK hands back the text
+            raise AgentError(not_the_api(str(client.base_url).rstrip("/"), 200, "not JSON"), fatal=True)
+        return response
 
     async def _handle(self, response: Message) -> bool:
         """Act on one response; False when the agent is finished."""
@@ -240,13 +272,3 @@ def _with_moving_breakpoint(messages: list[dict[str, Any]]) -> list[dict[str, An
         if marked == 2:
             break
     return out
-
-
-def _usage_of(response: Message) -> Usage:
-    u = response.usage
-    return Usage(
-        input_tokens=u.input_tokens or 0,
-        output_tokens=u.output_tokens or 0,
-        cache_read_input_tokens=u.cache_read_input_tokens or 0,
-        cache_creation_input_tokens=u.cache_creation_input_tokens or 0,
-    )

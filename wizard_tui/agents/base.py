@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from wizard_tui.domain.models import Task
 from wizard_tui.domain.resolver import ResolvedAgent
@@ -18,6 +18,16 @@ class Usage:
     output_tokens: int = 0
     cache_read_input_tokens: int = 0
     cache_creation_input_tokens: int = 0
+
+    @classmethod
+    def of(cls, api_usage: Any) -> Usage:
+        """The counters of one Messages API response's `usage` (absent counters are 0)."""
+        return cls(
+            input_tokens=api_usage.input_tokens or 0,
+            output_tokens=api_usage.output_tokens or 0,
+            cache_read_input_tokens=getattr(api_usage, "cache_read_input_tokens", None) or 0,
+            cache_creation_input_tokens=getattr(api_usage, "cache_creation_input_tokens", None) or 0,
+        )
 
     def add(self, other: Usage) -> None:
         self.input_tokens += other.input_tokens

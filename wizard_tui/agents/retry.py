@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import anthropic
 
@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 
+OFFLINE_HINT = "or run with --agent offline"
 RETRYABLE_STATUS = frozenset({408, 409, 429})
 FATAL_STATUS = frozenset({401, 402, 403})
 _CONTEXT_PHRASES = ("prompt is too long", "context window", "context_window", "too many tokens")
@@ -75,6 +76,20 @@ def retry_after_s(headers: Mapping[str, str], now: float | None = None) -> float
     return max(0.0, email.utils.mktime_tz(parsed) - (time.time() if now is None else now))
 
 
+def is_api_json(response: Any) -> bool:
+    """Whether an HTTP response carries JSON, as every answer of the Messages API does."""
+    return "json" in str(response.headers.get("content-type", "")).lower()
+
+
+def not_the_api(where: str, status: int, content_type: str) -> str:
+    """The sentence for an endpoint that answers, but not like the Messages API (an HTML page)."""
+    what = content_type.split(";")[0].strip() or "no content type"
+    return (
+        f"{where} does not answer like the Anthropic Messages API (HTTP {status}, {what}). "
+        f"Check ANTHROPIC_BASE_URL (the API's root, without /v1), {OFFLINE_HINT}."
+    )
+
+
 def classify(exc: Exception) -> Verdict:
     """Sort a failure from `messages.create` into retry, fatal, context or fail."""
     if isinstance(exc, anthropic.APIConnectionError):  # includes timeouts
@@ -85,6 +100,8 @@ def classify(exc: Exception) -> Verdict:
     status = exc.status_code
     if status in FATAL_STATUS:
         return Verdict.FATAL
+    if status < 500 and not is_api_json(exc.response):
+        return Verdict.FATAL  # a web page, not the API: the base URL is wrong for every agent
     if status in (400, 413) and _is_context_error(exc):
         return Verdict.CONTEXT
     if should_retry in ("true", "false"):
@@ -103,6 +120,11 @@ def _is_context_error(exc: anthropic.APIStatusError) -> bool:
 
 def describe(exc: Exception) -> str:
     """`529 overloaded_error: Overloaded` or the connection failure, for one sentence."""
+    if isinstance(exc, anthropic.APIStatusError) and not is_api_json(exc.response):
+        kind = str(exc.response.headers.get("content-type", "")).split(";")[0].strip() or "non-JSON"
+        return f"{exc.status_code}: a {kind} page, not the API's JSON"
+    if isinstance(exc, anthropic.APIConnectionError):
+        return f"{exc.message.rstrip('.')}: {connection_cause(exc)}"
     if isinstance(exc, anthropic.APIStatusError):
         detail = exc.api_message or exc.message
         kind = f" {exc.type}" if exc.type else ""
@@ -112,12 +134,26 @@ def describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def connection_cause(exc: BaseException) -> str:
+    """The innermost reason of a connection failure (refused, DNS, TLS), on one short line."""
+    inner: BaseException = exc
+    while inner.__cause__ is not None:
+        inner = inner.__cause__
+    lines = str(inner).strip().splitlines()
+    return (lines[0] if lines else type(inner).__name__)[:200]
+
+
 def fatal_sentence(exc: anthropic.APIStatusError) -> str:
-    """What the user must fix when the API refuses the credentials themselves."""
+    """What the user must fix when the endpoint or the API refuses the run itself."""
+    if not is_api_json(exc.response):
+        url = exc.request.url
+        return not_the_api(
+            f"{url.scheme}://{url.netloc.decode()}", exc.status_code, exc.response.headers.get("content-type", "")
+        )
     if exc.status_code == 401:
         return (
             f"The Anthropic API rejected the API key ({describe(exc)}). "
-            "Check ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN), or run with --agent offline."
+            f"Check ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN), {OFFLINE_HINT}."
         )
     if exc.status_code == 402:
         return f"The Anthropic account cannot pay for requests ({describe(exc)}). Check its billing."
@@ -150,7 +186,14 @@ async def call_with_retries(
             if verdict is Verdict.FAIL:
                 raise AgentError(f"The Anthropic API refused the {what} ({describe(exc)}).") from exc
             if retry >= policy.max_retries:
-                raise AgentError(f"The Anthropic API still failed after {retry} retries ({describe(exc)}).") from exc
+                hint = (
+                    f" Check ANTHROPIC_BASE_URL and the network, {OFFLINE_HINT}."
+                    if isinstance(exc, anthropic.APIConnectionError)
+                    else ""
+                )
+                raise AgentError(
+                    f"The Anthropic API still failed after {retry} retries ({describe(exc)}).{hint}"
+                ) from exc
             delay = _delay(exc, policy, retry, rand)
             if delay is None:
                 raise AgentError(

@@ -25,6 +25,12 @@ MAX_FAN_OUT = 5  # follow-ups one task may enqueue
 MAX_STARTS = 200  # backstop on task starts per run
 MAX_ATTEMPTS = 2  # one retry
 AGENT_TIMEOUT_S = 300.0  # wall clock per agent
+
+# Model API time limits: one stuck request must not eat an agent's whole budget, and a wrong
+# endpoint must fail before the run starts (the whole check well within 15 s).
+REQUEST_TIMEOUT_S = 90.0  # one Messages API request of up to 4,096 output tokens; more tokens, longer
+CONNECT_TIMEOUT_S = 5.0
+PREFLIGHT_TIMEOUT_S = 10.0
 MAX_CONCURRENCY = 32
 
 # The offline agent's pace in the interactive UI (ms per agent turn); --no-ui runs unpaced.

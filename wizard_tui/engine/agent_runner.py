@@ -14,10 +14,11 @@ import logging
 from dataclasses import dataclass
 
 from wizard_tui.agents.base import AgentBackend, AgentError, AgentOutcome, AgentRequest
+from wizard_tui.domain.claude_models import usage_cost_usd
 from wizard_tui.domain.events import AGENT_ENDED
 from wizard_tui.domain.models import TaskError
 from wizard_tui.domain.resolver import ResolvedAgent
-from wizard_tui.domain.settings import USAGE_KEYS
+from wizard_tui.domain.spend import Spend
 from wizard_tui.engine.tools import ToolContext, build_toolbox
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,7 @@ class AgentRunner:
     def __init__(self, backend: AgentBackend, *, timeout_s: float) -> None:
         self.backend = backend
         self.timeout_s = timeout_s
-        # Every total is present from the start, so `orchestrator run finished` always has the same shape.
-        self.usage: dict[str, int] = dict.fromkeys(USAGE_KEYS, 0)
+        self.spend = Spend()  # the run's tokens per model (the backend's one-request check included)
 
     def pin(self, agent: ResolvedAgent) -> ResolvedAgent:
         """A backend that runs no model (the offline agent) reports its own name as the model."""
@@ -76,15 +76,16 @@ class AgentRunner:
             failure = TaskError(kind="internal", message=f"{type(exc).__name__}: {exc}")
         duration_ms = int((store.clock.monotonic() - started) * 1000)
         outcome = outcome or AgentOutcome(model=agent.model)
-        for key in USAGE_KEYS:
-            self.usage[key] += int(getattr(outcome.usage, key))
+        usage = dataclasses.asdict(outcome.usage)
+        self.spend.add(outcome.model, usage)
         store.audit(
             AGENT_ENDED,
             agent_id=context.agent_id,
             task_type=agent.agent_type,
             model=outcome.model,
             turns=outcome.turns,
-            **{key: int(getattr(outcome.usage, key)) for key in USAGE_KEYS},
+            **usage,
+            cost_usd=usage_cost_usd(outcome.model, usage),
             duration_ms=duration_ms,
             stop_reason=outcome.stop_reason,
         )

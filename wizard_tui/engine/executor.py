@@ -23,6 +23,10 @@ from wizard_tui.engine.tools import Report, RunServices, ToolContext
 log = logging.getLogger(__name__)
 
 
+# Task errors the executor does not retry (see `_settle`).
+FINAL_ERROR_KINDS = frozenset({"agent-error", "refusal"})
+
+
 class Executor:
     """Drains a `QueueStore`, running each task's agent through the run's `AgentRunner`."""
 
@@ -201,7 +205,9 @@ class Executor:
             error = TaskError(kind="no-report", message="the agent ended without calling complete_task")
         # A retry starts from a clean proposed state, never from half of this attempt.
         self._discard_proposals(task, f"the attempt did not finish ({error.kind})")
-        if task.attempts < task.max_attempts and self._fatal is None:
+        # An agent that ended on an API failure had its requests retried already, and a refusal
+        # would be refused again: running it once more would only multiply the retries.
+        if task.attempts < task.max_attempts and self._fatal is None and error.kind not in FINAL_ERROR_KINDS:
             self.store.requeue(task_id, error)
             return
         self.store.fail(task_id, error, report.handoff if report else None, model=model, duration_ms=duration_ms)

@@ -16,6 +16,7 @@ import dataclasses
 import gc
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -89,6 +90,8 @@ class RunResult:
     message: str
     usage: dict[str, int] = field(default_factory=dict)
     applied: ApplyOutcome | None = None  # with --apply, what was applied
+    usage_by_model: dict[str, dict[str, Any]] = field(default_factory=dict)  # counters and cost_usd
+    cost_usd: float | None = None  # at list prices; None when no model that ran has a price
 
 
 class Run:
@@ -152,8 +155,12 @@ class Run:
     # -- the run -----------------------------------------------------------------------------
 
     async def execute(self) -> RunResult:
-        """The whole run; `prepare()` first unless the caller already did (the TUI does)."""
+        """The whole run; the backend check and `prepare()` first unless the caller did them (the TUI does)."""
         if self._prepared is None:
+            problem = await self.preflight()
+            if problem is not None:  # nothing was written: a wrong endpoint is bad input, like a bad path
+                await self._close_backend()
+                return RunResult(EXIT_USAGE, None, None, self.run_id, problem)
             try:
                 self.prepare()
             except RunSetupError as exc:
@@ -264,12 +271,15 @@ class Run:
             except OSError as exc:
                 exit_code = EXIT_FAILED
                 message = f"Could not write {paths.changes_patch.name} ({exc.strerror or exc}); run again with --fresh."
+        spend = self.runner.spend
         store.audit(
             RUN_FINISHED,
             **metrics.model_dump(),
             interrupted=interrupted,
             ok=outcome.ok and not interrupted,
-            **{f"total_{k}": v for k, v in self.runner.usage.items()},
+            **{f"total_{k}": v for k, v in spend.totals.items()},
+            total_cost_usd=spend.cost_usd(),
+            usage_by_model=spend.report(),
         )
         store.mark_finished() if not interrupted else store.audit("flush")
         await self._final_flush(writer, recorder)
@@ -277,12 +287,40 @@ class Run:
         for stop in unsubscribe:
             stop()
         recorder.close()
+        await self._close_backend()
+        return RunResult(
+            exit_code,
+            outcome,
+            metrics,
+            store.run_id,
+            message,
+            usage=spend.totals,
+            usage_by_model=spend.report(),
+            cost_usd=spend.cost_usd(),
+        )
+
+    async def preflight(self) -> str | None:
+        """One cheap request to the model API, before `prepare()` writes anything; the sentence when it fails.
+
+        Its tokens join the run's. Backends that reach no network (the offline agent) have no `preflight`.
+        """
+        check = getattr(self.backend, "preflight", None)
+        if check is None:
+            return None
+        model = self.config.model or self.backend.default_model
+        try:
+            usage = await check(model)
+        except AgentError as exc:
+            return str(exc)
+        self.runner.spend.add(model, dataclasses.asdict(usage))
+        return None
+
+    async def _close_backend(self) -> None:
         # Backends that hold connections (the anthropic client) are closed with the run.
         close = getattr(self.backend, "aclose", None)
         if close is not None:
             with contextlib.suppress(Exception):
                 await close()
-        return RunResult(exit_code, outcome, metrics, store.run_id, message, dict(self.runner.usage))
 
     async def _drive(self, services: RunServices, executor: Executor) -> tuple[bool, int, str]:
         """Seed and drain (pipelined or not); returns (interrupted, exit code so far, message)."""

@@ -84,7 +84,7 @@ def _run_started(record: AuditRecord) -> Derived:
 
 def _agent_ended(record: AuditRecord) -> Derived:
     x = _extra(record)
-    keys = ("task_type", "model", "turns", *USAGE_KEYS, "duration_ms", "stop_reason")
+    keys = ("task_type", "model", "turns", *USAGE_KEYS, "cost_usd", "duration_ms", "stop_reason")
     return "agent completed", {k: x.get(k) for k in keys}
 
 

@@ -9,6 +9,7 @@ each other: this class is the only coordinator.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 from typing import ClassVar
@@ -230,6 +231,10 @@ def run_tui(config: RunConfig, backend: AgentBackend, sinks: list[Sink]) -> int:
     try:
         # Before the screen opens: a setup error is one sentence in the shell, and the mirror
         # starts on a run dir that holds only this run (an earlier one is archived here).
+        # The backend's one-request check comes first, so a wrong endpoint writes nothing.
+        problem = asyncio.run(run.preflight())
+        if problem is not None:
+            raise RunSetupError(problem)
         run.prepare()
     except RunSetupError as exc:
         sys.stderr.write(f"wizard-tui: {printable(str(exc))}\n")

@@ -17,6 +17,7 @@ from typing import Any
 
 from wizard_tui.domain.models import HandoffFile, QueueFile, Task, TaskStatus
 from wizard_tui.domain.queue import verdict
+from wizard_tui.domain.spend import format_usd
 
 
 class Phase(StrEnum):
@@ -124,6 +125,8 @@ def figures_text(props: Mapping[str, Any]) -> str:
         details.append(f"{props['dynamic_enqueue_count']} follow-up task(s)")
     if props.get("retried_task_count"):
         details.append(f"{props['retried_task_count']} retried")
+    if isinstance(props.get("total_cost_usd"), int | float):  # none for the offline agent: no price
+        details.append(f"cost {format_usd(props['total_cost_usd'])}")
     took = f" Took {format_ms(props['total_duration_ms'])}" if props.get("total_duration_ms") is not None else ""
     if not took and not details:
         return ""

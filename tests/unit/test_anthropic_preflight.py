@@ -1,0 +1,54 @@
+"""The one-token check before a run: which answers stop the run, with which sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fakes.messages_api import ApiError, FakeMessagesAPI, Hang, Reply, Turn, text
+from wizard_tui.agents.anthropic_agent import AnthropicAgent
+from wizard_tui.agents.base import AgentError, Usage
+
+
+async def check(reply: Reply, **agent: float) -> tuple[Usage | AgentError, FakeMessagesAPI]:
+    with FakeMessagesAPI(lambda _r: reply) as api:
+        backend = AnthropicAgent(api_key="sk-ant-test", base_url=api.base_url, **agent)  # type: ignore[arg-type]
+        try:
+            outcome: Usage | AgentError = await backend.preflight("claude-haiku-4-5")
+        except AgentError as exc:
+            outcome = exc
+        finally:
+            await backend.aclose()
+    return outcome, api
+
+
+async def test_a_healthy_api_answers_one_token_and_its_usage_is_kept() -> None:
+    usage, api = await check(Turn([text("p")], stop_reason="max_tokens"))
+    assert isinstance(usage, Usage) and usage.input_tokens > 0
+    (request,) = api.requests
+    assert request.body["max_tokens"] == 1 and request.model == "claude-haiku-4-5" and "tools" not in request.body
+
+
+@pytest.mark.parametrize(
+    ("reply", "words"),
+    [
+        (ApiError(401), "rejected the API key"),
+        (ApiError(403), "may not use this API"),
+        (ApiError(404, message="model: claude-haiku-4-5"), "does not serve model claude-haiku-4-5"),
+        (ApiError(400, message="bad request"), "refused a one-token test request"),
+    ],
+)
+async def test_answers_that_no_run_can_get_past_stop_it_with_a_sentence(reply: Reply, words: str) -> None:
+    error, api = await check(reply)
+    assert isinstance(error, AgentError) and error.fatal and words in str(error)
+    assert len(api.requests) == 1, "the check is never retried"
+
+
+@pytest.mark.parametrize("status", [429, 529, 500])
+async def test_a_busy_api_lets_the_run_start(status: int) -> None:
+    usage, _ = await check(ApiError(status, headers={"retry-after": "1"}))
+    assert usage == Usage()
+
+
+async def test_an_endpoint_that_never_answers_is_given_up_on_time() -> None:
+    error, _ = await check(Hang(), preflight_timeout_s=0.3)
+    assert isinstance(error, AgentError) and error.fatal and "did not answer within 0.3 s" in str(error)
