@@ -19,7 +19,7 @@ from wizard_tui.agents.retry import RetryPolicy
 from wizard_tui.cli import main
 from wizard_tui.domain.claude_models import MODELS
 from wizard_tui.domain.clock import SequentialIds
-from wizard_tui.domain.models import TaskStatus
+from wizard_tui.domain.models import Task, TaskStatus
 from wizard_tui.domain.persistence import iter_jsonl, read_audit, read_queue_file
 from wizard_tui.engine.run import Run, RunConfig, RunResult
 
@@ -55,6 +55,15 @@ async def run_through(
         return await Run(config, agent, ids=SequentialIds()).execute()
     finally:
         await agent.aclose()
+
+
+def failed_after_one_attempt(project: Path, task_type: str, kind: str) -> Task:
+    """The run's only task of `task_type`, which must have failed with `kind` on its first attempt."""
+    queue = read_queue_file(project / ".posthog-wizard" / "queue.json")
+    (task,) = [t for t in queue.tasks if t.type == task_type]
+    assert task.status == TaskStatus.FAILED and task.attempts == 1
+    assert task.error is not None and task.error.kind == kind
+    return task
 
 
 def telemetry(project: Path) -> list[dict[str, Any]]:
@@ -188,13 +197,9 @@ async def test_an_agent_the_api_keeps_failing_fails_its_task_and_keeps_its_usage
 
     api.responder = overloaded_identify
     project = sample("django-app")
-    result = await run_through(api, project)
-    assert result.exit_code == 1
-    queue = read_queue_file(project / ".posthog-wizard" / "queue.json")
-    (identify,) = [t for t in queue.tasks if t.type == "identify"]
+    assert (await run_through(api, project)).exit_code == 1
     # Its requests were retried 6 times already: the executor does not run it again.
-    assert identify.status == TaskStatus.FAILED and identify.attempts == 1
-    assert identify.error is not None and identify.error.kind == "agent-error"
+    identify = failed_after_one_attempt(project, "identify", "agent-error")
     assert "still failed after 6 retries" in identify.error.message
     spent = [r["properties"] for r in telemetry(project) if r["event"] == "agent completed"]
     spent = [a for a in spent if a["task_type"] == "identify"]
@@ -206,12 +211,8 @@ async def test_an_agent_the_api_keeps_failing_fails_its_task_and_keeps_its_usage
 async def test_a_refusal_fails_the_task_without_a_second_attempt(sample: Callable[[str], Path]) -> None:
     with FakeMessagesAPI(SkeletonModel(refuse={"identify"})) as api:
         project = sample("django-app")
-        result = await run_through(api, project)
-    assert result.exit_code == 1
-    queue = read_queue_file(project / ".posthog-wizard" / "queue.json")
-    (identify,) = [t for t in queue.tasks if t.type == "identify"]
-    assert identify.status == TaskStatus.FAILED and identify.attempts == 1
-    assert identify.error is not None and identify.error.kind == "refusal"
+        assert (await run_through(api, project)).exit_code == 1
+    failed_after_one_attempt(project, "identify", "refusal")
     assert sum(1 for r in api.requests if task_type(r) == "identify") == 1
 
 

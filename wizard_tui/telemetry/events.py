@@ -81,6 +81,7 @@ class AgentCompleted(_Props):
     cache_creation_input_tokens: int
     duration_ms: int
     stop_reason: str | None  # beyond §7: why the agent stopped (end_turn, max_turns, ...)
+    cost_usd: float | None  # beyond §7: its tokens at list prices; None for a model without a price
 
 
 class RunFinished(RunMetrics):
@@ -93,6 +94,9 @@ class RunFinished(RunMetrics):
     total_output_tokens: int
     total_cache_read_input_tokens: int
     total_cache_creation_input_tokens: int
+    # beyond §7: the run's cost at list prices, and every model's counters and cost
+    total_cost_usd: float | None
+    usage_by_model: dict[str, dict[str, int | float | None]]
 
 
 EVENTS: dict[str, type[BaseModel]] = {
