@@ -56,8 +56,8 @@ def run_parser() -> argparse.ArgumentParser:
         prog="wizard-tui",
         description=(
             "Plan a PostHog integration of a project with an orchestrator agent and drain the task "
-            "queue with one fresh agent per task (walking skeleton: the project is never edited, "
-            "only PATH/.posthog-wizard/ is written)."
+            "queue with one fresh agent per task. A run never edits the project: it writes only "
+            "PATH/.posthog-wizard/, where the proposed changes end up as one changes.patch."
         ),
         epilog=(
             "Other commands: 'wizard-tui watch PATH' attaches the UI to a run dir (read-only); "

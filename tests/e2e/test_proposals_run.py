@@ -241,3 +241,62 @@ async def test_apply_at_the_end_needs_a_review_that_passed(tmp_path: Path) -> No
     assert result.applied is not None and result.applied.created == ["src/posthog client.ts"]
     assert "posthog-js" in (passed / "package.json").read_text()
     assert "revert" in result.message
+
+
+@dataclass
+class RacingBackend:
+    """install and init run together and edit the same line; whoever reports second must retry."""
+
+    name: str = "racing"
+    default_model: str = "scripted-model"
+    both_staged: asyncio.Event = field(default_factory=asyncio.Event)
+    staged: int = 0
+    attempts: list[tuple[str, int, bool]] = field(default_factory=list)
+
+    async def run(self, request: AgentRequest) -> AgentOutcome:
+        tools = request.tools
+        if request.agent.kind == "orchestrator":
+            for key in ("install", "init"):
+                await tools.call("enqueue_task", {"type": key, "label": key, "reason": "test"})
+            return AgentOutcome(model=self.default_model, turns=1)
+        task = request.task
+        assert task is not None
+        content = (await tools.call("read_file", {"path": "package.json"})).data()["content"]
+        first_look = '"next": "15.0.0"\n' in content + "\n"
+        self.attempts.append((task.type, task.attempts, first_look))
+        if first_look:  # each bumps the version its own way: the second to report cannot replay
+            version = "15.0.1" if task.type == "install" else "16.0.0"
+            edit = {"old": '"next": "15.0.0"', "new": f'"next": "{version}"'}
+        else:
+            line = content.splitlines()[3]
+            edit = {"old": line, "new": f"{line}, // seen by {task.type}"}
+        result = await tools.call("propose_edit", {"path": "package.json", **edit})
+        assert not result.is_error, result.content
+        if task.attempts == 1:
+            self.staged += 1
+            if self.staged == 2:
+                self.both_staged.set()
+            await self.both_staged.wait()  # both have staged an edit of the same text
+        await tools.call("complete_task", {"status": "done", "handoff": HANDOFF})
+        return AgentOutcome(model=self.default_model, turns=3)
+
+
+async def test_two_tasks_racing_for_the_same_text_commit_in_turn(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    backend = RacingBackend()
+    config = RunConfig(install_dir=project, concurrency=2)
+    result = await Run(config, backend, prompts=proposing_prompts(tmp_path)).execute()
+    assert result.exit_code == 0, result.message
+    # One of them committed first; the other conflicted, was retried, and built on the first.
+    retried = [(t, look) for t, a, look in backend.attempts if a == 2]
+    assert len(retried) == 1 and not retried[0][1], "the retry saw the first task's committed edit"
+    audit = [json.loads(line) for line in (project / ".posthog-wizard" / "audit.jsonl").read_text().splitlines()]
+    requeued = [r for r in audit if r["event"] == "requeue"]
+    assert len(requeued) == 1 and requeued[0]["error"]["kind"] == "conflict"
+    patch = (project / ".posthog-wizard" / "changes.patch").read_text()
+    second = retried[0][0]
+    first = "install" if second == "init" else "init"
+    version = "15.0.1" if first == "install" else "16.0.0"
+    assert f'+    "next": "{version}", // seen by {second}' in patch
+    check = subprocess.run(["git", "apply", "--check", ".posthog-wizard/changes.patch"], cwd=project)
+    assert check.returncode == 0

@@ -5,8 +5,10 @@ Lifecycle of a proposal (decided here, used by the executor and the run):
 - A task attempt's `propose_edit`/`propose_file` calls are **staged**: that attempt sees
   them (in `read_file`, `list_files`, `search_files`), nobody else does yet.
 - When the task ends `done`, its staged proposals are **committed**, replayed on top of
-  everything committed before; if another task changed the same text first (only
-  possible with `--concurrency`), the commit fails and the task is retried.
+  everything committed before. With `--concurrency` another task may have committed in
+  the meantime: an edit whose `old` still matches exactly once applies as it would have
+  (like a patch with context); one that no longer does makes the commit fail, and the
+  task is retried on the new proposed state.
 - When the attempt fails, ends without a report, ends `skipped`, or is interrupted, its
   staged proposals are **discarded** (kept in the file, marked, for inspection), so a
   retry starts from a clean proposed state and never sees half of its first attempt.
