@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from wizard_tui.detection.dirinfo import DirInfo
-from wizard_tui.detection.fsread import list_dir, read_text
+from wizard_tui.detection.fsread import MANIFEST_CAP, SOURCE_CAP, list_dir, read_text
 from wizard_tui.detection.jvm_manifests import gradle_catalog, gradle_script, pom_xml
 from wizard_tui.detection.languages import LANGUAGE_BY_ID
 from wizard_tui.detection.python_manifests import (
@@ -60,6 +60,7 @@ class Manifest:
     kind: str
     files: Files
     parse: Parse
+    cap: int = MANIFEST_CAP  # a larger file is not read
 
 
 # --- which files ----------------------------------------------------------------------------------
@@ -221,7 +222,8 @@ MANIFESTS: tuple[Manifest, ...] = (
     Manifest("requirements", _requirement_files, requirements_txt),
     Manifest("pyproject.toml", _named("pyproject.toml"), pyproject_toml),
     Manifest("Pipfile", _named("Pipfile"), pipfile),
-    Manifest("setup.py", _named("setup.py"), setup_py),
+    # Parsed into a syntax tree: a source file's cap keeps that well under the time budget.
+    Manifest("setup.py", _named("setup.py"), setup_py, cap=SOURCE_CAP),
     Manifest("setup.cfg", _named("setup.cfg"), setup_cfg),
     Manifest("composer.json", _named("composer.json"), _composer_json),
     Manifest(
@@ -266,7 +268,7 @@ def read_dir(root: Path, rel: str) -> DirInfo:
         info.package_json = {}  # even unreadable or broken, it makes the folder a JavaScript project
     for manifest in MANIFESTS:
         for path in manifest.files(info, root):
-            text = read_text(root, path)
+            text = read_text(root, path, manifest.cap)
             if text is not None:
                 manifest.parse(info, path, text)
     return info

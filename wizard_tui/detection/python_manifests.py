@@ -11,6 +11,8 @@ import ast
 import configparser
 import re
 import tomllib
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -21,6 +23,10 @@ from wizard_tui.detection.dirinfo import DirInfo
 # Where a legacy version part starts (`Django>=1.8.*`, which old pips took and packaging refuses).
 _AFTER_NAME = re.compile(r"[\s\[<>=!~;@(,]")
 _EGG = re.compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+# packaging parses a requirement in tens of microseconds: a generated or hostile list of
+# tens of thousands would cost seconds of the time budget. Real lists are far shorter.
+MAX_REQUIREMENTS = 2000
+_NOT_REQUIREMENTS = ("#", "-r", "-c", "--")  # comments, included files, options
 
 
 def requirement_name(spec: str) -> str | None:
@@ -30,7 +36,7 @@ def requirement_name(spec: str) -> str | None:
     install (`-e URL#egg=name`) declares the egg's name.
     """
     spec = spec.strip()
-    if not spec or spec.startswith(("#", "-r", "-c", "--")):
+    if not spec or spec.startswith(_NOT_REQUIREMENTS):
         return None
     if spec.startswith("-"):
         egg = _EGG.search(spec)
@@ -41,6 +47,14 @@ def requirement_name(spec: str) -> str | None:
         except InvalidRequirement:
             continue
     return None
+
+
+def requirement_names(specs: Iterable[str]) -> Iterator[str]:
+    """The names the first MAX_REQUIREMENTS requirement strings declare."""
+    for spec in islice(specs, MAX_REQUIREMENTS):
+        name = requirement_name(spec)
+        if name:
+            yield name
 
 
 def load_toml(text: str) -> dict[str, Any] | None:
@@ -62,10 +76,9 @@ def _declare(info: DirInfo, name: str, evidence: str, extra: bool) -> None:
 
 
 def _requirement_list(info: DirInfo, items: object, where: str, *, extra: bool = False) -> None:
-    for item in items if isinstance(items, list) else []:
-        name = requirement_name(item) if isinstance(item, str) else None
-        if name:
-            _declare(info, name, f"{where} {name}", extra)
+    specs = [item for item in items if isinstance(item, str)] if isinstance(items, list) else []
+    for name in requirement_names(specs):
+        _declare(info, name, f"{where} {name}", extra)
 
 
 def _dependency_table(info: DirInfo, table: object, where: str, *, extra: bool = False) -> None:
@@ -76,10 +89,10 @@ def _dependency_table(info: DirInfo, table: object, where: str, *, extra: bool =
 
 
 def requirements_txt(info: DirInfo, rel: str, text: str) -> None:
-    for line in text.splitlines():
-        name = requirement_name(line.split(" #", 1)[0])
-        if name:
-            info.add("pypi", name, f"{rel}: {name}")
+    # Only requirement lines count toward the cap, not comments or options (pip's --hash lines).
+    lines = (line.split(" #", 1)[0].strip() for line in text.splitlines())
+    for name in requirement_names(line for line in lines if line and not line.startswith(_NOT_REQUIREMENTS)):
+        info.add("pypi", name, f"{rel}: {name}")
 
 
 def pyproject_toml(info: DirInfo, rel: str, text: str) -> None:
@@ -131,10 +144,8 @@ def setup_py(info: DirInfo, rel: str, text: str) -> None:
             and any(isinstance(t, ast.Name) and t.id == "install_requires" for t in node.targets)
         ):
             value = node.value
-        for spec in _literal_strings(value):
-            name = requirement_name(spec)
-            if name:
-                info.add("pypi", name, f"{rel}: install_requires {name}")
+        for name in requirement_names(_literal_strings(value)):
+            info.add("pypi", name, f"{rel}: install_requires {name}")
 
 
 def setup_cfg(info: DirInfo, rel: str, text: str) -> None:
@@ -144,7 +155,5 @@ def setup_cfg(info: DirInfo, rel: str, text: str) -> None:
         parser.read_string(text, source=rel)
     except configparser.Error:
         return
-    for line in parser.get("options", "install_requires", fallback="").splitlines():
-        name = requirement_name(line)
-        if name:
-            info.add("pypi", name, f"{rel}: install_requires {name}")
+    for name in requirement_names(parser.get("options", "install_requires", fallback="").splitlines()):
+        info.add("pypi", name, f"{rel}: install_requires {name}")

@@ -12,7 +12,7 @@ from wizard_tui.detection import detect_project
 from wizard_tui.detection.frameworks import FRAMEWORK_ORDER, RULES
 from wizard_tui.detection.languages import LANGUAGE_BY_EXT, LANGUAGES
 from wizard_tui.detection.manifests import MANIFESTS, read_dir
-from wizard_tui.detection.python_manifests import requirement_name
+from wizard_tui.detection.python_manifests import MAX_REQUIREMENTS, requirement_name
 from wizard_tui.domain.frameworks import FRAMEWORKS
 
 
@@ -34,6 +34,14 @@ from wizard_tui.domain.frameworks import FRAMEWORKS
 )
 def test_requirement_lines(line: str, name: str | None) -> None:
     assert requirement_name(line) == name
+
+
+def test_a_requirements_file_declares_at_most_the_cap_but_comments_and_options_are_free(tmp_path: Path) -> None:
+    lines = ["# pinned by pip-compile", "--index-url https://example.invalid/simple"] * 3000
+    lines += [f"package-{i}==1.0" for i in range(MAX_REQUIREMENTS + 10)]
+    info = read_dir(write_tree(tmp_path, {"requirements.txt": "\n".join(lines)}).resolve(), "")
+    assert len(info.deps["pypi"]) == MAX_REQUIREMENTS
+    assert "package-0" in info.deps["pypi"]
 
 
 def test_setup_py_is_read_from_its_syntax_tree_and_never_run(tmp_path: Path) -> None:
