@@ -30,6 +30,8 @@ class Subproject(BaseModel):
 
 
 class DetectionResult(BaseModel):
+    """What detection found in one project (SPEC §5), as `wizard-tui detect` and `detect_framework` report it."""
+
     framework: str
     name: str
     evidence: list[str]
