@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -90,3 +91,21 @@ async def test_the_output_is_the_same_on_every_run(tmp_path: Path) -> None:
     first = await headless_output(tmp_path / "a", json_lines=True)
     second = await headless_output(tmp_path / "b", json_lines=True)
     assert first == second
+
+
+async def test_log_offsets_and_summary_timings_come_from_one_clock(tmp_path: Path) -> None:
+    """The log counts from the first event; the summary's figures must count from the same instant."""
+    lines = [json.loads(line) for line in (await headless_output(tmp_path, json_lines=True)).splitlines()]
+    events, summary = lines[:-1], lines[-1]
+
+    def offset_ms(line: dict[str, Any]) -> int:
+        first, this = (datetime.fromisoformat(x["ts"]) for x in (events[0], line))
+        return round((this - first).total_seconds() * 1000)
+
+    first_start = next(line for line in events if line.get("event") == "start")
+    first_done = next(line for line in events if line.get("event") == "complete")
+    metrics = summary["metrics"]
+    assert metrics["time_to_first_task_ms"] == offset_ms(first_start)
+    assert metrics["time_to_first_completion_ms"] == offset_ms(first_done)
+    last_done = [line for line in events if line.get("event") == "complete"][-1]
+    assert metrics["total_duration_ms"] >= offset_ms(last_done)

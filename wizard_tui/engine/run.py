@@ -207,7 +207,6 @@ class Run:
     async def _execute(self, paths: RunPaths, store: QueueStore) -> RunResult:
         assert self.prompts is not None and self._opened is not None
         library = self.prompts
-        started_at = self.clock.now()
         store.backend = self.backend.name
         store.model = self.config.model or self.backend.default_model
 
@@ -219,6 +218,16 @@ class Run:
         recorder = Recorder(paths, store)
         telemetry = Telemetry(store.run_id, self.clock, self.bus, [JsonlSink(paths.telemetry), *self.extra_sinks])
         unsubscribe = [self.bus.subscribe(recorder), self.bus.subscribe(telemetry.observe)]
+        # One clock for every figure: this session starts at the instant of its first event, so
+        # the offsets a log prints (counted from the first event) and the summary's timings agree.
+        started_at = store.audit(
+            RUN_STARTED,
+            backend=self.backend.name,
+            model=store.model,
+            concurrency=self.config.concurrency,
+            pipeline=self.config.pipeline,
+            resumed=self.config.resume,
+        ).ts
         services = self._services(paths, store, library)
         if self.config.resume:
             for task in list(store.tasks.values()):
@@ -242,14 +251,6 @@ class Run:
             concurrency=self.config.concurrency,
             # The start backstop is per run, not per process: resuming a runaway must not refill it.
             starts=sum(t.attempts for t in store.tasks.values()) if self.config.resume else 0,
-        )
-        store.audit(
-            RUN_STARTED,
-            backend=self.backend.name,
-            model=store.model,
-            concurrency=self.config.concurrency,
-            pipeline=self.config.pipeline,
-            resumed=self.config.resume,
         )
         interrupted, exit_code, message = await self._drive(services, executor)
         finished_at = self.clock.now()
