@@ -1,47 +1,46 @@
-# Every target sets up (or refreshes) the local virtualenv by itself.
+# Every target sets up (or refreshes) the local virtualenv by itself, saying what it does
+# (scripts/setup-venv.sh: checks for Python 3.11+, rebuilds a venv of another Python).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 SAMPLE ?= sample_projects/nextjs-app-router
 ARGS ?=
 
 .PHONY: setup run test check lint format typecheck contracts bench snapshots clean
 
-setup: $(STAMP)
+setup:  ## create or refresh .venv
+	@PY='$(PY)' PY_GIVEN='$(if $(filter command line environment,$(origin PY)),yes,no)' VENV='$(VENV)' \
+		sh scripts/setup-venv.sh
 
-$(STAMP): pyproject.toml constraints.txt
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
-	touch $(STAMP)
+# WIZARD_TUI_MAKE_RUN tells the wizard it was started by `make run` (with or without SAMPLE=),
+# so the hints it prints (continue with --resume, start over) are make commands too.
+run: setup  ## run the wizard on a sample project (offline agent unless ANTHROPIC_API_KEY is set)
+	@WIZARD_TUI_MAKE_RUN=$(if $(filter command line,$(origin SAMPLE)),sample,default) \
+		$(BIN)/wizard-tui $(SAMPLE) $(ARGS)
 
-run: $(STAMP)  ## run the wizard on a sample project (offline agent unless ANTHROPIC_API_KEY is set)
-	$(BIN)/wizard-tui $(SAMPLE) --fresh $(ARGS)
-
-test: $(STAMP)  ## the whole test suite, as CI runs it
+test: setup  ## the whole test suite, as CI runs it
 	$(BIN)/python -m pytest -p no:cacheprovider
 
-check: $(STAMP) lint typecheck contracts  ## ruff, mypy and import contracts
+check: setup lint typecheck contracts  ## ruff, mypy and import contracts
 
-lint: $(STAMP)
+lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(STAMP)
+format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-typecheck: $(STAMP)
+typecheck: setup
 	$(BIN)/mypy
 
-contracts: $(STAMP)
+contracts: setup
 	$(BIN)/lint-imports
 
-bench: $(STAMP)  ## benchmarks; prints one table
+bench: setup  ## benchmarks; prints one table
 	$(BIN)/python -m bench
 
-snapshots: $(STAMP)  ## re-record the TUI snapshots after a deliberate UI change
+snapshots: setup  ## re-record the TUI snapshots after a deliberate UI change
 	$(BIN)/python -m pytest tests/tui --snapshot-update
 
 clean:

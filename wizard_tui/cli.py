@@ -14,14 +14,33 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:  # type names only: importing these at run time would slow --help
     from wizard_tui.agents.base import AgentBackend
+    from wizard_tui.domain.commands import Invocation
+    from wizard_tui.domain.models import QueueFile
     from wizard_tui.engine.run import RunConfig
     from wizard_tui.telemetry.emitter import Sink
 
 from wizard_tui.domain.settings import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, INTERACTIVE_PACE_MS
+
+
+class _Version(argparse.Action):
+    """`--version`: read from the installed package's metadata only when asked (it costs a few ms)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> NoReturn:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            text = version("wizard-tui")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            text = "unknown (not installed; run `make setup` or `pipx install .`)"
+        sys.stdout.write(f"wizard-tui {text}\n")
+        parser.exit(EXIT_OK)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -66,9 +85,10 @@ def run_parser() -> argparse.ArgumentParser:
             "Exit codes: 0 all tasks done, 1 failed or blocked tasks, 2 bad usage, 130 interrupted."
         ),
     )
+    p.add_argument("--version", action=_Version, help="print the version and exit")
     p.add_argument("path", type=Path, help="the project folder to set up")
     p.add_argument("--no-ui", action="store_true", help="plain output for CI and pipes (no terminal UI)")
-    p.add_argument("--json", action="store_true", help="with --no-ui: print events as JSON lines")
+    p.add_argument("--json", action="store_true", help="print events as JSON lines (implies --no-ui)")
     p.add_argument(
         "--agent",
         choices=["offline", "anthropic"],
@@ -78,7 +98,11 @@ def run_parser() -> argparse.ArgumentParser:
     p.add_argument("--concurrency", type=_positive_int, default=1, metavar="N", help="tasks run at once (default 1)")
     p.add_argument("--no-pipeline", action="store_true", help="seed the whole queue before draining it")
     p.add_argument("--max-tasks", type=_positive_int, default=30, metavar="N", help="queue cap (default 30)")
-    p.add_argument("--resume", action="store_true", help="continue the unfinished run in PATH/.posthog-wizard")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the unfinished run in PATH/.posthog-wizard (in a terminal, a plain run asks)",
+    )
     p.add_argument("--fresh", action="store_true", help="start over; an earlier run is kept under previous/")
     p.add_argument("--no-telemetry", action="store_true", help="send no telemetry over the network")
     p.add_argument("--stub", action="store_true", help="walking skeleton: every task runs the stub body")
@@ -129,7 +153,7 @@ def _detect(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
-def _watch(argv: Sequence[str]) -> int:
+def _watch(argv: Sequence[str], invocation: Invocation) -> int:
     p = _sub_parser("watch", "Attach the terminal UI to a run dir written by another process (read-only).")
     args = p.parse_args(argv)
     from wizard_tui.engine.rundir import RunSetupError, check_install_dir
@@ -140,7 +164,7 @@ def _watch(argv: Sequence[str]) -> int:
         return _fail(str(exc))
     from wizard_tui.tui.app import watch_tui
 
-    return watch_tui(root)
+    return watch_tui(root, command=invocation.on)
 
 
 def _apply_or_revert(name: str, argv: Sequence[str]) -> int:
@@ -184,10 +208,9 @@ def choose_backend(agent: str | None, pace_ms: int) -> tuple[AgentBackend, str] 
     return OfflineAgent(pace_s=pace_ms / 1000), name
 
 
-def _run(argv: Sequence[str]) -> int:
+def _run(argv: Sequence[str], invocation: Invocation) -> int:
     args = run_parser().parse_args(argv)
-    if args.json and not args.no_ui:
-        return _fail("--json goes with --no-ui.")
+    args.no_ui = args.no_ui or args.json  # JSON lines are for programs: no terminal UI
     if args.resume and args.fresh:
         return _fail("--resume and --fresh cannot be used together.")
     if args.model is not None:
@@ -203,6 +226,20 @@ def _run(argv: Sequence[str]) -> int:
         install_dir = check_install_dir(args.path)
     except RunSetupError as exc:
         return _fail(str(exc))
+    if not (args.resume or args.fresh) and _can_ask():
+        from wizard_tui.engine.rundir import unfinished_run
+
+        unfinished = unfinished_run(install_dir)
+        if unfinished is not None:
+            choice = _ask_about(unfinished, install_dir)
+            if choice is None:
+                from wizard_tui.domain.printable import printable
+
+                sys.stderr.write(
+                    printable(f"Nothing was run. Continue later with: {invocation.again('--resume')}") + "\n"
+                )
+                return EXIT_OK
+            args.resume, args.fresh = choice == "resume", choice == "fresh"
     pace = args.pace if args.pace is not None else (0 if args.no_ui else INTERACTIVE_PACE_MS)
     chosen = choose_backend(args.agent, pace)
     if isinstance(chosen, str):
@@ -218,6 +255,7 @@ def _run(argv: Sequence[str]) -> int:
         fresh=args.fresh,
         stub=args.stub,
         apply=args.apply,
+        invocation=invocation,
     )
     from wizard_tui.engine.run import tune_gc
     from wizard_tui.telemetry import network_sinks
@@ -262,20 +300,60 @@ def _run_headless(config: RunConfig, backend: AgentBackend, sinks: list[Sink], *
     except (KeyboardInterrupt, asyncio.CancelledError):
         # A second signal while the first was being handled, or one after the run's last await:
         # the queue file was still written (see Run._final_flush), so the run can be resumed.
-        sys.stderr.write("wizard-tui: interrupted; continue with --resume.\n")
-        return EXIT_INTERRUPTED
+        return _fail(f"interrupted; continue with: {config.command('--resume')}", EXIT_INTERRUPTED)
+
+
+def _can_ask() -> bool:
+    """A person is at the keyboard: the question goes to stderr, the answer comes from stdin."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def _ask_about(queue: QueueFile, install_dir: Path) -> str | None:
+    """Ask whether to continue an unfinished run: "resume", "fresh", or None to do nothing."""
+    from wizard_tui.domain.printable import printable
+
+    finished = sum(1 for t in queue.tasks if t.status.terminal)
+    where = install_dir / ".posthog-wizard"
+    sys.stderr.write(
+        printable(f"An unfinished run ({queue.run_id}, {finished} of {len(queue.tasks)} tasks finished) is in {where}.")
+        + "\n"
+    )
+    while True:
+        sys.stderr.write("Continue it? [Y]es / [n]o, start over (the old run is kept under previous/) / [q]uit: ")
+        sys.stderr.flush()
+        try:
+            answer = sys.stdin.readline()
+        except KeyboardInterrupt:
+            answer = ""
+        if not answer:  # end of input or Ctrl-C: do nothing
+            sys.stderr.write("\n")
+            return None
+        word = answer.strip().lower()
+        if word in ("", "y", "yes"):
+            return "resume"
+        if word in ("n", "no"):
+            return "fresh"
+        if word in ("q", "quit"):
+            return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    from wizard_tui.domain.commands import Invocation
+
+    if argv is None:
+        argv = sys.argv[1:]
+        invocation = Invocation.detect(sys.argv, executable=sys.executable, env=os.environ, cwd=os.getcwd())
+    else:
+        argv = list(argv)
+        invocation = Invocation(args=tuple(argv))
     try:
         if argv and argv[0] == "detect":
             return _detect(argv[1:])
         if argv and argv[0] == "watch":
-            return _watch(argv[1:])
+            return _watch(argv[1:], invocation)
         if argv and argv[0] in ("apply", "revert"):
             return _apply_or_revert(argv[0], argv[1:])
-        return _run(argv)
+        return _run(argv, invocation)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except BrokenPipeError:

@@ -65,7 +65,6 @@ USAGE: list[tuple[Setup, list[str], str]] = [
     (empty_dir, ["--no-ui", "--pace", "-1"], "must be 0 or more"),
     (empty_dir, ["--no-ui", "--bogus"], "unrecognized arguments: --bogus"),
     (empty_dir, ["--no-ui", "--agent", "gpt"], "invalid choice"),
-    (empty_dir, ["--json"], "--json goes with --no-ui"),
     (empty_dir, ["--no-ui", "--resume", "--fresh"], "cannot be used together"),
     (empty_dir, ["--no-ui", "--resume"], "no run to resume"),
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import shlex
 import signal
 import subprocess
 import time
@@ -20,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import copy_sample
-from tests.crashkit import duplicated, graph, wizard, wizard_run
+from tests.conftest import REPO, copy_sample
+from tests.crashkit import cli_env, duplicated, graph, wizard, wizard_run
 from wizard_tui.agents.offline import OfflineAgent
 from wizard_tui.domain.models import QueueFile, TaskStatus
 from wizard_tui.domain.persistence import QueueFileError, iter_jsonl, read_audit, read_queue_file
@@ -198,7 +199,11 @@ def test_ctrl_c_and_sigterm_stop_cleanly_and_resume(tmp_path: Path, sig: signal.
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, (out, err)
     assert "Traceback" not in err and err == "", err
-    assert out.rstrip().endswith("Interrupted. Continue with --resume.")
+    # The hint is a command that works as written, in the shell (and folder) that started the run.
+    last = out.rstrip().splitlines()[-1]
+    assert last.startswith("Interrupted. Continue with: "), out
+    hint = shlex.split(last.removeprefix("Interrupted. Continue with: "))
+    assert hint[-1] == "--resume" and "wizard_tui" in hint and str(project) in hint, hint
 
     queue = read_queue_file(run_dir / "queue.json")
     assert not queue.finished
@@ -211,7 +216,7 @@ def test_ctrl_c_and_sigterm_stop_cleanly_and_resume(tmp_path: Path, sig: signal.
     plain = wizard_run(str(project), "--no-ui", "--stub")
     assert plain.returncode == 2 and "--resume" in plain.stderr and "--fresh" in plain.stderr
 
-    resumed = wizard_run(str(project), "--no-ui", "--stub", "--resume")
+    resumed = subprocess.run(hint, cwd=REPO, env=cli_env(), text=True, capture_output=True, timeout=120)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert f"reset       {hit.id}" in resumed.stdout
     queue = read_queue_file(run_dir / "queue.json")

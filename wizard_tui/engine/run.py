@@ -24,6 +24,7 @@ from wizard_tui.agents.base import AgentBackend, AgentError
 from wizard_tui.domain.changes import review_passed
 from wizard_tui.domain.claude_models import at_or_below
 from wizard_tui.domain.clock import Clock, IdFactory, SystemClock, random_ids
+from wizard_tui.domain.commands import Invocation
 from wizard_tui.domain.events import RUN_FINISHED, RUN_STARTED, EventBus
 from wizard_tui.domain.guards import Limits
 from wizard_tui.domain.metrics import RunMetrics, compute_metrics
@@ -77,6 +78,12 @@ class RunConfig(BaseModel):
     agent_timeout_s: float = Field(default=AGENT_TIMEOUT_S, gt=0)
     stub: bool = False  # --stub: every task runs the stub body (the walking skeleton)
     apply: bool = False  # --apply: apply changes.patch at the end when the review task passed
+    # How the person started this run, so hints name a command that works in their shell.
+    invocation: Invocation | None = None
+
+    def command(self, flag: str | None = None) -> str:
+        """What to type to run again with `flag` (`--resume`, `--fresh`, or None for a plain run)."""
+        return (self.invocation or Invocation(args=(path_text(self.install_dir),))).again(flag)
 
 
 @dataclass
@@ -140,6 +147,7 @@ class Run:
             ids=self.ids,
             bus=self.bus,
             run_id=self.run_id,
+            command=self.config.command,
         )
         self._opened = opened
         self.run_id = opened.store.run_id
@@ -261,7 +269,7 @@ class Run:
         outcome = verdict(store.snapshot())
         if interrupted:
             exit_code = EXIT_INTERRUPTED
-            message = "Interrupted. Continue with --resume."
+            message = f"Interrupted. Continue with: {self.config.command('--resume')}"
         elif exit_code == EXIT_OK:
             exit_code = EXIT_OK if outcome.ok else EXIT_FAILED
             message = outcome.sentence()

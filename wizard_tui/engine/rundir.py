@@ -6,11 +6,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from wizard_tui.domain import nofollow
 from wizard_tui.domain.clock import Clock, IdFactory, random_ids
+from wizard_tui.domain.commands import Invocation
 from wizard_tui.domain.events import EventBus
 from wizard_tui.domain.models import QueueFile
 from wizard_tui.domain.persistence import QueueFileError, RunLock, RunLockedError, RunPaths, read_queue_file
@@ -138,11 +140,15 @@ def open_run_dir(
     ids: IdFactory,
     bus: EventBus,
     run_id: str | None = None,
+    command: Callable[[str | None], str] | None = None,
 ) -> OpenRunDir:
     """Validate input, lock and open the run dir; raises RunSetupError with a sentence.
 
+    `command(flag)` writes what the person types to run again with `--resume`, `--fresh` or
+    nothing (None), for the sentences that tell them; by default `wizard-tui PATH FLAG`.
     On success the lock is held until `OpenRunDir.release()`.
     """
+    command = command or Invocation(args=(path_text(install_dir),)).again
     install_dir = check_install_dir(install_dir)
     paths = RunPaths(install_dir)
     shown = printable(paths.root)
@@ -169,9 +175,10 @@ def open_run_dir(
         # Before anything is archived: half-written temp files are garbage, not a run's files.
         paths.remove_stale_temp_files()
         if resume:
-            store, orphans = _open_resumed(paths, install_dir, clock, ids, bus)
+            store, orphans = _open_resumed(paths, install_dir, clock, ids, bus, command)
         else:
-            store, orphans = _open_new(paths, install_dir, clock, ids, bus, fresh=fresh, run_id=run_id), []
+            store = _open_new(paths, install_dir, clock, ids, bus, command, fresh=fresh, run_id=run_id)
+            orphans = []
     except BaseException:
         lock.release()
         raise
@@ -186,25 +193,30 @@ def _create(paths: RunPaths) -> None:
 
 
 def _open_resumed(
-    paths: RunPaths, install_dir: Path, clock: Clock, ids: IdFactory, bus: EventBus
+    paths: RunPaths,
+    install_dir: Path,
+    clock: Clock,
+    ids: IdFactory,
+    bus: EventBus,
+    command: Callable[[str | None], str],
 ) -> tuple[QueueStore, list[str]]:
     if not paths.queue.exists():
-        raise RunSetupError(f"there is no run to resume in {paths.root}; run without --resume.")
+        raise RunSetupError(f"there is no run to resume in {paths.root}; start one with `{command(None)}`.")
     try:
         queue = read_queue_file(paths.queue)
     except QueueFileError as exc:
         raise RunSetupError(
-            f"cannot resume: {exc}. The file was left as it is; start over with --fresh "
+            f"cannot resume: {exc}. The file was left as it is; start over with `{command('--fresh')}` "
             "(the old run is kept under previous/)."
         ) from exc
     if not same_dir(queue.install_dir, install_dir):
         raise RunSetupError(
             f"cannot resume: {paths.queue} belongs to a run in {queue.install_dir[:200]!r}, not {install_dir}. "
-            "The file was left as it is; start over with --fresh."
+            f"The file was left as it is; start over with `{command('--fresh')}`."
         )
     if queue.finished:
         raise RunSetupError(
-            f"the run {queue.run_id} in {paths.root} already finished; start a new one without --resume."
+            f"the run {queue.run_id} in {paths.root} already finished; start a new one with `{command(None)}`."
         )
     _create(paths)
     try:
@@ -222,6 +234,7 @@ def _open_new(
     clock: Clock,
     ids: IdFactory,
     bus: EventBus,
+    command: Callable[[str | None], str],
     *,
     fresh: bool,
     run_id: str | None,
@@ -235,10 +248,13 @@ def _open_new(
         if previous is not None and not previous.finished and not fresh:
             raise RunSetupError(
                 f"an unfinished run ({previous.run_id}) is in {paths.root}; "
-                "continue it with --resume, or start over with --fresh (the old run is kept under previous/)."
+                f"continue it with `{command('--resume')}`, or start over with `{command('--fresh')}` "
+                "(the old run is kept under previous/)."
             )
         if previous is None and not fresh:
-            raise RunSetupError(f"{problem}; start over with --fresh (the file is kept under previous/).")
+            raise RunSetupError(
+                f"{problem}; start over with `{command('--fresh')}` (the file is kept under previous/)."
+            )
         archive = previous.run_id if previous else f"unreadable-{new_run_id(clock)}"
     else:
         archive = f"partial-{new_run_id(clock)}"
@@ -248,3 +264,21 @@ def _open_new(
         raise RunSetupError(f"cannot move the previous run aside ({exc.strerror}); is {paths.root} writable?") from exc
     _create(paths)
     return QueueStore(run_id=run_id or new_run_id(clock), install_dir=install_dir, clock=clock, ids=ids, bus=bus)
+
+
+def unfinished_run(install_dir: Path) -> QueueFile | None:
+    """The run recorded in `install_dir`'s run dir when it did not finish; None when there is none.
+
+    None also when the file cannot be used (a link, unreadable, another folder's run): the run
+    itself then refuses with the sentence that explains it.
+    """
+    paths = RunPaths(install_dir)
+    if paths.root.is_symlink() or paths.queue.is_symlink() or not paths.queue.is_file():
+        return None
+    try:
+        queue = read_queue_file(paths.queue)
+    except QueueFileError:
+        return None
+    if queue.finished or not same_dir(queue.install_dir, install_dir):
+        return None
+    return queue

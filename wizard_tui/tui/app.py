@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -24,6 +25,7 @@ from textual.worker import Worker, WorkerState
 
 from wizard_tui.agents.base import AgentBackend
 from wizard_tui.domain.clock import Clock, SystemClock
+from wizard_tui.domain.commands import Invocation
 from wizard_tui.domain.models import ORCHESTRATOR
 from wizard_tui.domain.persistence import RUN_DIR_NAME
 from wizard_tui.domain.printable import printable
@@ -78,8 +80,11 @@ class WizardApp(App[int]):
         run: Run | None = None,
         clock: Clock | None = None,
         animate: bool = True,
+        command: Callable[[str, str | None], str] | None = None,
     ) -> None:
         super().__init__()
+        # How to run the wizard on a folder again, as the person's shell will understand it.
+        self.command = command or Invocation().on
         self.install_dir = install_dir
         self.wizard_run = run
         self.clock: Clock = clock or SystemClock()
@@ -175,7 +180,13 @@ class WizardApp(App[int]):
         self.event_log.add(message.events)
 
     def compute_verdict(self) -> VerdictLine:
-        return verdict_line(self.view, stopping=self.stopping, crash=self.crash)
+        return verdict_line(self.view, stopping=self.stopping, crash=self.crash, resume_hint=self.resume_hint)
+
+    def resume_hint(self, install_dir: str) -> str:
+        """The command that continues the run in `install_dir`: this run's own when there is one."""
+        if self.wizard_run is not None:
+            return self.wizard_run.config.command("--resume")
+        return self.command(install_dir, "--resume")
 
     def compute_page(self) -> ViewerPage:
         queue = self.view.queue
@@ -247,7 +258,7 @@ def run_tui(config: RunConfig, backend: AgentBackend, sinks: list[Sink]) -> int:
     code = app.return_code if app.return_code is not None else EXIT_FAILED
     run_dir = config.install_dir / RUN_DIR_NAME
     if code == EXIT_INTERRUPTED:
-        print(printable(f"Interrupted. Continue with: wizard-tui {config.install_dir} --resume"))
+        print(printable(f"Interrupted. Continue with: {config.command('--resume')}"))
     elif app.result is not None:
         print(printable(app.result.message))
     elif app.crash:
@@ -256,14 +267,14 @@ def run_tui(config: RunConfig, backend: AgentBackend, sinks: list[Sink]) -> int:
     return code
 
 
-def watch_tui(install_dir: Path) -> int:
+def watch_tui(install_dir: Path, command: Callable[[str, str | None], str] | None = None) -> int:
     """Attach the UI read-only to `<install_dir>/.posthog-wizard`, live or finished."""
     run_dir = install_dir / RUN_DIR_NAME
     if not run_dir.is_dir():
         sys.stderr.write(
             printable(
                 f"wizard-tui: there is no run in {install_dir} ({RUN_DIR_NAME} does not exist); "
-                f"start one with 'wizard-tui {install_dir}'."
+                f"start one with `{(command or Invocation().on)(str(install_dir), None)}`."
             )
             + "\n"
         )
@@ -271,6 +282,6 @@ def watch_tui(install_dir: Path) -> int:
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         sys.stderr.write("wizard-tui: watch needs a terminal; read the run dir's queue.json from scripts instead.\n")
         return EXIT_USAGE
-    app = WizardApp(install_dir)
+    app = WizardApp(install_dir, command=command)
     app.run()
     return app.return_code if app.return_code is not None else EXIT_OK

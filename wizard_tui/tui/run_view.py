@@ -8,13 +8,14 @@ verdict) is a pure function of it. No Textual here, so it is tested without an a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from wizard_tui.domain.commands import Invocation
 from wizard_tui.domain.models import HandoffFile, QueueFile, Task, TaskStatus
 from wizard_tui.domain.queue import verdict
 from wizard_tui.domain.spend import format_usd
@@ -75,6 +76,10 @@ class RunView:
 EMPTY_VIEW = RunView()
 
 
+def _plain_resume(install_dir: str) -> str:
+    return Invocation().on(install_dir, "--resume")
+
+
 @dataclass(frozen=True)
 class VerdictLine:
     """The line above the footer: empty while the run goes; `kind` is ok, failed or stopping."""
@@ -83,8 +88,18 @@ class VerdictLine:
     kind: str = ""
 
 
-def verdict_line(view: RunView, *, stopping: bool = False, crash: str | None = None) -> VerdictLine:
-    """How the run ended, in one or two sentences, from the run dir (and a crash of our own, if any)."""
+def verdict_line(
+    view: RunView,
+    *,
+    stopping: bool = False,
+    crash: str | None = None,
+    resume_hint: Callable[[str], str] | None = None,
+) -> VerdictLine:
+    """How the run ended, in one or two sentences, from the run dir (and a crash of our own, if any).
+
+    `resume_hint` gives the command that continues the run in a folder, as the person's shell
+    understands it (see domain/commands.py); by default the bare program name.
+    """
     if stopping:
         return VerdictLine("Stopping the run: recording the running task so --resume can continue it…", "stopping")
     if crash:
@@ -94,7 +109,7 @@ def verdict_line(view: RunView, *, stopping: bool = False, crash: str | None = N
         return VerdictLine()
     if view.phase == Phase.INTERRUPTED:
         return VerdictLine(
-            f"This run was interrupted. Continue it with: wizard-tui {queue.install_dir} --resume", "failed"
+            f"This run was interrupted. Continue it with: {(resume_hint or _plain_resume)(queue.install_dir)}", "failed"
         )
     if view.phase != Phase.FINISHED:
         return VerdictLine()

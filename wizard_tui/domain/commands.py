@@ -1,0 +1,89 @@
+"""How to run the wizard again, written as the person would type it in the shell that started it.
+
+A hint such as "continue with --resume" helps only if the command around it works where it is
+pasted: `make run ARGS=--resume` after `make run`, the bare `wizard-tui` when that name is on
+the PATH (installed with `pipx` or `uv tool`), `.venv/bin/wizard-tui` or `python3 -m wizard_tui`
+otherwise. `Invocation.detect` reads how this process was started; `again` writes the command.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+PROGRAM = "wizard-tui"
+# Set by the Makefile's `run` target: "default" (SAMPLE not given) or "sample" (SAMPLE=... given).
+MAKE_ENV = "WIZARD_TUI_MAKE_RUN"
+# Flags that choose what happens to an earlier run; a hint replaces them with its own.
+RUN_CHOICE_FLAGS = frozenset({"--resume", "--fresh"})
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """The words that start the program, the arguments given after them, and whether make did it."""
+
+    program: tuple[str, ...] = (PROGRAM,)
+    args: tuple[str, ...] = ()
+    make: str | None = None  # None, "default" or "sample" (see MAKE_ENV)
+
+    @classmethod
+    def detect(
+        cls,
+        argv: Sequence[str],
+        *,
+        executable: str,
+        env: Mapping[str, str],
+        cwd: str,
+        which: Callable[[str], str | None] = shutil.which,
+    ) -> Invocation:
+        """From `sys.argv`, `sys.executable`, the environment and the working directory."""
+        args = tuple(argv[1:])
+        make = env.get(MAKE_ENV)
+        if make in ("default", "sample") and args:
+            return cls(program=("make", "run"), args=args, make=make)
+        argv0 = argv[0] if argv else ""
+        name = os.path.basename(argv0)
+        if name == "__main__.py":  # python -m wizard_tui
+            python = _as_typed(executable, ("python3", "python"), cwd, which)
+            return cls(program=(python, "-m", "wizard_tui"), args=args)
+        if not argv0 or argv0 == "-c" or not os.path.isfile(os.path.join(cwd, argv0)):
+            return cls(args=args)
+        return cls(program=(_as_typed(argv0, (name,), cwd, which),), args=args)
+
+    def again(self, flag: str | None = None) -> str:
+        """This command once more, with `flag` in place of any --resume/--fresh given; shell-quoted."""
+        args = [a for a in self.args if a not in RUN_CHOICE_FLAGS]
+        if self.make is None:
+            return shlex.join([*self.program, *args, *([flag] if flag else [])])
+        # The Makefile runs `wizard-tui $(SAMPLE) $(ARGS)`: the first argument is the sample.
+        sample, options = args[0], [*args[1:], *([flag] if flag else [])]
+        words = ["make", "run"]
+        if self.make == "sample":
+            words.append(f"SAMPLE={shlex.quote(sample)}")
+        if options:
+            words.append(f"ARGS={shlex.quote(' '.join(options))}")
+        return " ".join(words)
+
+    def on(self, path: str, flag: str | None = None) -> str:
+        """The program run on `path` with `flag` (for a hint printed by another command, e.g. watch)."""
+        program = self.program if self.make is None else (PROGRAM,)
+        return shlex.join([*program, path, *([flag] if flag else [])])
+
+
+def _as_typed(path: str, names: Sequence[str], cwd: str, which: Callable[[str], str | None]) -> str:
+    """A bare name when the PATH finds this very file under it, else the path, relative to `cwd` if inside."""
+    absolute = os.path.normpath(os.path.join(cwd, path))
+    for name in names:
+        found = which(name)
+        if found and os.path.normpath(os.path.join(cwd, found)) == absolute:
+            return name
+    if not os.path.isabs(path):
+        return path
+    relative = os.path.relpath(absolute, cwd)
+    if relative.startswith(".."):
+        return absolute
+    # A word without a slash is looked up on the PATH: keep it a path.
+    return relative if os.sep in relative else os.path.join(".", relative)
