@@ -275,7 +275,7 @@ def _run_headless(config: RunConfig, backend: AgentBackend, sinks: list[Sink], *
     from wizard_tui.engine.run import Run
     from wizard_tui.headless import HeadlessPrinter
 
-    printer = HeadlessPrinter(json_lines=json_lines)
+    printer = HeadlessPrinter(json_lines=json_lines, project=str(config.install_dir))
     run = Run(config, backend, sinks=sinks)
     run.bus.subscribe(printer)
 

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from wizard_tui.domain.events import Event
 from wizard_tui.domain.models import AuditRecord, TelemetryRecord
 from wizard_tui.domain.printable import printable
+from wizard_tui.domain.project_summary import detection_sentences, project_line
 from wizard_tui.domain.spend import format_usd
 from wizard_tui.domain.wording import TRANSITIONS
 from wizard_tui.engine.run import RunResult
@@ -24,11 +25,13 @@ _TELEMETRY_LINES = {"orchestrator seeded", "orchestrator started"}
 class HeadlessPrinter:
     """Formats run events for a CI log. `labels` remembers task labels from enqueue lines."""
 
-    def __init__(self, out: TextIO | None = None, *, json_lines: bool = False) -> None:
+    def __init__(self, out: TextIO | None = None, *, json_lines: bool = False, project: str = "this folder") -> None:
         self.out = out or sys.stdout
         self.json_lines = json_lines
+        self.project = project  # the folder as the person named it, for the detection sentences
         self.start: datetime | None = None
         self.labels: dict[str, str] = {}
+        self.detected: dict[str, Any] | None = None
         self.closed = False
 
     def __call__(self, event: Event) -> None:
@@ -38,6 +41,12 @@ class HeadlessPrinter:
             kind = "audit" if isinstance(event, AuditRecord) else "telemetry"
             payload = {"kind": kind, **event.model_dump(mode="json")}
             self._write(json.dumps(payload, separators=(",", ":"), default=str))
+            return
+        if isinstance(event, AuditRecord) and event.event == "detected":
+            self.detected = dict(event.model_extra or {})
+            stamp = self._stamp(event.ts)
+            for i, sentence in enumerate(detection_sentences(self.detected, self.project)):
+                self._write(f"{stamp if i == 0 else ' ' * len(stamp)} {sentence}")
             return
         line = self.format(event)
         if line:
@@ -137,6 +146,8 @@ class HeadlessPrinter:
                 f"first done after {done}, longest silence {m.max_gap_ms} ms"
             )
             lines.append(f"  dynamic enqueues: {m.dynamic_enqueue_count}, retried tasks: {m.retried_task_count}")
+        if self.detected is not None:
+            lines.append(f"  project: {project_line(self.detected)}")
         if result.usage and any(result.usage.values()):
             lines.append(f"  tokens: {_tokens(result.usage)}")
         if result.cost_usd is not None:

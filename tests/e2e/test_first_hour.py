@@ -169,3 +169,42 @@ def test_quit_runs_nothing_and_says_how_to_continue(tmp_path: Path) -> None:
     code, said = ask(project, "q")
     assert code == 0 and "Nothing was run. Continue later with: " in said, said
     assert (project / ".posthog-wizard" / "queue.json").read_bytes() == before
+
+
+def test_headless_output_opens_with_what_detection_found(tmp_path: Path) -> None:
+    project = copy_sample(SAMPLE, tmp_path)
+    done = wizard_run(str(project), "--no-ui")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    found = next(i for i, line in enumerate(lines) if "Detected " in line)
+    assert "Detected Next.js (app router), package manager npm, PostHog not installed yet." in lines[found]
+    assert "LLM calls found (openai)" in lines[found + 1]
+    # Before any task is queued, and named again in the summary.
+    assert found < next(i for i, line in enumerate(lines) if " queued " in line)
+    assert "  project: Next.js (app router), package manager npm, PostHog not installed yet" in lines
+
+
+def test_a_folder_with_no_project_says_so_and_guesses_no_sdk(tmp_path: Path) -> None:
+    project = copy_sample("no-framework", tmp_path)
+    done = wizard_run(str(project), "--no-ui")
+    out = done.stdout
+    assert f"Nothing recognised in {project}: no framework" in out, out
+    assert "no install intent is recorded" in out and "https://posthog.com/docs/libraries" in out
+    assert "install intent:" not in out and "with unknown" not in out
+    assert "  project: no framework recognised" in out
+    assert not (project / ".posthog-wizard" / "install-intent.json").exists()
+
+
+def test_an_instrumented_app_gets_a_line_saying_so(tmp_path: Path) -> None:
+    project = copy_sample(SAMPLE, tmp_path)
+    manifest = json.loads((project / "package.json").read_text())
+    manifest["dependencies"]["posthog-js"] = "^1.200.0"
+    (project / "package.json").write_text(json.dumps(manifest, indent=2))
+    done = wizard_run(str(project), "--json")
+    detected = [json.loads(line) for line in done.stdout.splitlines() if '"event":"detected"' in line]
+    assert len(detected) == 1 and detected[0]["posthog_installed"] is True
+    assert "posthog-js" in detected[0]["posthog_packages"]
+
+    text = wizard_run(str(project), "--no-ui", "--fresh").stdout
+    assert "PostHog already installed" in text
+    assert "PostHog is already in this project (posthog-js): the plan keeps its setup" in text

@@ -162,14 +162,16 @@ class OfflineAgent:
             [],
             "PostHog must be initialised once where the app starts.",
         )
-        await s.call(
-            "record_install_intent",
-            {
-                "sdks": sdks_for(framework, llm_calls_found=bool(det.get("llm_sdks"))) or ["posthog"],
-                "package_manager": det.get("package_manager") or "unknown",
-                "reason": f"Detected {det.get('name', framework)}; these SDKs cover its runtimes.",
-            },
-        )
+        sdks = sdks_for(framework, llm_calls_found=bool(det.get("llm_sdks")))
+        if sdks:  # an unrecognised project has no SDK to name: no intent rather than a guess
+            await s.call(
+                "record_install_intent",
+                {
+                    "sdks": sdks,
+                    "package_manager": det.get("package_manager") or "unknown",
+                    "reason": f"Detected {det.get('name', framework)}; these SDKs cover its runtimes.",
+                },
+            )
         listing = await s.call("list_files", {"path": ".", "max_results": 500})
         all_files = listing.get("files", []) if listing else []
         found = await s.call("search_files", {"pattern": _AREA_PATTERN, "max_results": 100})

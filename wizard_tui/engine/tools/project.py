@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from wizard_tui.domain.models import InstallIntent
 from wizard_tui.domain.persistence import atomic_write_model
+from wizard_tui.domain.project_summary import detected_facts
 from wizard_tui.engine.tools.base import ToolContext, ToolSpec
 
 
@@ -34,6 +35,8 @@ async def detect_framework(ctx: ToolContext, _args: DetectFrameworkInput) -> dic
         detected = await asyncio.to_thread(_detect, services.install_dir)
         services.cache["detection"] = cached = detected
         services.store.framework = detected["framework"]
+        # Recorded once per run, so every face can say at the start what the project is.
+        services.store.audit("detected", **detected_facts(detected))
     return dict(cached)
 
 
