@@ -15,6 +15,7 @@ from typing import Any
 
 from wizard_tui.domain.events import AGENT_ENDED, RUN_FINISHED, RUN_STARTED, Event
 from wizard_tui.domain.models import AuditRecord
+from wizard_tui.domain.project_summary import project_line
 from wizard_tui.domain.wording import TRANSITIONS
 from wizard_tui.tui.run_view import format_ms
 from wizard_tui.tui.status_style import colour
@@ -79,6 +80,8 @@ class EventWords:
             return fact
         if name == "guard":
             return LogEntry(stamp + _line("refused", f"a {event.type} task", PROBLEM + str(extra.get("message", ""))))
+        if name == "detected":
+            return LogEntry(stamp + _line("detected", project_line(extra)))
         if name == "install-intent":
             sdks = ", ".join(str(s) for s in extra.get("sdks", []))
             return LogEntry(stamp + _line("intent", f"install {sdks} with {extra.get('package_manager')}"))
