@@ -174,11 +174,11 @@ def open_run_dir(
         refuse_links(paths)
         # Before anything is archived: half-written temp files are garbage, not a run's files.
         paths.remove_stale_temp_files()
+        opening = _Opening(paths, install_dir, clock, ids, bus, command)
         if resume:
-            store, orphans = _open_resumed(paths, install_dir, clock, ids, bus, command)
+            store, orphans = _open_resumed(opening)
         else:
-            store = _open_new(paths, install_dir, clock, ids, bus, command, fresh=fresh, run_id=run_id)
-            orphans = []
+            store, orphans = _open_new(opening, fresh=fresh, run_id=run_id), []
     except BaseException:
         lock.release()
         raise
@@ -192,14 +192,23 @@ def _create(paths: RunPaths) -> None:
         raise RunSetupError(f"cannot create {paths.root} ({exc.strerror}); is the folder writable?") from exc
 
 
-def _open_resumed(
-    paths: RunPaths,
-    install_dir: Path,
-    clock: Clock,
-    ids: IdFactory,
-    bus: EventBus,
-    command: Callable[[str | None], str],
-) -> tuple[QueueStore, list[str]]:
+@dataclass(frozen=True)
+class _Opening:
+    """What opening a run dir needs: where, the store's clock, ids and bus, and how to name commands."""
+
+    paths: RunPaths
+    install_dir: Path
+    clock: Clock
+    ids: IdFactory
+    bus: EventBus
+    command: Callable[[str | None], str]
+
+    def store(self, run_id: str) -> QueueStore:
+        return QueueStore(run_id=run_id, install_dir=self.install_dir, clock=self.clock, ids=self.ids, bus=self.bus)
+
+
+def _open_resumed(opening: _Opening) -> tuple[QueueStore, list[str]]:
+    paths, install_dir, command = opening.paths, opening.install_dir, opening.command
     if not paths.queue.exists():
         raise RunSetupError(f"there is no run to resume in {paths.root}; start one with `{command(None)}`.")
     try:
@@ -223,22 +232,13 @@ def _open_resumed(
         orphans = set_aside_orphans(paths, queue)
     except OSError as exc:
         raise RunSetupError(f"cannot tidy {paths.root} ({exc.strerror}); is the folder writable?") from exc
-    store = QueueStore.from_file(queue, clock=clock, ids=ids, bus=bus)
+    store = QueueStore.from_file(queue, clock=opening.clock, ids=opening.ids, bus=opening.bus)
     store.install_dir = install_dir
     return store, orphans
 
 
-def _open_new(
-    paths: RunPaths,
-    install_dir: Path,
-    clock: Clock,
-    ids: IdFactory,
-    bus: EventBus,
-    command: Callable[[str | None], str],
-    *,
-    fresh: bool,
-    run_id: str | None,
-) -> QueueStore:
+def _open_new(opening: _Opening, *, fresh: bool, run_id: str | None) -> QueueStore:
+    paths, clock, command = opening.paths, opening.clock, opening.command
     if paths.queue.exists():
         try:
             previous: QueueFile | None = read_queue_file(paths.queue)
@@ -263,7 +263,7 @@ def _open_new(
     except OSError as exc:
         raise RunSetupError(f"cannot move the previous run aside ({exc.strerror}); is {paths.root} writable?") from exc
     _create(paths)
-    return QueueStore(run_id=run_id or new_run_id(clock), install_dir=install_dir, clock=clock, ids=ids, bus=bus)
+    return opening.store(run_id or new_run_id(clock))
 
 
 def unfinished_run(install_dir: Path) -> QueueFile | None:
