@@ -23,7 +23,14 @@ if TYPE_CHECKING:  # type names only: importing these at run time would slow --h
     from wizard_tui.engine.run import RunConfig
     from wizard_tui.telemetry.emitter import Sink
 
-from wizard_tui.domain.settings import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, INTERACTIVE_PACE_MS
+from wizard_tui.domain.settings import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    INTERACTIVE_PACE_MS,
+    MAX_TASKS,
+    RUN_DIR_NAME,
+)
 
 
 class _Version(argparse.Action):
@@ -97,7 +104,9 @@ def run_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", metavar="M", help="run every agent on model M (beats the prompts' models)")
     p.add_argument("--concurrency", type=_positive_int, default=1, metavar="N", help="tasks run at once (default 1)")
     p.add_argument("--no-pipeline", action="store_true", help="seed the whole queue before draining it")
-    p.add_argument("--max-tasks", type=_positive_int, default=30, metavar="N", help="queue cap (default 30)")
+    p.add_argument(
+        "--max-tasks", type=_positive_int, default=MAX_TASKS, metavar="N", help=f"queue cap (default {MAX_TASKS})"
+    )
     p.add_argument(
         "--resume",
         action="store_true",
@@ -290,7 +299,7 @@ def _run_headless(config: RunConfig, backend: AgentBackend, sinks: list[Sink], *
         result = await run.execute()
         if result.verdict is None and result.exit_code == EXIT_USAGE:
             return _fail(result.message, result.exit_code)
-        printer.summary(result, str(config.install_dir / ".posthog-wizard"), run.backend.name)
+        printer.summary(result, str(config.install_dir / RUN_DIR_NAME), run.backend.name)
         if result.exit_code == EXIT_USAGE:  # e.g. a rejected API key: the sentence goes to stderr too
             _fail(result.message)
         return result.exit_code
@@ -313,7 +322,7 @@ def _ask_about(queue: QueueFile, install_dir: Path) -> str | None:
     from wizard_tui.domain.printable import printable
 
     finished = sum(1 for t in queue.tasks if t.status.terminal)
-    where = install_dir / ".posthog-wizard"
+    where = install_dir / RUN_DIR_NAME
     sys.stderr.write(
         printable(f"An unfinished run ({queue.run_id}, {finished} of {len(queue.tasks)} tasks finished) is in {where}.")
         + "\n"

@@ -1,6 +1,7 @@
 """`--no-ui` output: one line per visible transition, then a summary; or JSON lines.
 
-It consumes the same events as the TUI (the run's event bus) and never imports Textual.
+It subscribes to the run's event bus (the TUI reads the same facts back from the run dir)
+and never imports Textual.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wizard_tui.agents.retry import RetryPolicy, Verdict, classify, describe, retry_after_s
+from wizard_tui.agents.retry import RetryDecision, RetryPolicy, classify, describe, retry_after_s
 
 REQUEST = httpx2.Request("POST", "http://127.0.0.1/v1/messages")
 _CLASSES: dict[int, type[anthropic.APIStatusError]] = {
@@ -71,29 +71,29 @@ def test_jitter_only_ever_shortens_the_delay(retry: int, rand: float) -> None:
 @pytest.mark.parametrize(
     ("status", "headers", "message", "verdict"),
     [
-        (429, {}, "rate limited", Verdict.RETRY),
-        (529, {}, "Overloaded", Verdict.RETRY),
-        (500, {}, "oops", Verdict.RETRY),
-        (503, {}, "unavailable", Verdict.RETRY),
-        (408, {}, "timeout", Verdict.RETRY),
-        (500, {"x-should-retry": "false"}, "no", Verdict.FAIL),
-        (400, {"x-should-retry": "true"}, "try again", Verdict.RETRY),
-        (401, {"x-should-retry": "true"}, "bad key", Verdict.FATAL),
-        (403, {}, "forbidden", Verdict.FATAL),
-        (400, {}, "prompt is too long: 201000 tokens > 200000 maximum", Verdict.CONTEXT),
-        (413, {}, "request too large", Verdict.CONTEXT),
-        (400, {}, "messages: roles must alternate", Verdict.FAIL),
-        (404, {}, "model: nope", Verdict.FAIL),
+        (429, {}, "rate limited", RetryDecision.RETRY),
+        (529, {}, "Overloaded", RetryDecision.RETRY),
+        (500, {}, "oops", RetryDecision.RETRY),
+        (503, {}, "unavailable", RetryDecision.RETRY),
+        (408, {}, "timeout", RetryDecision.RETRY),
+        (500, {"x-should-retry": "false"}, "no", RetryDecision.FAIL),
+        (400, {"x-should-retry": "true"}, "try again", RetryDecision.RETRY),
+        (401, {"x-should-retry": "true"}, "bad key", RetryDecision.FATAL),
+        (403, {}, "forbidden", RetryDecision.FATAL),
+        (400, {}, "prompt is too long: 201000 tokens > 200000 maximum", RetryDecision.CONTEXT),
+        (413, {}, "request too large", RetryDecision.CONTEXT),
+        (400, {}, "messages: roles must alternate", RetryDecision.FAIL),
+        (404, {}, "model: nope", RetryDecision.FAIL),
     ],
 )
-def test_classify_status_errors(status: int, headers: dict[str, str], message: str, verdict: Verdict) -> None:
+def test_classify_status_errors(status: int, headers: dict[str, str], message: str, verdict: RetryDecision) -> None:
     assert classify(status_error(status, message, headers)) is verdict
 
 
 def test_connection_failures_and_timeouts_are_retried() -> None:
-    assert classify(anthropic.APIConnectionError(request=REQUEST)) is Verdict.RETRY
-    assert classify(anthropic.APITimeoutError(request=REQUEST)) is Verdict.RETRY
-    assert classify(ValueError("not an API error")) is Verdict.FAIL
+    assert classify(anthropic.APIConnectionError(request=REQUEST)) is RetryDecision.RETRY
+    assert classify(anthropic.APITimeoutError(request=REQUEST)) is RetryDecision.RETRY
+    assert classify(ValueError("not an API error")) is RetryDecision.FAIL
 
 
 def test_describe_names_status_type_and_message() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,34 @@ from hypothesis import strategies as st
 
 from wizard_tui.domain.clock import FrozenClock, SequentialIds
 from wizard_tui.domain.events import EventBus
-from wizard_tui.domain.models import AuditRecord, Handoff, QueueFile, TaskError, TaskStatus
-from wizard_tui.domain.queue import QueueStore, TransitionError, runnable, to_block, verdict
+from wizard_tui.domain.models import AuditRecord, Handoff, QueueFile, Task, TaskError, TaskStatus
+from wizard_tui.domain.queue import QueueStore, TransitionError
+from wizard_tui.domain.verdict import verdict
 
 HANDOFF = Handoff(goal="g", did="d", for_next_agent="n")
+
+
+def runnable(tasks: Iterable[Task], by_id: Mapping[str, Task]) -> list[Task]:
+    """The definition the store's ready index must agree with: pending, every dependency satisfied."""
+    return [t for t in tasks if t.status == TaskStatus.PENDING and all(by_id[d].status.satisfied for d in t.depends_on)]
+
+
+def to_block(tasks: Iterable[Task], by_id: Mapping[str, Task]) -> list[tuple[Task, str]]:
+    """The definition the store's block index must agree with: pending, a dependency failed or blocked."""
+    out = []
+    for t in tasks:
+        if t.status != TaskStatus.PENDING:
+            continue
+        for dep in t.depends_on:
+            if by_id[dep].status in (TaskStatus.FAILED, TaskStatus.BLOCKED):
+                out.append((t, dep))
+                break
+    return out
+
+
+def ready(store: QueueStore) -> list[Task]:
+    """Every ready task, oldest first, from the store's index."""
+    return store.first_ready(len(store.tasks))
 
 
 def make_store() -> tuple[QueueStore, list[AuditRecord]]:
@@ -158,7 +183,7 @@ def test_indexes_agree_with_the_pure_scans(steps: list[tuple[int, int, int]]) ->
             )
         else:
             task = store.tasks[ids[a % len(ids)]]
-            if task.status == TaskStatus.PENDING and task.id in {t.id for t in store.ready()}:
+            if task.status == TaskStatus.PENDING and task.id in {t.id for t in ready(store)}:
                 store.start(task.id)
             elif task.status == TaskStatus.RUNNING:
                 match action:
@@ -178,9 +203,9 @@ def test_indexes_agree_with_the_pure_scans(steps: list[tuple[int, int, int]]) ->
                 if task.id in blockers:
                     store.block(task.id, blockers[task.id])
         tasks = store.tasks
-        assert [t.id for t in store.ready()] == [t.id for t in runnable(tasks.values(), tasks)]
+        assert [t.id for t in ready(store)] == [t.id for t in runnable(tasks.values(), tasks)]
         assert {t.id for t, _ in store.blockable()} == {t.id for t, _ in to_block(tasks.values(), tasks)}
         assert [t.id for t in store.first_ready(2)] == [t.id for t in runnable(tasks.values(), tasks)][:2]
     again = QueueStore.from_file(store.snapshot(), clock=store.clock, ids=store.ids, bus=store.bus)
-    assert [t.id for t in again.ready()] == [t.id for t in store.ready()]
+    assert [t.id for t in ready(again)] == [t.id for t in ready(store)]
     assert QueueFile.model_validate_json(store.render()).tasks == store.snapshot().tasks

@@ -14,11 +14,38 @@ from tests.unit.test_headless_golden import FixedDetection
 from wizard_tui.agents.base import AgentOutcome, AgentRequest
 from wizard_tui.agents.offline import OfflineAgent
 from wizard_tui.domain.clock import FrozenClock, SequentialIds
+from wizard_tui.domain.metrics import RunMetrics
 from wizard_tui.domain.models import AuditRecord
 from wizard_tui.domain.persistence import iter_jsonl
 from wizard_tui.engine.run import Run, RunConfig, RunResult
 from wizard_tui.telemetry.derive import derive
-from wizard_tui.telemetry.events import EVENTS, SPEC_PROPERTIES, event_problems
+from wizard_tui.telemetry.events import EVENTS, event_problems
+
+# The property names the product spec itself requires of each event (the models may add declared extras).
+SPEC_PROPERTIES: dict[str, frozenset[str]] = {
+    "orchestrator started": frozenset(),
+    "orchestrator task enqueued": frozenset({"type", "enqueued_by", "depth", "dynamic"}),
+    "orchestrator seeded": frozenset({"task_count", "types", "duration_ms"}),
+    "orchestrator task started": frozenset({"type", "model", "attempts", "ms_since_run_start"}),
+    **{
+        f"orchestrator task {end}": frozenset({"type", "model", "attempts", "duration_ms"})
+        for end in ("completed", "failed", "skipped", "blocked")
+    },
+    "orchestrator guard tripped": frozenset({"guard", "type"}),
+    "agent completed": frozenset(
+        {
+            "task_type",
+            "model",
+            "turns",
+            "input_tokens",
+            "output_tokens",
+            "cache_read_input_tokens",
+            "cache_creation_input_tokens",
+            "duration_ms",
+        }
+    ),
+    "orchestrator run finished": frozenset(RunMetrics.model_fields),
+}
 
 
 @pytest.fixture

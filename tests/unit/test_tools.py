@@ -10,6 +10,7 @@ import pytest
 
 from tests.toolkit import Harness
 from wizard_tui.domain.guards import Limits
+from wizard_tui.domain.tools import TOOL_NAMES, TOOLS
 from wizard_tui.engine.tools import ALL_TOOLS
 
 HANDOFF = {"goal": "g", "did": "d", "for_next_agent": "n"}
@@ -152,3 +153,10 @@ async def test_read_file_pages_lines(project: Path) -> None:
     )
     assert result["content"].splitlines() == [f"line {i}" for i in range(10, 15)]
     assert result["truncated"] is True
+
+
+def test_every_declared_tool_has_a_handler_and_nothing_else_does() -> None:
+    """The domain declares the tools (names, inputs); the engine binds exactly those, once each."""
+    assert set(ALL_TOOLS) == TOOL_NAMES
+    for name, spec in ALL_TOOLS.items():
+        assert spec.decl is TOOLS[name] and callable(spec.handler)

@@ -20,7 +20,15 @@ from anthropic.types import Message
 
 from wizard_tui.agents.base import AgentError, AgentOutcome, AgentRequest, Usage
 from wizard_tui.agents.preflight import preflight
-from wizard_tui.agents.retry import RetryPolicy, Sleep, Verdict, call_with_retries, classify, describe, not_the_api
+from wizard_tui.agents.retry import (
+    RetryDecision,
+    RetryPolicy,
+    Sleep,
+    call_with_retries,
+    classify,
+    describe,
+    not_the_api,
+)
 from wizard_tui.domain.settings import CONNECT_TIMEOUT_S, DEFAULT_MODEL, PREFLIGHT_TIMEOUT_S, REQUEST_TIMEOUT_S
 
 log = logging.getLogger(__name__)
@@ -191,7 +199,7 @@ class _Conversation:
                 what=f"{self.agent.agent_type} agent's request",
             )
         except anthropic.APIError as exc:
-            if classify(exc) is not Verdict.CONTEXT:
+            if classify(exc) is not RetryDecision.CONTEXT:
                 raise
             self.end("model_context_window_exceeded", f"the conversation outgrew the context window ({describe(exc)})")
             return None

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from wizard_tui.domain.models import Task
 from wizard_tui.domain.resolver import ResolvedAgent
+from wizard_tui.domain.settings import AGENT_TIMEOUT_S
 from wizard_tui.domain.toolbox import Toolbox
 
 
@@ -43,7 +44,7 @@ class AgentRequest:
     agent: ResolvedAgent
     tools: Toolbox
     task: Task | None = None
-    timeout_s: float = 300.0
+    timeout_s: float = AGENT_TIMEOUT_S
 
 
 @dataclass

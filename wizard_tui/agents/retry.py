@@ -30,7 +30,7 @@ FATAL_STATUS = frozenset({401, 402, 403})
 _CONTEXT_PHRASES = ("prompt is too long", "context window", "context_window", "too many tokens")
 
 
-class Verdict(Enum):
+class RetryDecision(Enum):
     """What to do with one failed API call."""
 
     RETRY = "retry"
@@ -90,25 +90,25 @@ def not_the_api(where: str, status: int, content_type: str) -> str:
     )
 
 
-def classify(exc: Exception) -> Verdict:
+def classify(exc: Exception) -> RetryDecision:
     """Sort a failure from `messages.create` into retry, fatal, context or fail."""
     if isinstance(exc, anthropic.APIConnectionError):  # includes timeouts
-        return Verdict.RETRY
+        return RetryDecision.RETRY
     if not isinstance(exc, anthropic.APIStatusError):
-        return Verdict.FAIL
+        return RetryDecision.FAIL
     should_retry = exc.response.headers.get("x-should-retry")
     status = exc.status_code
     if status in FATAL_STATUS:
-        return Verdict.FATAL
+        return RetryDecision.FATAL
     if status < 500 and not is_api_json(exc.response):
-        return Verdict.FATAL  # a web page, not the API: the base URL is wrong for every agent
+        return RetryDecision.FATAL  # a web page, not the API: the base URL is wrong for every agent
     if status in (400, 413) and _is_context_error(exc):
-        return Verdict.CONTEXT
+        return RetryDecision.CONTEXT
     if should_retry in ("true", "false"):
-        return Verdict.RETRY if should_retry == "true" else Verdict.FAIL
+        return RetryDecision.RETRY if should_retry == "true" else RetryDecision.FAIL
     if status in RETRYABLE_STATUS or status >= 500:
-        return Verdict.RETRY
-    return Verdict.FAIL
+        return RetryDecision.RETRY
+    return RetryDecision.FAIL
 
 
 def _is_context_error(exc: anthropic.APIStatusError) -> bool:
@@ -178,12 +178,12 @@ async def call_with_retries(
             return await call()
         except anthropic.APIError as exc:
             verdict = classify(exc)
-            if verdict is Verdict.FATAL:
+            if verdict is RetryDecision.FATAL:
                 assert isinstance(exc, anthropic.APIStatusError)
                 raise AgentError(fatal_sentence(exc), fatal=True) from exc
-            if verdict is Verdict.CONTEXT:
+            if verdict is RetryDecision.CONTEXT:
                 raise
-            if verdict is Verdict.FAIL:
+            if verdict is RetryDecision.FAIL:
                 raise AgentError(f"The Anthropic API refused the {what} ({describe(exc)}).") from exc
             if retry >= policy.max_retries:
                 hint = (

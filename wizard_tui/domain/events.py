@@ -4,7 +4,7 @@ The queue store publishes each transition (enqueue, start, complete, ...); the e
 publishes the few facts that change no task through the same store (`store.audit`):
 the run starting and finishing, and each agent ending. Everything else follows from
 this stream: the recorder writes each record as one line of `audit.jsonl`, telemetry
-derives the SPEC §7 events from it (and republishes them here for in-process readers
+derives the telemetry events from it (and republishes them here for in-process readers
 such as the `--json` printer), and the UI reads the recorded lines back from disk.
 """
 

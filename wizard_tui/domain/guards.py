@@ -9,16 +9,17 @@ from typing import Any
 
 from wizard_tui.domain.claude_models import current_ids, lookup
 from wizard_tui.domain.models import ORCHESTRATOR, Task, TaskStatus
+from wizard_tui.domain.settings import MAX_DEPTH, MAX_FAN_OUT, MAX_STARTS, MAX_TASKS
 
 
 @dataclass(frozen=True)
 class Limits:
     """The caps that stop a runaway agent."""
 
-    max_tasks: int = 30
-    max_depth: int = 3
-    max_fan_out: int = 5
-    max_starts: int = 200
+    max_tasks: int = MAX_TASKS
+    max_depth: int = MAX_DEPTH
+    max_fan_out: int = MAX_FAN_OUT
+    max_starts: int = MAX_STARTS
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,6 @@ class GuardTrip:
 
     guard: str
     message: str
-
-
-GUARD_ORDER = ("queue-full", "unknown-type", "invalid-model", "unknown-dep", "depth", "fan-out", "dedup")
 
 
 def dedup_key(task_type: str, inputs: Mapping[str, Any]) -> str:

@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from wizard_tui.domain.settings import MAX_ATTEMPTS
+
 SCHEMA_VERSION = 1
 HANDOFF_FIELD_MAX = 8_000
 ORCHESTRATOR = "orchestrator"
@@ -78,7 +80,7 @@ class Task(BaseModel):
     inputs: dict[str, Any] = Field(default_factory=dict)
     model: str | None = None
     attempts: int = 0
-    max_attempts: int = 2
+    max_attempts: int = MAX_ATTEMPTS
     enqueued_by: str = ORCHESTRATOR
     depth: int = 0
     reason: str = ""

@@ -26,12 +26,22 @@ from pydantic import BaseModel, ValidationError
 from wizard_tui.domain import nofollow
 from wizard_tui.domain.models import ORCHESTRATOR, SCHEMA_VERSION, AuditRecord, QueueFile
 from wizard_tui.domain.nofollow import TMP_SUFFIX
+from wizard_tui.domain.settings import (
+    AUDIT_FILE,
+    HANDOFFS_DIR,
+    INSTALL_INTENT_FILE,
+    LOCK_NAME,
+    MARKERS_DIR,
+    ORPHANS_DIR,
+    PREVIOUS_DIR,
+    QUEUE_FILE,
+    RUN_DIR_NAME,
+    TELEMETRY_FILE,
+)
 
 if sys.platform != "win32":
     import fcntl
 
-RUN_DIR_NAME = ".posthog-wizard"
-LOCK_NAME = ".lock"
 MAX_QUEUE_FILE_BYTES = 64 * 1024 * 1024
 MAX_JSONL_BYTES = 512 * 1024 * 1024
 # Run and task ids become file and folder names (markers, handoffs, previous/<run-id>):
@@ -45,17 +55,17 @@ class RunPaths:
     def __init__(self, install_dir: Path) -> None:
         self.install_dir = install_dir
         self.root = install_dir / RUN_DIR_NAME
-        self.queue = self.root / "queue.json"
-        self.audit = self.root / "audit.jsonl"
-        self.telemetry = self.root / "telemetry.jsonl"
-        self.install_intent = self.root / "install-intent.json"
-        self.handoffs = self.root / "handoffs"
-        self.markers = self.root / "markers"
-        self.previous = self.root / "previous"
-        self.orphans = self.root / "orphans"
+        self.queue = self.root / QUEUE_FILE
+        self.audit = self.root / AUDIT_FILE
+        self.telemetry = self.root / TELEMETRY_FILE
+        self.install_intent = self.root / INSTALL_INTENT_FILE
+        self.handoffs = self.root / HANDOFFS_DIR
+        self.markers = self.root / MARKERS_DIR
+        self.previous = self.root / PREVIOUS_DIR
+        self.orphans = self.root / ORPHANS_DIR
         self.gitignore = self.root / ".gitignore"
         self.lock = self.root / LOCK_NAME
-        # Proposed changes (SPEC §9): the proposals, the originals they start from, the patch.
+        # Proposed changes (README, "What it writes"): the proposals, the originals they start from, the patch.
         self.proposals = self.root / "proposals.json"
         self.blobs = self.root / "blobs"
         self.changes_patch = self.root / "changes.patch"

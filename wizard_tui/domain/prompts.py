@@ -10,25 +10,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from wizard_tui.domain.claude_models import current_ids, lookup
+from wizard_tui.domain.tools import TOOL_NAMES
 
 REQUIRED_SECTIONS = ("## Goal", "## How you know you succeeded")
 STUB_TYPE = "stub"  # the walking skeleton's body (`stub.md`), which `--stub` gives every task
-TOOL_NAMES = frozenset(
-    {
-        "detect_framework",
-        "record_install_intent",
-        "list_files",
-        "read_file",
-        "search_files",
-        "enqueue_task",
-        "complete_task",
-        "read_handoffs",
-        "write_marker",
-        "propose_edit",
-        "propose_file",
-        "write_report",
-    }
-)
 # libyaml's safe loader when PyYAML was built with it (its wheels are): parsing the prompts'
 # front matter in pure Python was half the fixed cost of a small run (bench_machinery).
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

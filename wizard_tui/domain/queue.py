@@ -8,8 +8,7 @@ took); the recorder, telemetry, the headless printer and the UI all follow from 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,69 +25,11 @@ from wizard_tui.domain.models import (
     TaskStatus,
 )
 from wizard_tui.domain.printable import path_text
+from wizard_tui.domain.settings import MAX_ATTEMPTS
 
 
 class TransitionError(Exception):
     """A transition that the task's current status does not allow: a bug in the caller."""
-
-
-@dataclass(frozen=True)
-class RunVerdict:
-    """How a run ended, from the statuses alone."""
-
-    ok: bool
-    total: int
-    counts: dict[str, int]
-    failed: list[str]
-    blocked: list[str]
-    unfinished: list[str]
-    orchestrator_ok: bool
-
-    def sentence(self) -> str:
-        if self.ok:
-            return f"All {self.total} tasks done."
-        parts = []
-        if not self.orchestrator_ok:
-            parts.append("the orchestrator did not finish seeding")
-        if self.failed:
-            parts.append(f"failed: {', '.join(self.failed)}")
-        if self.blocked:
-            parts.append(f"blocked: {', '.join(self.blocked)}")
-        if self.unfinished:
-            parts.append(f"not finished: {', '.join(self.unfinished)}")
-        if not parts:
-            parts.append("no tasks were enqueued")
-        return "Run did not complete: " + "; ".join(parts) + "."
-
-
-def runnable(tasks: Iterable[Task], by_id: Mapping[str, Task]) -> list[Task]:
-    """Pending tasks whose dependencies are all satisfied, oldest first."""
-    return [t for t in tasks if t.status == TaskStatus.PENDING and all(by_id[d].status.satisfied for d in t.depends_on)]
-
-
-def to_block(tasks: Iterable[Task], by_id: Mapping[str, Task]) -> list[tuple[Task, str]]:
-    """Pending tasks with a dependency that failed or was blocked, with that dependency's id."""
-    out = []
-    for t in tasks:
-        if t.status != TaskStatus.PENDING:
-            continue
-        for dep in t.depends_on:
-            if by_id[dep].status in (TaskStatus.FAILED, TaskStatus.BLOCKED):
-                out.append((t, dep))
-                break
-    return out
-
-
-def verdict(queue: QueueFile) -> RunVerdict:
-    counts = {s.value: 0 for s in TaskStatus}
-    for t in queue.tasks:
-        counts[t.status.value] += 1
-    failed = [t.id for t in queue.tasks if t.status == TaskStatus.FAILED]
-    blocked = [t.id for t in queue.tasks if t.status == TaskStatus.BLOCKED]
-    unfinished = [t.id for t in queue.tasks if not t.status.terminal]
-    orchestrator_ok = queue.orchestrator.status == "done"
-    ok = orchestrator_ok and bool(queue.tasks) and all(t.status.satisfied for t in queue.tasks)
-    return RunVerdict(ok, len(queue.tasks), counts, failed, blocked, unfinished, orchestrator_ok)
 
 
 def join_chunks(chunks: list[bytes]) -> bytes:
@@ -179,10 +120,6 @@ class QueueStore:
             self._json_parts[position] = task.model_dump_json().encode("utf-8")
         self._json_dirty.clear()
         return [head[: -len("[]}")].encode("utf-8") + b"[\n", *self._json_parts]
-
-    def ready(self) -> list[Task]:
-        """Pending tasks whose dependencies are all satisfied, oldest first (from the index)."""
-        return sorted((self.tasks[i] for i in self._ready), key=lambda t: self._position[t.id])
 
     def first_ready(self, limit: int) -> list[Task]:
         """The `limit` oldest ready tasks, in queue order, in O(limit log n)."""
@@ -357,7 +294,7 @@ class QueueStore:
         model: str | None,
         enqueued_by: str,
         depth: int,
-        max_attempts: int = 2,
+        max_attempts: int = MAX_ATTEMPTS,
     ) -> Task:
         task = Task(
             id=self.ids("t"),

@@ -1,11 +1,11 @@
-"""One place for the run's fixed facts: exit codes, limits, timeouts and token counters.
+"""One place for the run's fixed facts: exit codes, limits, timeouts, token counters, run-dir names.
 
 Every module that needs one of these imports it from here; none keeps its own copy.
 """
 
 from __future__ import annotations
 
-# Exit codes of every command (SPEC §8).
+# Exit codes of every command (README, "Command line").
 EXIT_OK = 0  # every required task done
 EXIT_FAILED = 1  # the run finished with failed or blocked tasks
 EXIT_USAGE = 2  # bad usage or input: one sentence on stderr
@@ -18,7 +18,14 @@ USAGE_KEYS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache
 # and no agent runs on a model that costs more per token (see claude_models.capped).
 DEFAULT_MODEL = "claude-sonnet-4-6"
 
-# Queue and agent limits (SPEC §3, §4).
+# What one tool call may ask for (the tools' input models in domain/tools.py).
+MAX_GLOB_CHARS = 500  # a glob pattern
+MAX_LIST = 2_000  # list_files results
+MAX_MATCHES = 500  # search_files matches
+MAX_READ_LINES = 2_000  # read_file lines per call
+DEFAULT_READ_LINES = 400
+
+# Queue and agent limits (README, "How it works").
 MAX_TASKS = 30  # the queue-full guard's default cap
 MAX_DEPTH = 3  # dynamic chains at most this deep
 MAX_FAN_OUT = 5  # follow-ups one task may enqueue
@@ -35,3 +42,15 @@ MAX_CONCURRENCY = 32
 
 # The offline agent's pace in the interactive UI (ms per agent turn); --no-ui runs unpaced.
 INTERACTIVE_PACE_MS = 150
+
+# The run dir, `<install dir>/.posthog-wizard/`, and the names in it (README, "What it writes").
+RUN_DIR_NAME = ".posthog-wizard"
+QUEUE_FILE = "queue.json"
+AUDIT_FILE = "audit.jsonl"
+TELEMETRY_FILE = "telemetry.jsonl"
+INSTALL_INTENT_FILE = "install-intent.json"
+HANDOFFS_DIR = "handoffs"
+MARKERS_DIR = "markers"
+PREVIOUS_DIR = "previous"
+ORPHANS_DIR = "orphans"
+LOCK_NAME = ".lock"

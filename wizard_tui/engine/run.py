@@ -32,7 +32,7 @@ from wizard_tui.domain.models import ORCHESTRATOR, TaskError, TaskStatus
 from wizard_tui.domain.persistence import CoalescingWriter, RunPaths, read_audit
 from wizard_tui.domain.printable import path_text
 from wizard_tui.domain.prompts import PromptLibrary, load_prompts
-from wizard_tui.domain.queue import QueueStore, RunVerdict, join_chunks, verdict
+from wizard_tui.domain.queue import QueueStore, join_chunks
 from wizard_tui.domain.resolver import resolve_orchestrator, resolve_task
 from wizard_tui.domain.settings import (
     AGENT_TIMEOUT_S,
@@ -44,6 +44,7 @@ from wizard_tui.domain.settings import (
     MAX_STARTS,
     MAX_TASKS,
 )
+from wizard_tui.domain.verdict import RunVerdict, verdict
 from wizard_tui.engine.agent_runner import AgentRunner
 from wizard_tui.engine.apply import ApplyError, ApplyOutcome, apply_changes
 from wizard_tui.engine.executor import Executor

@@ -1,7 +1,8 @@
-"""The SPEC §7 events as a function of the run's one event stream (the audit records).
+"""The telemetry events as a function of the run's one event stream (the audit records).
 
 Nothing in the run emits telemetry itself: the store and the engine publish each fact
-once, and `derive` says which §7 event (if any) that fact is, with which properties.
+once, and `derive` says which event of `events.py` (if any) that fact is, with which
+properties. The README's Telemetry section has the table.
 """
 
 from __future__ import annotations
@@ -108,6 +109,6 @@ _DERIVE: dict[str, Callable[[AuditRecord], Derived | None]] = {
 
 
 def derive(record: AuditRecord) -> Derived | None:
-    """The §7 event this fact is, with its properties; None for facts telemetry does not report."""
+    """The telemetry event this fact is, with its properties; None for facts telemetry does not report."""
     rule = _DERIVE.get(record.event)
     return rule(record) if rule is not None else None

@@ -1,6 +1,6 @@
 """One emitter that turns the run's facts into telemetry events and fans them out.
 
-`Telemetry.observe` subscribes to the event bus and derives each SPEC §7 event from the
+`Telemetry.observe` subscribes to the event bus and derives each telemetry event from the
 fact it reports (`derive.py`), stamped with that fact's own time; the records go to every
 sink and back onto the bus for in-process readers.
 
@@ -158,7 +158,7 @@ class Telemetry:
         self._closed = False
 
     def observe(self, event: Event) -> None:
-        """A bus subscriber: the §7 event a fact of the run is, if any, emitted at the fact's time."""
+        """A bus subscriber: the telemetry event a fact of the run is, if any, emitted at the fact's time."""
         if not isinstance(event, AuditRecord):
             return  # our own records, republished
         derived = derive(event)

@@ -1,8 +1,9 @@
-"""The telemetry events of SPEC §7 and their properties, as models: the contract every sink sees.
+"""The telemetry events and their properties, as models: the contract every sink sees.
 
-Each event carries exactly the properties named in §7, plus the few extras declared here
-(marked "beyond §7"), all of them counts, flags, ids or short enumerated words: never a
-file's content, a path's content, a prompt or a message text.
+Each event carries exactly the properties the product's telemetry spec names (the README's
+Telemetry section), plus the few extras declared here (marked "beyond the spec"), all of
+them counts, flags, ids or short enumerated words: never a file's content, a path's
+content, a prompt or a message text.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ class _Props(BaseModel):
 
 
 class OrchestratorStarted(_Props):
-    """`orchestrator started`: §7 names no properties; all of these are beyond §7."""
+    """`orchestrator started`: the spec names no properties; all of these are beyond the spec."""
 
     backend: str
     model: str | None
@@ -39,7 +40,7 @@ class Seeded(_Props):
     task_count: int
     types: list[str]
     duration_ms: int
-    ok: bool  # beyond §7: whether seeding finished cleanly
+    ok: bool  # beyond the spec: whether seeding finished cleanly
 
 
 class TaskStarted(_Props):
@@ -59,11 +60,11 @@ class TaskEnded(_Props):
 
 
 class TaskFailed(TaskEnded):
-    error_kind: str  # beyond §7: the error's kind (a fixed word such as `timeout`), never its message
+    error_kind: str  # beyond the spec: the error's kind (a fixed word such as `timeout`), never its message
 
 
 class TaskBlocked(TaskEnded):
-    blocked_by: str  # beyond §7: the id of the dependency that failed
+    blocked_by: str  # beyond the spec: the id of the dependency that failed
 
 
 class GuardTripped(_Props):
@@ -80,21 +81,21 @@ class AgentCompleted(_Props):
     cache_read_input_tokens: int
     cache_creation_input_tokens: int
     duration_ms: int
-    stop_reason: str | None  # beyond §7: why the agent stopped (end_turn, max_turns, ...)
-    cost_usd: float | None  # beyond §7: its tokens at list prices; None for a model without a price
+    stop_reason: str | None  # beyond the spec: why the agent stopped (end_turn, max_turns, ...)
+    cost_usd: float | None  # beyond the spec: its tokens at list prices; None for a model without a price
 
 
 class RunFinished(RunMetrics):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    # beyond §7: how the run ended and the token totals of all its agents
+    # beyond the spec: how the run ended and the token totals of all its agents
     interrupted: bool
     ok: bool
     total_input_tokens: int
     total_output_tokens: int
     total_cache_read_input_tokens: int
     total_cache_creation_input_tokens: int
-    # beyond §7: the run's cost at list prices, and every model's counters and cost
+    # beyond the spec: the run's cost at list prices, and every model's counters and cost
     total_cost_usd: float | None
     usage_by_model: dict[str, dict[str, int | float | None]]
 
@@ -111,32 +112,6 @@ EVENTS: dict[str, type[BaseModel]] = {
     "orchestrator guard tripped": GuardTripped,
     "agent completed": AgentCompleted,
     "orchestrator run finished": RunFinished,
-}
-
-# The property names §7 itself requires of each event (the models may add declared extras).
-SPEC_PROPERTIES: dict[str, frozenset[str]] = {
-    "orchestrator started": frozenset(),
-    "orchestrator task enqueued": frozenset({"type", "enqueued_by", "depth", "dynamic"}),
-    "orchestrator seeded": frozenset({"task_count", "types", "duration_ms"}),
-    "orchestrator task started": frozenset({"type", "model", "attempts", "ms_since_run_start"}),
-    **{
-        f"orchestrator task {end}": frozenset({"type", "model", "attempts", "duration_ms"})
-        for end in ("completed", "failed", "skipped", "blocked")
-    },
-    "orchestrator guard tripped": frozenset({"guard", "type"}),
-    "agent completed": frozenset(
-        {
-            "task_type",
-            "model",
-            "turns",
-            "input_tokens",
-            "output_tokens",
-            "cache_read_input_tokens",
-            "cache_creation_input_tokens",
-            "duration_ms",
-        }
-    ),
-    "orchestrator run finished": frozenset(RunMetrics.model_fields),
 }
 
 

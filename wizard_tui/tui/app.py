@@ -27,9 +27,8 @@ from wizard_tui.agents.base import AgentBackend
 from wizard_tui.domain.clock import Clock, SystemClock
 from wizard_tui.domain.commands import Invocation
 from wizard_tui.domain.models import ORCHESTRATOR
-from wizard_tui.domain.persistence import RUN_DIR_NAME
 from wizard_tui.domain.printable import printable
-from wizard_tui.domain.settings import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from wizard_tui.domain.settings import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, RUN_DIR_NAME
 from wizard_tui.engine.run import Run, RunConfig, RunResult
 from wizard_tui.engine.rundir import RunSetupError
 from wizard_tui.telemetry.emitter import Sink

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 
 from wizard_tui.domain.models import Handoff, HandoffFile, QueueFile, Task, TaskStatus
-from wizard_tui.domain.queue import verdict
+from wizard_tui.domain.verdict import verdict
 from wizard_tui.tui.run_view import display_status
 from wizard_tui.tui.status_style import glyph
 

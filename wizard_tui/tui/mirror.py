@@ -26,6 +26,14 @@ from wizard_tui.domain.models import AuditRecord, HandoffFile, QueueFile
 from wizard_tui.domain.nofollow import TMP_SUFFIX
 from wizard_tui.domain.persistence import MAX_QUEUE_FILE_BYTES
 from wizard_tui.domain.printable import json_needs_printable, printable_tree
+from wizard_tui.domain.settings import (
+    AUDIT_FILE,
+    HANDOFFS_DIR,
+    INSTALL_INTENT_FILE,
+    MARKERS_DIR,
+    PREVIOUS_DIR,
+    QUEUE_FILE,
+)
 from wizard_tui.tui.run_view import RunView
 
 # The run dir may be foreign (`watch` on a project someone else shipped): only regular files,
@@ -34,7 +42,7 @@ MAX_HANDOFF_BYTES = 4 * 1024 * 1024
 MAX_TAIL_CHUNK = 8 * 1024 * 1024
 
 # Files whose change means the view may have changed; temp files are only half a write.
-_WATCHED_NAMES = frozenset({"queue.json", "audit.jsonl", "install-intent.json"})
+_WATCHED_NAMES = frozenset({QUEUE_FILE, AUDIT_FILE, INSTALL_INTENT_FILE})
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -124,11 +132,11 @@ class RunDirReader:
         self.figures: dict[str, Any] = {}
         self._queue_stamp: tuple[int, int, int] | None = None
         self._handoff_stamps: dict[str, tuple[int, int, int]] = {}
-        self._audit = JsonlTail(run_dir / "audit.jsonl")
+        self._audit = JsonlTail(run_dir / AUDIT_FILE)
 
     @property
     def queue_path(self) -> Path:
-        return self.run_dir / "queue.json"
+        return self.run_dir / QUEUE_FILE
 
     def view(self) -> RunView:
         return RunView(self.queue, dict(self.handoffs), self.problem, self.run_error, self.stopped, dict(self.figures))
@@ -180,7 +188,7 @@ class RunDirReader:
         if self.queue is None:
             return False  # a handoff counts only for a task of the run on screen
         known = {t.id for t in self.queue.tasks}
-        directory = self.run_dir / "handoffs"
+        directory = self.run_dir / HANDOFFS_DIR
         try:
             entries = list(os.scandir(directory))
         except OSError:
@@ -241,9 +249,9 @@ class RunDirReader:
 def relevant_change(change: Change, path: str) -> bool:
     """A watchfiles filter: the files the view is built from, never temp files or archives."""
     p = Path(path)
-    if p.name.endswith(TMP_SUFFIX) or "previous" in p.parts or "markers" in p.parts:
+    if p.name.endswith(TMP_SUFFIX) or PREVIOUS_DIR in p.parts or MARKERS_DIR in p.parts:
         return False
-    return p.name in _WATCHED_NAMES or p.parent.name == "handoffs"
+    return p.name in _WATCHED_NAMES or p.parent.name == HANDOFFS_DIR
 
 
 async def wait_for_dir(path: Path, poll_s: float = 0.05) -> None:

@@ -17,8 +17,8 @@ from typing import Any
 
 from wizard_tui.domain.commands import Invocation
 from wizard_tui.domain.models import HandoffFile, QueueFile, Task, TaskStatus
-from wizard_tui.domain.queue import verdict
 from wizard_tui.domain.spend import format_usd
+from wizard_tui.domain.verdict import verdict
 
 
 class Phase(StrEnum):

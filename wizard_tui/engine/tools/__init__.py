@@ -1,4 +1,4 @@
-"""Every agent tool, by name."""
+"""Every agent tool, by name: the domain's declarations, each bound to its handler here."""
 
 from __future__ import annotations
 

@@ -24,6 +24,7 @@ from wizard_tui.domain.persistence import RunPaths
 from wizard_tui.domain.prompts import PromptLibrary
 from wizard_tui.domain.queue import QueueStore
 from wizard_tui.domain.toolbox import ToolResult
+from wizard_tui.domain.tools import TOOLS, ToolDecl
 from wizard_tui.engine.proposals import ProposalStore, Viewer
 
 log = logging.getLogger(__name__)
@@ -82,17 +83,30 @@ def viewer_of(ctx: ToolContext) -> Viewer | None:
 
 @dataclass(frozen=True)
 class ToolSpec(Generic[In]):
-    """A tool: its name, what it does (for the model), its input model and its handler."""
+    """A declared tool (`wizard_tui.domain.tools`) bound to the handler that runs it."""
 
-    name: str
-    description: str
-    input_model: type[In]
+    decl: ToolDecl
     handler: Callable[[ToolContext, In], Awaitable[dict[str, Any]]]
 
+    @property
+    def name(self) -> str:
+        return self.decl.name
+
+    @property
+    def description(self) -> str:
+        return self.decl.description
+
+    @property
+    def input_model(self) -> type[BaseModel]:
+        return self.decl.input_model
+
     def input_schema(self) -> dict[str, Any]:
-        schema = self.input_model.model_json_schema()
-        schema.pop("title", None)
-        return schema
+        return self.decl.input_schema()
+
+
+def bind(name: str, handler: Callable[[ToolContext, In], Awaitable[dict[str, Any]]]) -> ToolSpec[In]:
+    """The tool declared as `name`, run by `handler`."""
+    return ToolSpec(TOOLS[name], handler)
 
 
 MAX_INPUT_CHARS = 256 * 1024

@@ -19,20 +19,14 @@ import time
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from wizard_tui.domain.tools import ListFilesInput, ReadFileInput, SearchFilesInput
 from wizard_tui.domain.walk import SKIP_DIRS, WalkBudget, iter_files
-from wizard_tui.engine.tools.base import ToolContext, ToolError, ToolSpec, viewer_of
+from wizard_tui.engine.tools.base import ToolContext, ToolError, ToolSpec, bind, viewer_of
 
 MAX_FILE_BYTES = 512 * 1024
-MAX_READ_LINES = 2_000
-DEFAULT_READ_LINES = 400
 MAX_CONTENT_CHARS = 60_000
 MAX_LINE_CHARS = 400
-MAX_LIST = 2_000
-MAX_MATCHES = 500
 MAX_PATH_CHARS = 4_096
-MAX_GLOB_CHARS = 500
 # Minified code puts a whole bundle on one line; only its start is searched, so that a
 # pattern with several `.*` stays fast.
 MAX_SCAN_LINE = 4_000
@@ -51,33 +45,6 @@ _KEY_FILES = re.compile(
 )
 _KEY_LINE = re.compile(r"^(\s*)(export\s+)?([A-Za-z_][A-Za-z0-9_.\-]{0,63})\s*[=:]")
 _BRACE_REPEAT = re.compile(r"\{(\d*)(,(\d*))?\}")
-
-
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ListFilesInput(_Input):
-    path: str = Field(default=".", description="Folder to list, relative to the project root.")
-    glob: str | None = Field(
-        default=None, max_length=MAX_GLOB_CHARS, description="Only files whose relative path matches, e.g. '**/*.tsx'."
-    )
-    max_results: int = Field(default=200, ge=1, le=MAX_LIST)
-
-
-class ReadFileInput(_Input):
-    path: str = Field(description="File to read, relative to the project root.")
-    offset: int = Field(default=0, ge=0, description="First line to return (0-based).")
-    limit: int = Field(default=DEFAULT_READ_LINES, ge=1, le=MAX_READ_LINES, description="How many lines.")
-
-
-class SearchFilesInput(_Input):
-    pattern: str = Field(min_length=1, max_length=500, description="A Python regular expression.")
-    path: str = Field(default=".", description="Folder to search, relative to the project root.")
-    glob: str | None = Field(
-        default=None, max_length=MAX_GLOB_CHARS, description="Only files whose relative path matches."
-    )
-    max_results: int = Field(default=50, ge=1, le=MAX_MATCHES)
 
 
 def secret_kind(*names: str) -> Literal["key", "env"] | None:
@@ -433,23 +400,7 @@ def _search(
 
 
 EXPLORE_TOOLS: list[ToolSpec[Any]] = [
-    ToolSpec(
-        "list_files",
-        "List files of the user's project (read-only), relative to its root. Dependencies, VCS "
-        "data, build output and .gitignore'd files are left out.",
-        ListFilesInput,
-        list_files,
-    ),
-    ToolSpec(
-        "read_file",
-        "Read lines of a text file of the user's project (read-only). Secret files show key names only.",
-        ReadFileInput,
-        read_file,
-    ),
-    ToolSpec(
-        "search_files",
-        "Search the user's project for a regular expression (read-only); returns file, line and text.",
-        SearchFilesInput,
-        search_files,
-    ),
+    bind("list_files", list_files),
+    bind("read_file", read_file),
+    bind("search_files", search_files),
 ]

@@ -6,24 +6,11 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from wizard_tui.domain.models import InstallIntent
 from wizard_tui.domain.persistence import atomic_write_model
 from wizard_tui.domain.project_summary import detected_facts
-from wizard_tui.engine.tools.base import ToolContext, ToolSpec
-
-
-class DetectFrameworkInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class RecordInstallIntentInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    sdks: list[str] = Field(min_length=1, description="Package names to install, e.g. posthog-js.")
-    package_manager: str = Field(min_length=1, description="npm, pnpm, yarn, pip, poetry, uv, ... or unknown.")
-    reason: str = Field(min_length=1, max_length=1000, description="Why these SDKs.")
+from wizard_tui.domain.tools import DetectFrameworkInput, RecordInstallIntentInput
+from wizard_tui.engine.tools.base import ToolContext, ToolSpec, bind
 
 
 async def detect_framework(ctx: ToolContext, _args: DetectFrameworkInput) -> dict[str, Any]:
@@ -60,16 +47,6 @@ async def record_install_intent(ctx: ToolContext, args: RecordInstallIntentInput
 
 
 PROJECT_TOOLS: list[ToolSpec[Any]] = [
-    ToolSpec(
-        "detect_framework",
-        "Detect the project's framework, package manager, router, PostHog presence, LLM calls and sub-projects.",
-        DetectFrameworkInput,
-        detect_framework,
-    ),
-    ToolSpec(
-        "record_install_intent",
-        "Record which SDKs would be installed, with which package manager (no package manager runs).",
-        RecordInstallIntentInput,
-        record_install_intent,
-    ),
+    bind("detect_framework", detect_framework),
+    bind("record_install_intent", record_install_intent),
 ]

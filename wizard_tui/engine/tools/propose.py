@@ -13,44 +13,17 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from wizard_tui.domain.persistence import RUN_DIR_NAME, atomic_write_text
+from wizard_tui.domain.persistence import atomic_write_text
 from wizard_tui.domain.proposals import EditError
+from wizard_tui.domain.settings import RUN_DIR_NAME
+from wizard_tui.domain.tools import ProposeEditInput, ProposeFileInput, WriteReportInput
 from wizard_tui.domain.walk import SKIP_DIRS, is_ignored
 from wizard_tui.engine.proposals import Viewer
-from wizard_tui.engine.tools.base import ToolContext, ToolError, ToolSpec
+from wizard_tui.engine.tools.base import ToolContext, ToolError, ToolSpec, bind
 from wizard_tui.engine.tools.explore import relative_parts, secret_kind
 
 # A PostHog project or personal API key written out: keys belong in environment variables.
 _POSTHOG_KEY = re.compile(r"\bph[cx]_[A-Za-z0-9]{20,}")
-
-
-class ProposeEditInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    path: str = Field(description="File to change, relative to the project root.")
-    old: str = Field(
-        min_length=1,
-        description=(
-            "Exact text to replace, copied from read_file (which shows earlier proposals); it must occur "
-            "exactly once in the file, so include enough surrounding lines."
-        ),
-    )
-    new: str = Field(description="The text that replaces `old` (empty to delete it).")
-
-
-class ProposeFileInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    path: str = Field(description="New file to create, relative to the project root; it must not exist yet.")
-    content: str = Field(description="The whole content of the new file.")
-
-
-class WriteReportInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    content: str = Field(min_length=1, description="The whole setup report, as markdown.")
 
 
 def confine_for_write(root: Path, user_path: str) -> str:
@@ -130,24 +103,7 @@ async def write_report(ctx: ToolContext, args: WriteReportInput) -> dict[str, An
 
 
 PROPOSE_TOOLS: list[ToolSpec[Any]] = [
-    ToolSpec(
-        "propose_edit",
-        "Propose replacing text in a project file. Nothing is written to the project: the change is recorded "
-        "for the user's review, and read_file shows it from now on. `old` must match the file exactly once.",
-        ProposeEditInput,
-        propose_edit,
-    ),
-    ToolSpec(
-        "propose_file",
-        "Propose a new project file with the given content (refused when the file exists). Nothing is written "
-        "to the project: the file is recorded for the user's review, and read_file shows it from now on.",
-        ProposeFileInput,
-        propose_file,
-    ),
-    ToolSpec(
-        "write_report",
-        "Write the setup report (markdown) to .posthog-wizard/posthog-setup-report.md, replacing any earlier one.",
-        WriteReportInput,
-        write_report,
-    ),
+    bind("propose_edit", propose_edit),
+    bind("propose_file", propose_file),
+    bind("write_report", write_report),
 ]

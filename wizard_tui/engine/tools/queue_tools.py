@@ -2,45 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
 from wizard_tui.domain.guards import check_enqueue, depth_for
-from wizard_tui.domain.models import Handoff, TaskStatus
+from wizard_tui.domain.models import TaskStatus
 from wizard_tui.domain.persistence import atomic_write_text
-from wizard_tui.engine.tools.base import Report, ToolContext, ToolError, ToolSpec
-
-
-class EnqueueTaskInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    type: str = Field(description="The task type; one of the valid types.")
-    label: str = Field(min_length=1, max_length=80, description="A few words for the UI.")
-    inputs: dict[str, Any] = Field(default_factory=dict, description="What the task needs to know.")
-    depends_on: list[str] = Field(default_factory=list, description="Ids of tasks that must finish first.")
-    reason: str = Field(min_length=1, max_length=1000, description="Why this task is needed, in one sentence.")
-    model: str | None = Field(default=None, description="Override the model for this task (rarely needed).")
-
-
-class CompleteTaskInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    status: Literal["done", "failed", "skipped"]
-    handoff: Handoff
-
-
-class ReadHandoffsInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    task_id: str | None = Field(default=None, description="One task's handoff.")
-    type: str | None = Field(default=None, description="All handoffs of a task type, oldest first.")
-
-
-class WriteMarkerInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    note: str | None = Field(default=None, max_length=2000, description="A line saying what ran.")
+from wizard_tui.domain.tools import CompleteTaskInput, EnqueueTaskInput, ReadHandoffsInput, WriteMarkerInput
+from wizard_tui.engine.tools.base import Report, ToolContext, ToolError, ToolSpec, bind
 
 
 async def enqueue_task(ctx: ToolContext, args: EnqueueTaskInput) -> dict[str, Any]:
@@ -131,28 +99,8 @@ async def write_marker(ctx: ToolContext, args: WriteMarkerInput) -> dict[str, An
 
 
 QUEUE_TOOLS: list[ToolSpec[Any]] = [
-    ToolSpec(
-        "enqueue_task",
-        "Add a task to the queue. Returns its id; use ids in depends_on to order tasks.",
-        EnqueueTaskInput,
-        enqueue_task,
-    ),
-    ToolSpec(
-        "complete_task",
-        "Report your task's outcome exactly once, with a structured handoff for the next agents.",
-        CompleteTaskInput,
-        complete_task,
-    ),
-    ToolSpec(
-        "read_handoffs",
-        "Read handoffs of earlier tasks: by task_id, by type, or (default) your dependencies'.",
-        ReadHandoffsInput,
-        read_handoffs,
-    ),
-    ToolSpec(
-        "write_marker",
-        "Write your task's marker file under .posthog-wizard/markers/, proving your agent ran.",
-        WriteMarkerInput,
-        write_marker,
-    ),
+    bind("enqueue_task", enqueue_task),
+    bind("complete_task", complete_task),
+    bind("read_handoffs", read_handoffs),
+    bind("write_marker", write_marker),
 ]
