@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.toolkit import Harness
+from tests.support.harness import Harness
 from wizard_tui.domain.models import Handoff, TaskStatus
 from wizard_tui.domain.persistence import atomic_write_bytes
 from wizard_tui.engine.apply import apply_changes, revert_changes

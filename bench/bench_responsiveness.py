@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.messages_api import FakeMessagesAPI
-from tests.fakes.skeleton_model import SkeletonModel
+from tests.support.fakes.messages_api import FakeMessagesAPI
+from tests.support.fakes.skeleton_model import SkeletonModel
 from wizard_tui.agents.anthropic_agent import AnthropicAgent
 from wizard_tui.engine.run import Run, RunConfig
 

@@ -15,8 +15,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.fakes.messages_api import Exchange, FakeMessagesAPI, task_id_of
-from tests.fakes.skeleton_model import SkeletonModel
+from tests.support.fakes.messages_api import Exchange, FakeMessagesAPI, task_id_of
+from tests.support.fakes.skeleton_model import SkeletonModel
 from wizard_tui.agents.anthropic_agent import AnthropicAgent
 from wizard_tui.engine.run import Run, RunConfig
 

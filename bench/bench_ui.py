@@ -25,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from textual import events
 
-from wizard_tui.domain.clock import SequentialIds, SystemClock
+from tests.support.clock import SequentialIds
+from wizard_tui.domain.clock import SystemClock
 from wizard_tui.domain.events import EventBus
 from wizard_tui.domain.models import Handoff, TaskError, TaskStatus
 from wizard_tui.domain.persistence import CoalescingWriter, RunPaths, read_queue_file

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.messages_api import FakeMessagesAPI
-from tests.fakes.skeleton_model import SkeletonModel
-from tests.fakes.web_page import WebPage
+from tests.support.fakes.messages_api import FakeMessagesAPI
+from tests.support.fakes.skeleton_model import SkeletonModel
+from tests.support.fakes.web_page import WebPage
 
 REPO = Path(__file__).resolve().parents[2]
 LIMIT_S = 15.0

@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import tree_digest
-from tests.fakes.messages_api import ApiError, FakeMessagesAPI, RecordedRequest, Reply, task_id_of
-from tests.fakes.skeleton_model import SkeletonModel, task_type
+from tests.support.clock import SequentialIds
+from tests.support.fakes.messages_api import ApiError, FakeMessagesAPI, RecordedRequest, Reply, task_id_of
+from tests.support.fakes.skeleton_model import SkeletonModel, task_type
+from tests.support.samples import tree_digest
 from wizard_tui.agents.anthropic_agent import AnthropicAgent
 from wizard_tui.agents.retry import RetryPolicy
 from wizard_tui.cli import main
 from wizard_tui.domain.claude_models import MODELS
-from wizard_tui.domain.clock import SequentialIds
 from wizard_tui.domain.models import Task, TaskStatus
 from wizard_tui.domain.persistence import iter_jsonl, read_audit, read_queue_file
 from wizard_tui.engine.run import Run, RunConfig, RunResult

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import copy_sample
-from tests.crashkit import digest_tree, wizard, wizard_run
+from tests.support.crash import digest_tree, wizard, wizard_run
+from tests.support.samples import copy_sample
 from wizard_tui.domain.persistence import read_queue_file
 
 

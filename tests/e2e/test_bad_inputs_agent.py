@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.crashkit import digest_tree
-from tests.hostile import (
+from tests.support.crash import digest_tree
+from tests.support.hostile import (
     HOSTILE_CALLS,
     OUTSIDE_SECRET,
     SECRET,

@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import REPO, copy_sample
-from tests.crashkit import cli_env, wizard_run
+from tests.support.crash import cli_env, wizard_run
+from tests.support.samples import REPO, copy_sample
 from wizard_tui.agents.offline import OfflineAgent
 from wizard_tui.domain.models import TaskStatus
 from wizard_tui.domain.persistence import atomic_write_model, read_audit, read_queue_file

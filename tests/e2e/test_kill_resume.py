@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, copy_sample
-from tests.crashkit import cli_env, duplicated, graph, wizard, wizard_run
+from tests.support.crash import cli_env, duplicated, graph, wizard, wizard_run
+from tests.support.samples import REPO, copy_sample
 from wizard_tui.agents.offline import OfflineAgent
 from wizard_tui.domain.models import QueueFile, TaskStatus
 from wizard_tui.domain.persistence import QueueFileError, iter_jsonl, read_audit, read_queue_file

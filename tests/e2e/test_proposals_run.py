@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import tree_digest
+from tests.support.samples import tree_digest
 from wizard_tui.agents.base import AgentOutcome, AgentRequest
 from wizard_tui.domain.changes import ChangesManifest
 from wizard_tui.domain.prompts import PromptLibrary, default_prompt_dir, load_prompts

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from tests.hostile import RunawayBackend
+from tests.support.hostile import RunawayBackend
 from wizard_tui.domain.models import TaskStatus
 from wizard_tui.domain.persistence import iter_jsonl, read_audit, read_queue_file
 from wizard_tui.engine.run import Run, RunConfig, RunResult

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SAMPLE_NAMES, tree_digest
+from tests.support.samples import REPO, SAMPLE_NAMES, tree_digest
 from wizard_tui.agents.offline import OfflineAgent
 from wizard_tui.domain.models import TaskStatus
 from wizard_tui.domain.persistence import iter_jsonl, read_audit, read_queue_file

@@ -11,11 +11,11 @@ import pytest
 from textual.message import Message
 from textual.pilot import Pilot
 
-from tests.tui.conftest import settle, until
-from tests.tui.run_fixtures import mid_run
+from tests.support.clock import SequentialIds
+from tests.support.pilot import settle, until
+from tests.support.run_dirs import mid_run
 from wizard_tui.agents.base import AgentError, AgentOutcome, AgentRequest
 from wizard_tui.agents.offline import OfflineAgent
-from wizard_tui.domain.clock import SequentialIds
 from wizard_tui.domain.models import TaskStatus
 from wizard_tui.domain.persistence import RunPaths, read_audit, read_queue_file
 from wizard_tui.engine.run import Run, RunConfig

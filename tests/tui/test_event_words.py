@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.tui.run_fixtures import ScriptedRun, mid_run
+from tests.support.run_dirs import ScriptedRun, mid_run
 from wizard_tui.agents.offline import OfflineAgent
 from wizard_tui.domain.events import AGENT_ENDED, RUN_FINISHED, Event
 from wizard_tui.domain.models import AuditRecord

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from rich.text import Text
 from watchfiles import Change
 
-from tests.tui.run_fixtures import RUN_ID, ScriptedRun, finished, mid_run, seed
+from tests.support.run_dirs import RUN_ID, ScriptedRun, finished, mid_run, seed
 from wizard_tui.domain.persistence import atomic_write_text
 from wizard_tui.engine.rundir import archive_previous
 from wizard_tui.tui.mirror import JsonlTail, RunDirReader, relevant_change

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from tests.tui.run_fixtures import START, failed_and_blocked, finished, mid_run
+from tests.support.run_dirs import START, failed_and_blocked, finished, mid_run
 from wizard_tui.domain.models import TaskError
 from wizard_tui.tui.mirror import RunDirReader
 from wizard_tui.tui.run_view import EMPTY_VIEW, Phase, RunView, display_status, figures_text, verdict_line

@@ -7,8 +7,8 @@ from pathlib import Path
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 
-from tests.tui.conftest import settle, until
-from tests.tui.run_fixtures import finished, mid_run
+from tests.support.pilot import settle, until
+from tests.support.run_dirs import finished, mid_run
 from wizard_tui.tui.app import WizardApp
 from wizard_tui.tui.widgets.event_log import EventLog
 from wizard_tui.tui.widgets.handoff_viewer import HandoffViewer

@@ -12,9 +12,9 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from tests.tui.conftest import settle
-from tests.tui.run_fixtures import START, ScriptedRun, failed_and_blocked, finished, mid_run
-from wizard_tui.domain.clock import FrozenClock
+from tests.support.clock import FrozenClock
+from tests.support.pilot import settle
+from tests.support.run_dirs import START, ScriptedRun, failed_and_blocked, finished, mid_run
 from wizard_tui.tui.app import WizardApp
 from wizard_tui.tui.widgets.event_log import EventLog
 from wizard_tui.tui.widgets.help_screen import HelpScreen

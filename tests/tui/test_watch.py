@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from textual.message import Message
 
-from tests.tui.conftest import settle, until
-from tests.tui.run_fixtures import mid_run
+from tests.support.pilot import settle, until
+from tests.support.run_dirs import mid_run
 from wizard_tui.domain.models import TaskStatus
 from wizard_tui.domain.persistence import atomic_write_text, read_queue_file
 from wizard_tui.tui.app import WizardApp, watch_tui

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import anthropic
 import pytest
 
-from tests.fakes.agent_requests import orchestrator_request
-from tests.fakes.messages_api import FakeMessagesAPI, Turn, text
-from tests.toolkit import Harness
+from tests.support.fakes.agent_requests import orchestrator_request
+from tests.support.fakes.messages_api import FakeMessagesAPI, Turn, text
+from tests.support.harness import Harness
 from wizard_tui.agents.anthropic_agent import AnthropicAgent
 from wizard_tui.agents.base import AgentError
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.fakes.messages_api import request_problems
-from tests.fakes.prompt_cache import PromptCache
+from tests.support.fakes.messages_api import request_problems
+from tests.support.fakes.prompt_cache import PromptCache
 
 CACHE = {"type": "ephemeral"}
 TOOLS = [{"name": "list_files", "description": "List files.", "input_schema": {"type": "object"}}]

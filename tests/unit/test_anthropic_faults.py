@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fakes.agent_requests import task_request
-from tests.fakes.messages_api import ApiError, FakeMessagesAPI, Hang, RecordedRequest, Reply, Turn, tool_use
-from tests.fakes.web_page import WebPage
-from tests.toolkit import Harness
+from tests.support.fakes.agent_requests import task_request
+from tests.support.fakes.messages_api import ApiError, FakeMessagesAPI, Hang, RecordedRequest, Reply, Turn, tool_use
+from tests.support.fakes.web_page import WebPage
+from tests.support.harness import Harness
 from wizard_tui.agents.anthropic_agent import AnthropicAgent
 from wizard_tui.agents.base import AgentError
 from wizard_tui.agents.retry import RetryPolicy

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 
-from tests.fakes.agent_requests import orchestrator_request, task_request
-from tests.fakes.messages_api import FakeMessagesAPI, RecordedRequest, Reply, Turn, text, tool_use
-from tests.toolkit import Harness
+from tests.support.fakes.agent_requests import orchestrator_request, task_request
+from tests.support.fakes.messages_api import FakeMessagesAPI, RecordedRequest, Reply, Turn, text, tool_use
+from tests.support.harness import Harness
 from wizard_tui.agents.anthropic_agent import MAX_TOKENS_CEILING, NUDGE, AnthropicAgent
 
 HANDOFF = {"goal": "Stub.", "did": "Wrote the marker.", "for_next_agent": "Nothing."}

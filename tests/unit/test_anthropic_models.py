@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.agent_requests import task_request
-from tests.fakes.messages_api import FakeMessagesAPI, Turn, text
-from tests.toolkit import Harness
+from tests.support.clock import FrozenClock
+from tests.support.fakes.agent_requests import task_request
+from tests.support.fakes.messages_api import FakeMessagesAPI, Turn, text
+from tests.support.harness import Harness
 from wizard_tui.agents.anthropic_agent import AnthropicAgent
 from wizard_tui.cli import choose_backend, main
-from wizard_tui.domain.clock import FrozenClock
 from wizard_tui.domain.models import Task
 from wizard_tui.domain.prompts import PromptError, default_prompt_dir, load_prompts
 from wizard_tui.domain.resolver import resolve_orchestrator, resolve_task

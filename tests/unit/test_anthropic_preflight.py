@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes.messages_api import ApiError, FakeMessagesAPI, Hang, Reply, Turn, text
+from tests.support.fakes.messages_api import ApiError, FakeMessagesAPI, Hang, Reply, Turn, text
 from wizard_tui.agents.anthropic_agent import AnthropicAgent
 from wizard_tui.agents.base import AgentError, Usage
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.toolkit import Harness
+from tests.support.harness import Harness
 from wizard_tui.cli import main
 from wizard_tui.domain.changes import AppliedRecord
 from wizard_tui.domain.models import Handoff, TaskStatus

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.hostile import HOSTILE_CALLS, OUTSIDE_SECRET, SECRET, SECRET_PROBES, plant_project
-from tests.toolkit import Harness
+from tests.support.harness import Harness
+from tests.support.hostile import HOSTILE_CALLS, OUTSIDE_SECRET, SECRET, SECRET_PROBES, plant_project
 from wizard_tui.agents.offline import _AREA_PATTERN
 from wizard_tui.engine.tools import ToolResult
 from wizard_tui.engine.tools.explore import _redact, nested_repeat, secret_kind

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.scripted import SKELETON, ScriptedBackend
-from wizard_tui.domain.clock import SequentialIds
+from tests.support.clock import SequentialIds
+from tests.support.scripted import SKELETON, ScriptedBackend
 from wizard_tui.domain.models import TaskStatus
 from wizard_tui.domain.persistence import read_audit, read_queue_file
 from wizard_tui.engine.run import Run, RunConfig

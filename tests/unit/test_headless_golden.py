@@ -15,36 +15,14 @@ from typing import Any
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
-from tests.conftest import copy_sample
+from tests.support.clock import FrozenClock, SequentialIds
+from tests.support.detection import FixedDetection
+from tests.support.samples import copy_sample
 from wizard_tui.agents.offline import OfflineAgent
-from wizard_tui.domain.clock import FrozenClock, SequentialIds
 from wizard_tui.engine.run import Run, RunConfig
 from wizard_tui.headless import HeadlessPrinter
 
 RUN_ID = "20260101-120000-golden"
-DETECTION: dict[str, Any] = {
-    "framework": "nextjs",
-    "name": "Next.js",
-    "evidence": ["package.json: dependencies.next", "router: app (app/layout.tsx)"],
-    "package_manager": "npm",
-    "router": "app",
-    "posthog_installed": False,
-    "llm_calls": [
-        {"file": "app/api/chat/route.ts", "line": 1, "sdk": "openai", "kind": "import"},
-        {"file": "app/api/chat/route.ts", "line": 16, "sdk": "openai", "kind": "call"},
-    ],
-    "llm_sdks": ["openai"],
-    "subprojects": [],
-}
-
-
-class FixedDetection:
-    """Stands in for `detect_project`'s result: the golden must not move when detection does."""
-
-    framework = DETECTION["framework"]
-
-    def model_dump(self, mode: str = "python") -> dict[str, Any]:
-        return json.loads(json.dumps(DETECTION))
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.scripted import ScriptedBackend
+from tests.support.scripted import ScriptedBackend
 from tests.unit.test_telemetry_events import SKELETON, scripted_run
 from wizard_tui.domain.metrics import RunMetrics, compute_metrics
 from wizard_tui.domain.models import AuditRecord, QueueFile, Task, TaskStatus

@@ -21,8 +21,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import REPO
-from tests.crashkit import cli_env
+from tests.support.crash import cli_env
+from tests.support.samples import REPO
 from wizard_tui.agents.base import AgentOutcome, AgentRequest
 from wizard_tui.domain.printable import json_needs_printable, printable, printable_tree
 from wizard_tui.engine.run import Run, RunConfig

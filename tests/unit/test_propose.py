@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import tree_digest
-from tests.toolkit import Harness
+from tests.support.harness import Harness
+from tests.support.samples import tree_digest
 from wizard_tui.domain.models import Handoff, TaskStatus
 from wizard_tui.domain.proposals import ProposalsFile, ProposalState
 from wizard_tui.engine.tools import ToolBox

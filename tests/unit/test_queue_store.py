@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wizard_tui.domain.clock import FrozenClock, SequentialIds
+from tests.support.clock import FrozenClock, SequentialIds
 from wizard_tui.domain.events import EventBus
 from wizard_tui.domain.models import AuditRecord, Handoff, QueueFile, Task, TaskError, TaskStatus
 from wizard_tui.domain.queue import QueueStore, TransitionError

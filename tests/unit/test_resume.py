@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import copy_sample
-from tests.scripted import HANDOFF
+from tests.support.clock import FrozenClock, SequentialIds
+from tests.support.samples import copy_sample
+from tests.support.scripted import HANDOFF
 from wizard_tui.agents.base import AgentOutcome, AgentRequest
 from wizard_tui.agents.offline import OfflineAgent
-from wizard_tui.domain.clock import FrozenClock, SequentialIds
 from wizard_tui.domain.events import EventBus
 from wizard_tui.domain.models import Handoff, TaskError, TaskStatus
 from wizard_tui.domain.persistence import (

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import copy_sample
+from tests.support.samples import copy_sample
 from wizard_tui.agents.offline import OfflineAgent
 from wizard_tui.domain import nofollow
 from wizard_tui.domain.persistence import JsonlAppender, RunLock, RunPaths, atomic_write_bytes

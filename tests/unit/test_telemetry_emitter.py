@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.scripted import ScriptedBackend
+from tests.support.clock import FrozenClock
+from tests.support.scripted import ScriptedBackend
 from tests.unit.test_telemetry_events import scripted_run
-from wizard_tui.domain.clock import FrozenClock
 from wizard_tui.domain.events import EventBus
 from wizard_tui.domain.models import TelemetryRecord
 from wizard_tui.domain.persistence import iter_jsonl

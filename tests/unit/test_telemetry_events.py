@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import copy_sample
-from tests.scripted import SKELETON, ScriptedBackend
-from tests.unit.test_headless_golden import FixedDetection
+from tests.support.clock import FrozenClock, SequentialIds
+from tests.support.detection import FixedDetection
+from tests.support.samples import copy_sample
+from tests.support.scripted import SKELETON, ScriptedBackend
 from wizard_tui.agents.base import AgentOutcome, AgentRequest
 from wizard_tui.agents.offline import OfflineAgent
-from wizard_tui.domain.clock import FrozenClock, SequentialIds
 from wizard_tui.domain.metrics import RunMetrics
 from wizard_tui.domain.models import AuditRecord
 from wizard_tui.domain.persistence import iter_jsonl

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, copy_sample
-from tests.fakes.capture_server import CaptureServer, closed_port_url
+from tests.support.clock import FrozenClock, SequentialIds
+from tests.support.fakes.capture_server import CaptureServer, closed_port_url
+from tests.support.samples import REPO, copy_sample
 from wizard_tui.agents.offline import OfflineAgent
-from wizard_tui.domain.clock import FrozenClock, SequentialIds
 from wizard_tui.domain.persistence import iter_jsonl
 from wizard_tui.engine.run import Run, RunConfig, RunResult
 from wizard_tui.headless import HeadlessPrinter

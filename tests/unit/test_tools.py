@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.toolkit import Harness
+from tests.support.harness import Harness
 from wizard_tui.domain.guards import Limits
 from wizard_tui.domain.tools import TOOL_NAMES, TOOLS
 from wizard_tui.engine.tools import ALL_TOOLS

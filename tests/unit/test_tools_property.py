@@ -18,16 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.hostile import SECRET, plant_project
-from wizard_tui.domain.clock import FrozenClock, SequentialIds
-from wizard_tui.domain.events import EventBus
-from wizard_tui.domain.guards import Limits
+from tests.support.harness import Harness
+from tests.support.hostile import SECRET, plant_project
 from wizard_tui.domain.models import QueueFile
-from wizard_tui.domain.persistence import RunPaths, queue_problem
+from wizard_tui.domain.persistence import queue_problem
 from wizard_tui.domain.prompts import PromptLibrary, load_prompts
-from wizard_tui.domain.queue import QueueStore
-from wizard_tui.engine.tools import ALL_TOOLS, RunServices, ToolBox, ToolContext, ToolResult
-from wizard_tui.telemetry.emitter import Telemetry
+from wizard_tui.engine.tools import ALL_TOOLS, ToolResult
 
 TOOL_NAMES = sorted(ALL_TOOLS)
 
@@ -146,45 +142,17 @@ class World:
         self.project = project
         self.library = library
         self.loop = asyncio.new_event_loop()
-        self.paths = RunPaths(project)
-        self.paths.create()
 
-    def services(self) -> RunServices:
-        clock = FrozenClock(step=0.001)
-        bus = EventBus()
-        telemetry = Telemetry("run-p", clock, bus)
-        bus.subscribe(telemetry.observe)
-        store = QueueStore(run_id="run-p", install_dir=self.project, clock=clock, ids=SequentialIds(), bus=bus)
-        return RunServices(
-            install_dir=self.project,
-            paths=self.paths,
-            store=store,
-            library=self.library,
-            limits=Limits(),
-            valid_models={"claude-haiku-4-5"},
-            # Detection is exercised elsewhere; here the tool only needs an answer to hand back.
-            # The telemetry derived from what the tool did, kept here for `check`.
-            cache={"detection": {"framework": "nextjs", "llm_calls": []}, "telemetry": telemetry},
-        )
-
-    def call(self, tool: str, raw: Any, *, as_task: bool) -> tuple[ToolResult, RunServices]:
-        services = self.services()
-        store = services.store
-        seed = store.enqueue(
-            task_type="install",
-            label="seed",
-            inputs={},
-            depends_on=[],
-            reason="r",
-            model=None,
-            enqueued_by="orchestrator",
-            depth=0,
-        )
-        task = store.start(seed.id) if as_task else None
-        context = ToolContext(services=services, agent_id=task.id if task else "orchestrator", task=task)
-        box = ToolBox(list(ALL_TOOLS.values()), context)
-        result = self.loop.run_until_complete(box.call(tool, raw))
-        return result, services
+    def call(self, tool: str, raw: Any, *, as_task: bool) -> tuple[ToolResult, Harness]:
+        """One call of `tool` on a fresh store that holds one task (running, when `as_task`)."""
+        h = Harness(self.project, library=self.library)
+        # Detection is exercised elsewhere; here the tool only needs an answer to hand back.
+        h.services.cache["detection"] = {"framework": "nextjs", "llm_calls": []}
+        seed = h.enqueue("install")
+        if as_task:
+            h.store.start(seed.id)
+        box = h.box(seed.id if as_task else "orchestrator")
+        return self.loop.run_until_complete(box.call(tool, raw)), h
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +163,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     w.loop.close()
 
 
-def check(result: ToolResult, services: RunServices) -> None:
+def check(result: ToolResult, h: Harness) -> None:
     assert isinstance(result, ToolResult)
     assert isinstance(result.content, str) and result.content
     if result.is_error:
@@ -205,9 +173,9 @@ def check(result: ToolResult, services: RunServices) -> None:
         assert isinstance(json.loads(result.content), dict)
     assert SECRET not in result.content
     # Whatever was accepted must still make a queue.json that --resume can read back.
-    queue = QueueFile.model_validate_json(services.store.render())
+    queue = QueueFile.model_validate_json(h.store.render())
     assert queue_problem(queue) is None
-    for record in services.cache["telemetry"].records:
+    for record in h.telemetry.records:
         record.model_dump_json()
 
 
@@ -260,15 +228,14 @@ def test_well_typed_hostile_values(world: World, tool: str, data: st.DataObject,
 )
 def test_inputs_that_would_break_the_run_files_are_refused(world: World, tool: str, raw: Any) -> None:
     for as_task in (False, True):
-        result, services = world.call(tool, raw, as_task=as_task)
-        check(result, services)
+        check(*world.call(tool, raw, as_task=as_task))
 
 
 def test_nothing_bad_was_stored_by_accepted_enqueues(world: World) -> None:
     """A control: odd but valid unicode and structure do go through, and survive a round trip."""
     inputs = {"é\u202e": [None, True, 2**40, 1.5, {"k": "\u0000"}]}
     raw = {"type": "capture", "label": "\u202eodd", "inputs": inputs, "reason": "r"}
-    result, services = world.call("enqueue_task", raw, as_task=False)
+    result, h = world.call("enqueue_task", raw, as_task=False)
     assert not result.is_error, result.content
-    queue = QueueFile.model_validate_json(services.store.render())
+    queue = QueueFile.model_validate_json(h.store.render())
     assert queue.tasks[-1].inputs == inputs

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.trees import write_tree
+from tests.support.trees import write_tree
 from wizard_tui.detection import FRAMEWORK_NAMES, FRAMEWORK_ORDER, detect_project
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.trees import write_tree
+from tests.support.trees import write_tree
 from wizard_tui.detection import DetectionResult, detect_project, format_detection
 
 

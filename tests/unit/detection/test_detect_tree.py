@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.trees import write_tree
+from tests.support.trees import write_tree
 from wizard_tui.detection import DetectionResult, detect_project, format_detection
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.trees import write_tree
+from tests.support.trees import write_tree
 from wizard_tui.detection import detect_project
 from wizard_tui.detection.frameworks import FRAMEWORK_ORDER, RULES
 from wizard_tui.detection.languages import LANGUAGE_BY_EXT, LANGUAGES

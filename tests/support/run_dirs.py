@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from wizard_tui.domain.clock import FrozenClock, SequentialIds
+from tests.support.clock import FrozenClock, SequentialIds
 from wizard_tui.domain.events import AGENT_ENDED, RUN_FINISHED, RUN_STARTED, EventBus
 from wizard_tui.domain.models import Handoff, TaskError, TaskStatus
 from wizard_tui.domain.persistence import RunPaths, atomic_write_model

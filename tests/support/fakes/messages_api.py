@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from tests.fakes.prompt_cache import CacheUsage, PromptCache, count_tokens
+from tests.support.fakes.prompt_cache import CacheUsage, PromptCache, count_tokens
 
 VALID_KEY = "sk-ant-test"
 

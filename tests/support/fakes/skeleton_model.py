@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakes.messages_api import RecordedRequest, Reply, ToolCall, Turn, task_id_of, text, tool_use
+from tests.support.fakes.messages_api import RecordedRequest, Reply, ToolCall, Turn, task_id_of, text, tool_use
 
 _INPUTS = re.compile(r"## Your inputs\s+```json\n(.*?)\n```", re.S)
 _TYPE = re.compile(r"^- type: (\S+)", re.M)

@@ -1,15 +1,15 @@
-"""Build tool contexts over a real run dir, for tool tests."""
+"""The store wiring of one run over a real run dir (store, bus, telemetry, tool services), for tool tests."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from wizard_tui.domain.clock import FrozenClock, SequentialIds
+from tests.support.clock import FrozenClock, SequentialIds
 from wizard_tui.domain.events import EventBus
 from wizard_tui.domain.guards import Limits
-from wizard_tui.domain.models import AuditRecord, TelemetryRecord
+from wizard_tui.domain.models import AuditRecord, Task, TelemetryRecord
 from wizard_tui.domain.persistence import RunPaths
-from wizard_tui.domain.prompts import load_prompts
+from wizard_tui.domain.prompts import PromptLibrary, load_prompts
 from wizard_tui.domain.queue import QueueStore
 from wizard_tui.engine.tools import ALL_TOOLS, RunServices, ToolBox, ToolContext
 from wizard_tui.telemetry.emitter import Telemetry
@@ -18,7 +18,7 @@ from wizard_tui.telemetry.emitter import Telemetry
 class Harness:
     """A store, services and event capture for one project folder."""
 
-    def __init__(self, project: Path, limits: Limits | None = None) -> None:
+    def __init__(self, project: Path, limits: Limits | None = None, library: PromptLibrary | None = None) -> None:
         self.project = project.resolve()
         self.bus = EventBus()
         self.audit: list[AuditRecord] = []
@@ -36,14 +36,14 @@ class Harness:
             install_dir=self.project,
             paths=self.paths,
             store=self.store,
-            library=load_prompts(),
+            library=library or load_prompts(),
             limits=limits or Limits(),
             valid_models={"claude-haiku-4-5"},
         )
 
-    def start_task(self, task_type: str = "init") -> str:
-        """Enqueue a task and start it, as the executor would; its id."""
-        task = self.store.enqueue(
+    def enqueue(self, task_type: str = "init") -> Task:
+        """A seeded task of `task_type`, pending."""
+        return self.store.enqueue(
             task_type=task_type,
             label=task_type,
             inputs={},
@@ -53,6 +53,10 @@ class Harness:
             enqueued_by="orchestrator",
             depth=0,
         )
+
+    def start_task(self, task_type: str = "init") -> str:
+        """Enqueue a task and start it, as the executor would; its id."""
+        task = self.enqueue(task_type)
         self.store.start(task.id)
         return task.id
 

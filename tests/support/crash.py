@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import REPO
+from tests.support.samples import REPO
 from wizard_tui.domain.persistence import read_queue_file
 
 Edge = tuple[str, str, tuple[str, ...]]

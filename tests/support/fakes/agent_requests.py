@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from tests.toolkit import Harness
+from tests.support.harness import Harness
 from wizard_tui.agents.base import AgentRequest
 from wizard_tui.domain.resolver import resolve_orchestrator, resolve_task
 from wizard_tui.engine.tools import ToolContext, build_toolbox
