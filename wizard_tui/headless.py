@@ -12,12 +12,12 @@ import sys
 from datetime import datetime
 from typing import Any, TextIO
 
-from wizard_tui.domain.events import Event
+from wizard_tui.domain.events import API_RETRY, Event
 from wizard_tui.domain.models import AuditRecord, TelemetryRecord
 from wizard_tui.domain.printable import printable
 from wizard_tui.domain.project_summary import detection_sentences, project_line
 from wizard_tui.domain.spend import format_usd
-from wizard_tui.domain.wording import TRANSITIONS
+from wizard_tui.domain.wording import TRANSITIONS, api_wait_text
 from wizard_tui.engine.run import RunResult
 
 _TELEMETRY_LINES = {"orchestrator seeded", "orchestrator started"}
@@ -91,6 +91,8 @@ class HeadlessPrinter:
             return f"{stamp} orchestrator {extra.get('status', event.status)}{tail}"
         if event.event == "guard":
             return f"{stamp} guard {extra.get('guard')} refused a {event.type} task from {extra.get('enqueued_by')}"
+        if event.event == API_RETRY:
+            return f"{stamp} waiting     {api_wait_text(extra)}"
         if event.event == "install-intent":
             return f"{stamp} install intent: {', '.join(extra.get('sdks', []))} with {extra.get('package_manager')}"
         words = TRANSITIONS.get(event.event)

@@ -153,7 +153,8 @@ async def test_429_529_and_500_in_the_middle_of_a_run_are_survived(
 
     api.responder = flaky
     sleeps = Sleeps()
-    result = await run_through(api, sample("nextjs-app-router"), sleeps)
+    project = sample("nextjs-app-router")
+    result = await run_through(api, project, sleeps)
     assert result.exit_code == 0, result.message
     # retry-after (2 s) and retry-after-ms (10 ms) are honoured; the 529 and 500 wait on the
     # backoff schedule. Which agent meets them depends on how the orchestrator and the first
@@ -164,6 +165,12 @@ async def test_429_529_and_500_in_the_middle_of_a_run_are_survived(
     delays.remove(2.0)
     assert set(delays) <= {0.5, 1.0, 2.0}
     assert sum(1 for e in api.exchanges if isinstance(e.reply, ApiError)) == 4
+    # Each wait is a recorded fact (who waits, which retry, how long, why) for the faces to show.
+    waits = [r.model_extra or {} for r in read_audit(project / ".posthog-wizard" / "audit.jsonl")]
+    waits = [w for w in waits if w.get("cause")]
+    assert sorted(w["wait_s"] for w in waits) == sorted(sleeps.delays)
+    assert all(w["max_retries"] == 6 and 1 <= w["attempt"] <= 3 and w["agent_id"] for w in waits)
+    assert {w["cause"].split(" ")[0] for w in waits} == {"429", "529", "500", "503"}
 
 
 async def test_a_task_that_never_reports_fails_after_two_attempts_and_blocks_its_dependents(
@@ -315,3 +322,21 @@ def test_cli_refuses_a_model_that_is_not_current(
     err = capsys.readouterr().err
     assert "not a current Claude model" in err and "claude-haiku-4-5" in err and len(err.strip().splitlines()) == 1
     assert not (project / ".posthog-wizard").exists()
+
+
+async def test_a_model_api_that_goes_away_after_the_check_is_named_in_the_verdict(
+    api: FakeMessagesAPI, sample: Callable[[str], Path]
+) -> None:
+    project = sample("django-app")
+    agent = AnthropicAgent(api_key="sk-ant-test", base_url=api.base_url, sleep=Sleeps(), rand=lambda: 0.0)
+    run = Run(RunConfig(install_dir=project, stub=True), agent, ids=SequentialIds())
+    assert await run.preflight() is None
+    api.close()  # the port closes between the check and the first agent
+    run.prepare()
+    result = await run.execute()
+    await agent.aclose()
+    assert result.exit_code == 1 and result.verdict is not None and not result.verdict.ok
+    assert "the orchestrator did not finish seeding" in result.message
+    assert "still failed after 6 retries" in result.message and "--agent offline" in result.message
+    waits = [r for r in read_audit(project / ".posthog-wizard" / "audit.jsonl") if r.event == "api-retry"]
+    assert [(r.model_extra or {})["attempt"] for r in waits] == [1, 2, 3, 4, 5, 6]

@@ -197,6 +197,7 @@ class _Conversation:
                 sleep=self.backend.sleep,
                 rand=self.backend.rand,
                 what=f"{self.agent.agent_type} agent's request",
+                on_retry=self.request.on_retry,
             )
         except anthropic.APIError as exc:
             if classify(exc) is not RetryDecision.CONTEXT:

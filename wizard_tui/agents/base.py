@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -37,6 +38,16 @@ class Usage:
         self.cache_creation_input_tokens += other.cache_creation_input_tokens
 
 
+@dataclass(frozen=True)
+class ApiRetry:
+    """A model request failed for a passing reason and is sent again after a wait."""
+
+    attempt: int  # the retry about to be made, 1-based
+    max_retries: int
+    wait_s: float
+    cause: str  # `529 overloaded_error: Overloaded`, a connection failure, ...
+
+
 @dataclass
 class AgentRequest:
     """One fresh agent: what it is told, what it may call, and its limits."""
@@ -45,6 +56,7 @@ class AgentRequest:
     tools: Toolbox
     task: Task | None = None
     timeout_s: float = AGENT_TIMEOUT_S
+    on_retry: Callable[[ApiRetry], None] | None = None  # told before each wait, so the wait can be shown
 
 
 @dataclass

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import anthropic
 
-from wizard_tui.agents.base import AgentError
+from wizard_tui.agents.base import AgentError, ApiRetry
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +167,7 @@ async def call_with_retries(
     sleep: Sleep,
     rand: Callable[[], float] = random.random,
     what: str = "request",
+    on_retry: Callable[[ApiRetry], None] | None = None,
 ) -> T:
     """Run `call`, retrying transient API failures; raise AgentError for the rest.
 
@@ -200,6 +201,8 @@ async def call_with_retries(
                     f"The Anthropic API asked to wait longer than {policy.max_retry_after_s:.0f} s ({describe(exc)})."
                 ) from exc
             log.warning("%s failed (%s); retry %d in %.2f s", what, describe(exc), retry + 1, delay)
+            if on_retry is not None:
+                on_retry(ApiRetry(retry + 1, policy.max_retries, delay, describe(exc)))
             await sleep(delay)
             retry += 1
 

@@ -22,6 +22,7 @@ Subscriber = Callable[[Event], None]
 RUN_STARTED = "run-start"  # backend, model, concurrency, pipeline, resumed
 AGENT_ENDED = "agent"  # agent_id, task_type, model, turns, token counts, duration_ms, stop_reason
 RUN_FINISHED = "run-finish"  # the run's metrics, interrupted, ok and token totals
+API_RETRY = "api-retry"  # agent_id, task_type, attempt, max_retries, wait_s, cause: an agent waits on the API
 
 log = logging.getLogger(__name__)
 

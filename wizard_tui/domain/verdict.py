@@ -18,13 +18,15 @@ class RunVerdict:
     blocked: list[str]
     unfinished: list[str]
     orchestrator_ok: bool
+    orchestrator_error: str | None = None  # why seeding failed (say, the model API could not be reached)
 
     def sentence(self) -> str:
         if self.ok:
             return f"All {self.total} tasks done."
         parts = []
         if not self.orchestrator_ok:
-            parts.append("the orchestrator did not finish seeding")
+            why = f" ({self.orchestrator_error.rstrip('.')})" if self.orchestrator_error else ""
+            parts.append(f"the orchestrator did not finish seeding{why}")
         if self.failed:
             parts.append(f"failed: {', '.join(self.failed)}")
         if self.blocked:
@@ -45,4 +47,7 @@ def verdict(queue: QueueFile) -> RunVerdict:
     unfinished = [t.id for t in queue.tasks if not t.status.terminal]
     orchestrator_ok = queue.orchestrator.status == "done"
     ok = orchestrator_ok and bool(queue.tasks) and all(t.status.satisfied for t in queue.tasks)
-    return RunVerdict(ok, len(queue.tasks), counts, failed, blocked, unfinished, orchestrator_ok)
+    error = queue.orchestrator.error
+    return RunVerdict(
+        ok, len(queue.tasks), counts, failed, blocked, unfinished, orchestrator_ok, error.message if error else None
+    )

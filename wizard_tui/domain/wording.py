@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -25,3 +27,13 @@ TRANSITIONS: dict[str, TransitionWords] = {
     "interrupt": TransitionWords("interrupted", "interrupted"),
     "reset": TransitionWords("reset", "retry"),
 }
+
+
+def api_wait_text(fact: Mapping[str, Any]) -> str:
+    """An `api-retry` fact in words: `orchestrator: retry 2 of 6 in 4.0s — 529 overloaded_error: Overloaded`."""
+    who = fact.get("agent_id") or "an agent"
+    wait = float(fact.get("wait_s") or 0)
+    return (
+        f"{who} ({fact.get('task_type')}): model API retry {fact.get('attempt')} of {fact.get('max_retries')} "
+        f"in {wait:.1f}s — {fact.get('cause')}"
+    )

@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from wizard_tui.agents.base import AgentBackend, AgentError, AgentOutcome, AgentRequest
+from wizard_tui.agents.base import AgentBackend, AgentError, AgentOutcome, AgentRequest, ApiRetry
 from wizard_tui.domain.claude_models import usage_cost_usd
-from wizard_tui.domain.events import AGENT_ENDED
+from wizard_tui.domain.events import AGENT_ENDED, API_RETRY
 from wizard_tui.domain.models import TaskError
 from wizard_tui.domain.resolver import ResolvedAgent
 from wizard_tui.domain.spend import Spend
@@ -63,7 +64,13 @@ class AgentRunner:
         fatal: AgentError | None = None
         try:
             toolbox = build_toolbox(agent.tools, context)
-            request = AgentRequest(agent=agent, tools=toolbox, task=context.task, timeout_s=self.timeout_s)
+            request = AgentRequest(
+                agent=agent,
+                tools=toolbox,
+                task=context.task,
+                timeout_s=self.timeout_s,
+                on_retry=_retry_recorder(agent, context),
+            )
             outcome = await asyncio.wait_for(self.backend.run(request), self.timeout_s)
         except TimeoutError:
             failure = TaskError(kind="timeout", message=f"the agent ran over {self.timeout_s:.0f} s")
@@ -90,3 +97,20 @@ class AgentRunner:
             stop_reason=outcome.stop_reason,
         )
         return AgentRun(outcome, failure, duration_ms, fatal)
+
+
+def _retry_recorder(agent: ResolvedAgent, context: ToolContext) -> Callable[[ApiRetry], None]:
+    """Publishes each wait on the model API as a fact, so the faces can show it while it lasts."""
+
+    def record(note: ApiRetry) -> None:
+        context.services.store.audit(
+            API_RETRY,
+            agent_id=context.agent_id,
+            task_type=agent.agent_type,
+            attempt=note.attempt,
+            max_retries=note.max_retries,
+            wait_s=round(note.wait_s, 3),
+            cause=note.cause,
+        )
+
+    return record

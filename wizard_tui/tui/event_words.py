@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from wizard_tui.domain.events import AGENT_ENDED, RUN_FINISHED, RUN_STARTED, Event
+from wizard_tui.domain.events import AGENT_ENDED, API_RETRY, RUN_FINISHED, RUN_STARTED, Event
 from wizard_tui.domain.models import AuditRecord
 from wizard_tui.domain.project_summary import project_line
-from wizard_tui.domain.wording import TRANSITIONS
+from wizard_tui.domain.wording import TRANSITIONS, api_wait_text
 from wizard_tui.tui.run_view import format_ms
 from wizard_tui.tui.status_style import colour
 
@@ -39,6 +39,7 @@ WORD_STYLES: dict[str, str] = {t.word: colour(t.shows) for t in TRANSITIONS.valu
     "finished": colour("done"),
     "FINISHED": colour("failed"),
     "intent": "bold",
+    "waiting": colour("retry"),
 }
 
 
@@ -128,6 +129,8 @@ def _fact(name: str, x: dict[str, Any], stamp: str) -> LogEntry | None:
         return LogEntry(stamp + _line(word, f"the run: {_run_tally(x)}"))
     if name == AGENT_ENDED:
         return LogEntry(f"{stamp}{INTERNAL_MARK} {_agent_figures(x)}", internal=True)
+    if name == API_RETRY:  # the run is waiting on the model API: shown, not internal
+        return LogEntry(f"{stamp}{'waiting':<{WORD_WIDTH}} {api_wait_text(x)}")
     return None
 
 
