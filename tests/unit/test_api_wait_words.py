@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from wizard_tui.domain.clock import FrozenClock
+from tests.support.clock import FrozenClock
 from wizard_tui.domain.events import API_RETRY
 from wizard_tui.domain.models import AuditRecord
 from wizard_tui.headless import HeadlessPrinter
