@@ -14,7 +14,9 @@ from typing import Any
 from tests.support.clock import FrozenClock, SequentialIds
 from wizard_tui.domain.events import AGENT_ENDED, RUN_FINISHED, RUN_STARTED, EventBus
 from wizard_tui.domain.models import Handoff, TaskError, TaskStatus
-from wizard_tui.domain.persistence import RunPaths, atomic_write_model
+from wizard_tui.domain.nofollow import make_dirs
+from wizard_tui.domain.patch import FileChange, unified_patch
+from wizard_tui.domain.persistence import RunPaths, atomic_write_bytes, atomic_write_model
 from wizard_tui.domain.queue import QueueStore
 from wizard_tui.engine.recorder import Recorder
 from wizard_tui.telemetry.emitter import JsonlSink, Telemetry
@@ -43,6 +45,7 @@ class ScriptedRun:
         self.telemetry = Telemetry(run_id, self.clock, self.bus, [JsonlSink(self.paths.telemetry)])
         self.bus.subscribe(self.recorder)
         self.bus.subscribe(self.telemetry.observe)
+        self.proposed: list[FileChange] = []
 
     def fact(self, event: str, **extra: Any) -> None:
         """A fact that changes no task (the run starting or finishing, an agent ending)."""
@@ -107,6 +110,16 @@ class ScriptedRun:
     def retry(self, task_id: str, message: str) -> None:
         self.later(0.5)
         self.store.requeue(task_id, TaskError(kind="no-report", message=message))
+
+    def propose(self, task_id: str, changes: list[FileChange]) -> None:
+        """The task's proposals as a run writes them when it commits them: `diffs/<task-id>.patch`."""
+        self.proposed += changes
+        make_dirs(self.paths.diffs, anchor=self.paths.install_dir)
+        atomic_write_bytes(self.paths.task_diff(task_id), unified_patch(changes), fsync=False)
+
+    def write_patch(self) -> None:
+        """`changes.patch`, every proposal of the run, as it is written when the run finishes."""
+        atomic_write_bytes(self.paths.changes_patch, unified_patch(self.proposed), fsync=False)
 
     def block_dependents(self, failed: str) -> list[str]:
         blocked = []
@@ -207,6 +220,26 @@ def finished(root: Path) -> ScriptedRun:
     )
     run.store.mark_finished()
     run.write()
+    return run
+
+
+PACKAGE_JSON = b'{\n  "name": "acme-shop",\n  "dependencies": {\n    "next": "15.0.0"\n  }\n}\n'
+INSTRUMENTATION = (
+    b'import posthog from "posthog-js";\n\n'
+    b"posthog.init(process.env.NEXT_PUBLIC_POSTHOG_KEY!, {\n"
+    b'  api_host: process.env.NEXT_PUBLIC_POSTHOG_HOST ?? "https://us.i.posthog.com",\n'
+    b'  defaults: "2025-05-24",\n'
+    b"});\n"
+)
+
+
+def finished_with_changes(root: Path) -> ScriptedRun:
+    """`finished`, where install declared the SDK and init proposed a new file: both diffs and the patch."""
+    run = finished(root)
+    after = PACKAGE_JSON.replace(b'"next": "15.0.0"', b'"next": "15.0.0",\n    "posthog-js": "^1.260.0"')
+    run.propose("t-001", [FileChange("package.json", PACKAGE_JSON, after, 0o644)])
+    run.propose("t-002", [FileChange("instrumentation-client.ts", None, INSTRUMENTATION, 0o644)])
+    run.write_patch()
     return run
 
 

@@ -10,6 +10,7 @@ from tests.support.run_dirs import ScriptedRun, mid_run
 from wizard_tui.agents.offline import OfflineAgent
 from wizard_tui.domain.events import AGENT_ENDED, RUN_FINISHED, Event
 from wizard_tui.domain.models import AuditRecord
+from wizard_tui.domain.persistence import RunPaths
 from wizard_tui.domain.wording import TRANSITIONS
 from wizard_tui.engine.run import Run, RunConfig
 from wizard_tui.tui.event_words import EventWords, LogEntry
@@ -22,7 +23,7 @@ def _entries(events: list[Event]) -> list[LogEntry]:
 
 
 def _events(install_dir: Path) -> list[Event]:
-    _, events = RunDirReader(install_dir / ".posthog-wizard").poll()
+    _, events = RunDirReader(RunPaths(install_dir)).poll()
     return events
 
 

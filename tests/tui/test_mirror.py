@@ -9,10 +9,11 @@ from hypothesis import strategies as st
 from rich.text import Text
 from watchfiles import Change
 
-from tests.support.run_dirs import RUN_ID, ScriptedRun, finished, mid_run, seed
-from wizard_tui.domain.persistence import atomic_write_text
+from tests.support.run_dirs import RUN_ID, ScriptedRun, finished, finished_with_changes, mid_run, seed
+from wizard_tui.domain.patch import FileChange
+from wizard_tui.domain.persistence import RunPaths, atomic_write_text
 from wizard_tui.engine.rundir import archive_previous
-from wizard_tui.tui.mirror import JsonlTail, RunDirReader, relevant_change
+from wizard_tui.tui.mirror import JsonlTail, RunDirReader
 from wizard_tui.tui.run_view import Phase
 from wizard_tui.tui.widgets.task_tree import task_label, task_rows
 
@@ -63,7 +64,7 @@ def test_tail_reads_every_line_exactly_once_however_the_writes_are_split(cuts: l
 
 def test_reader_reads_a_run_and_then_only_what_changed(tmp_path: Path) -> None:
     run = mid_run(tmp_path)
-    reader = RunDirReader(tmp_path / ".posthog-wizard")
+    reader = RunDirReader(RunPaths(tmp_path))
     view, events = reader.poll()
     assert view is not None and view.queue is not None and view.queue.run_id == RUN_ID and events
     assert set(view.handoffs) == {"t-001", "t-002", "t-004"}
@@ -82,7 +83,7 @@ def test_another_run_in_the_dir_starts_the_picture_over(tmp_path: Path) -> None:
     run.store.interrupt("t-003")
     run.store.audit("interrupted")
     run.close()
-    reader = RunDirReader(tmp_path / ".posthog-wizard")
+    reader = RunDirReader(RunPaths(tmp_path))
     first, _ = reader.poll()
     assert first is not None and first.phase == Phase.INTERRUPTED
 
@@ -98,27 +99,27 @@ def test_another_run_in_the_dir_starts_the_picture_over(tmp_path: Path) -> None:
 
 def test_the_end_of_a_run_is_read_from_its_files(tmp_path: Path) -> None:
     finished(tmp_path)
-    view, _ = RunDirReader(tmp_path / ".posthog-wizard").poll()
+    view, _ = RunDirReader(RunPaths(tmp_path)).poll()
     assert view is not None and view.phase == Phase.FINISHED
     assert view.figures["tasks_done"] == 8 and view.run_error is None
 
 
 def test_reader_reads_events_in_time_order(tmp_path: Path) -> None:
     finished(tmp_path)
-    reader = RunDirReader(tmp_path / ".posthog-wizard")
+    reader = RunDirReader(RunPaths(tmp_path))
     _, events = reader.poll()
     assert [e.ts for e in events] == sorted(e.ts for e in events)
     assert {e.event for e in events} >= {"enqueue", "start", "complete", "agent"}
 
 
 def test_only_the_files_the_view_is_built_from_wake_the_mirror() -> None:
+    reader = RunDirReader(RunPaths(Path("/p")))
     root = "/p/.posthog-wizard"
-    assert relevant_change(Change.modified, f"{root}/queue.json")
-    assert relevant_change(Change.added, f"{root}/handoffs/t-001.json")
-    assert relevant_change(Change.modified, f"{root}/audit.jsonl")
-    assert not relevant_change(Change.added, f"{root}/.queue.json.abc.tmp")
-    assert not relevant_change(Change.added, f"{root}/markers/t-001.txt")
-    assert not relevant_change(Change.added, f"{root}/previous/r1/queue.json")
+    for name in ("queue.json", "audit.jsonl", "changes.patch", "handoffs/t-001.json", "diffs/t-001.patch"):
+        assert reader.relevant(Change.modified, f"{root}/{name}"), name
+    for name in (".queue.json.abc.tmp", "markers/t-001.txt", "previous/r1/queue.json", "previous/r1/handoffs/t.json"):
+        assert not reader.relevant(Change.added, f"{root}/{name}"), name
+    assert not reader.relevant(Change.added, f"{root}/handoffs/.t-001.json.abc.tmp")
 
 
 def test_a_label_with_markup_is_shown_as_written(tmp_path: Path) -> None:
@@ -127,3 +128,23 @@ def test_a_label_with_markup_is_shown_as_written(tmp_path: Path) -> None:
     label = task_label(task_rows(run.store.snapshot())["t-007"])
     assert isinstance(label, Text)
     assert "[bold red]not markup[/] [link=x]" in label.plain
+
+
+def test_the_reader_reads_each_tasks_diff_and_the_patch(tmp_path: Path) -> None:
+    run = finished_with_changes(tmp_path)
+    reader = RunDirReader(RunPaths(tmp_path))
+    view, _ = reader.poll()
+    assert view is not None and set(view.diffs) == {"t-001", "t-002"}
+    assert '+    "posthog-js": "^1.260.0"' in view.diffs["t-001"]
+    assert view.patch is not None and view.patch == view.diffs["t-002"] + view.diffs["t-001"]  # in path order
+
+    run.paths.changes_patch.unlink()  # a new attempt of the run removes a stale patch
+    view, _ = reader.poll()
+    assert view is not None and view.patch is None
+
+
+def test_a_diff_with_control_characters_is_shown_as_escapes(tmp_path: Path) -> None:
+    run = mid_run(tmp_path)
+    run.propose("t-001", [FileChange("x.js", b"a\n", b"a\nconsole.log('\x1b[2J')\n", 0o644)])
+    view, _ = RunDirReader(RunPaths(tmp_path)).poll()
+    assert view is not None and "\x1b" not in view.diffs["t-001"] and "\\x1b[2J" in view.diffs["t-001"]

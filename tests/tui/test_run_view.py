@@ -7,12 +7,13 @@ from pathlib import Path
 
 from tests.support.run_dirs import START, failed_and_blocked, finished, mid_run
 from wizard_tui.domain.models import TaskError
+from wizard_tui.domain.persistence import RunPaths
 from wizard_tui.tui.mirror import RunDirReader
 from wizard_tui.tui.run_view import EMPTY_VIEW, Phase, RunView, display_status, figures_text, verdict_line
 
 
 def _view(install_dir: Path) -> RunView:
-    view, _ = RunDirReader(install_dir / ".posthog-wizard").poll()
+    view, _ = RunDirReader(RunPaths(install_dir)).poll()
     assert view is not None
     return view
 
@@ -57,7 +58,7 @@ def test_a_stop_between_tasks_is_read_from_the_audit(install_dir: Path) -> None:
     run.finish("t-003")  # nothing running when the stop lands
     run.store.audit("interrupted")
     run.write()
-    reader = RunDirReader(install_dir / ".posthog-wizard")
+    reader = RunDirReader(RunPaths(install_dir))
     view, _ = reader.poll()
     assert view is not None and view.stopped and view.phase == Phase.INTERRUPTED
     run.store.audit("resume", set_aside=[])  # `--resume` picks it up again

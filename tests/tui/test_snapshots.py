@@ -13,10 +13,11 @@ from typing import Any
 from textual.pilot import Pilot
 
 from tests.support.clock import FrozenClock
-from tests.support.pilot import settle
-from tests.support.run_dirs import START, ScriptedRun, failed_and_blocked, finished, mid_run
+from tests.support.pilot import settle, until
+from tests.support.run_dirs import START, ScriptedRun, failed_and_blocked, finished, finished_with_changes, mid_run
 from wizard_tui.tui.app import WizardApp
 from wizard_tui.tui.widgets.event_log import EventLog
+from wizard_tui.tui.widgets.handoff_viewer import HandoffViewer
 from wizard_tui.tui.widgets.help_screen import HelpScreen
 from wizard_tui.tui.widgets.task_tree import TaskTree
 from wizard_tui.tui.widgets.verdict_bar import VerdictBar
@@ -90,3 +91,21 @@ def test_help_on_a_small_terminal(snap_compare: Any, install_dir: Path) -> None:
 
     app = _app(install_dir, finished)
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_help)
+
+
+def test_a_tasks_proposed_changes(snap_compare: Any, install_dir: Path) -> None:
+    async def select_install(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        app = pilot.app
+        assert isinstance(app, WizardApp)
+        tree = app.query_one(TaskTree)
+        tree.move_cursor(tree.nodes_by_id["t-001"])
+        tree.action_select_cursor()
+        viewer = app.query_one(HandoffViewer)
+        await until(pilot, lambda: '+    "posthog-js"' in viewer.document, what="install's diff")
+        await settle(pilot)
+        viewer.scroll_to_widget(viewer.query_one("MarkdownFence"), animate=False, top=True)
+        await pilot.pause()
+
+    app = _app(install_dir, finished_with_changes)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=select_install)

@@ -8,12 +8,13 @@ import pytest
 from textual.message import Message
 
 from tests.support.pilot import settle, until
-from tests.support.run_dirs import mid_run
+from tests.support.run_dirs import finished_with_changes, mid_run
 from wizard_tui.domain.models import TaskStatus
 from wizard_tui.domain.persistence import atomic_write_text, read_queue_file
 from wizard_tui.tui.app import WizardApp, watch_tui
 from wizard_tui.tui.messages import RunStateChanged
 from wizard_tui.tui.widgets.event_log import EventLog
+from wizard_tui.tui.widgets.handoff_viewer import HandoffViewer
 from wizard_tui.tui.widgets.task_tree import TaskTree
 from wizard_tui.tui.widgets.verdict_bar import VerdictBar
 
@@ -110,3 +111,24 @@ def test_watch_without_a_run_dir_is_one_sentence_and_exit_2(
     assert watch_tui(install_dir) == 2
     err = capsys.readouterr().err
     assert "there is no run in" in err and err.count("\n") == 1
+
+
+async def test_the_viewer_shows_a_tasks_diff_and_d_the_whole_patch(install_dir: Path) -> None:
+    finished_with_changes(install_dir)
+    app = WizardApp(install_dir, animate=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        viewer = app.query_one(HandoffViewer)
+        tree = app.query_one(TaskTree)
+        tree.move_cursor(tree.nodes_by_id["t-002"])
+        tree.action_select_cursor()
+        await until(pilot, lambda: "### Proposed changes" in viewer.document, what="init's diff in the viewer")
+        assert "+++ b/instrumentation-client.ts" in viewer.document and "```diff" in viewer.document
+
+        await pilot.press("d")
+        await until(pilot, lambda: viewer.document.startswith("## Proposed changes"), what="the whole patch")
+        assert "2 file(s): `instrumentation-client.ts`, `package.json`" in viewer.document
+        assert viewer.border_title == "Whole patch"
+        await pilot.press("d")
+        await until(pilot, lambda: "+++ b/instrumentation-client.ts" in viewer.document, what="back to the task")
+        assert not viewer.document.startswith("## Proposed changes")

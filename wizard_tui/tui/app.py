@@ -27,12 +27,13 @@ from wizard_tui.agents.base import AgentBackend
 from wizard_tui.domain.clock import Clock, SystemClock
 from wizard_tui.domain.commands import Invocation
 from wizard_tui.domain.models import ORCHESTRATOR
+from wizard_tui.domain.persistence import RunPaths
 from wizard_tui.domain.printable import printable
 from wizard_tui.domain.settings import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, RUN_DIR_NAME
 from wizard_tui.engine.run import Run, RunConfig, RunResult
 from wizard_tui.engine.rundir import RunSetupError
 from wizard_tui.telemetry.emitter import Sink
-from wizard_tui.tui.handoff_markdown import run_markdown, task_markdown
+from wizard_tui.tui.handoff_markdown import patch_markdown, run_markdown, task_markdown
 from wizard_tui.tui.messages import RunEnded, RunEventsArrived, RunStateChanged
 from wizard_tui.tui.mirror import RunDirReader, watch_run_dir
 from wizard_tui.tui.run_view import EMPTY_VIEW, RunView, VerdictLine, newest_finished, verdict_line
@@ -43,6 +44,7 @@ from wizard_tui.tui.widgets.run_header import RunHeader
 from wizard_tui.tui.widgets.task_tree import TaskTree
 from wizard_tui.tui.widgets.verdict_bar import VerdictBar
 
+PATCH_PAGE = "patch"
 MIRROR_DEBOUNCE_MS = 60
 MIRROR_STEP_MS = 15
 # A periodic re-read catches a change made between the first read and the watch starting.
@@ -61,12 +63,14 @@ class WizardApp(App[int]):
         Binding("ctrl+c", "quit_wizard", "Quit", show=False, priority=True),
         Binding("f", "follow", "Follow newest"),
         Binding("i", "toggle_internals", "Internals"),
+        Binding("d", "toggle_patch", "Patch"),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
     view: var[RunView] = var(EMPTY_VIEW)  # the newest picture of the run dir
     following: var[bool] = var(True)  # the viewer shows the newest finished task
     selected: var[str | None] = var(None)  # the task the person picked, when not following
+    whole_patch: var[bool] = var(False)  # the viewer shows every proposed change, not one task
     stopping: var[bool] = var(False)  # the person asked to stop; the run is recording it
     crash: var[str | None] = var(None)  # the run worker raised: a bug of ours, not on disk
     verdict: var[VerdictLine] = var(VerdictLine())  # computed
@@ -89,7 +93,7 @@ class WizardApp(App[int]):
         self.clock: Clock = clock or SystemClock()
         self.live_spinner = animate
         self.watching = run is None
-        self.reader = RunDirReader(install_dir / RUN_DIR_NAME)
+        self.reader = RunDirReader(RunPaths(install_dir))
         self.run_worker_handle: Worker[RunResult] | None = None
         self.result: RunResult | None = None
         self.exit_code = EXIT_OK
@@ -188,16 +192,22 @@ class WizardApp(App[int]):
         return self.command(install_dir, "--resume")
 
     def compute_page(self) -> ViewerPage:
-        queue = self.view.queue
+        view = self.view
+        if self.whole_patch:
+            document = patch_markdown(view.patch, view.diffs, view.queue)
+            return ViewerPage(PATCH_PAGE, "Whole patch", "d: back to the tasks", document)
+        queue = view.queue
         subject = self.shown_task()
         task = next((t for t in queue.tasks if t.id == subject), None) if queue else None
+        heading = "Following newest" if self.following else "Selected"
+        hint = "" if self.following else "f: follow newest"
         if queue is None or task is None:
-            return ViewerPage(ORCHESTRATOR, "orchestrator", self.following, run_markdown(queue, self.view.problem))
-        document = task_markdown(task, queue, self.view.handoffs.get(task.id))
-        return ViewerPage(task.id, f"{task.type} {task.id}", self.following, document)
+            return ViewerPage(ORCHESTRATOR, f"{heading} · orchestrator", hint, run_markdown(queue, view.problem))
+        document = task_markdown(task, queue, view.handoffs.get(task.id), view.diffs.get(task.id))
+        return ViewerPage(task.id, f"{heading} · {task.type} {task.id}", hint, document)
 
     def watch_page(self, page: ViewerPage) -> None:
-        if self.following:
+        if self.following and not self.whole_patch:
             # New nodes get their line numbers on the next refresh; move the cursor after it.
             self.call_after_refresh(self.task_tree.focus_task, page.subject)
 
@@ -213,10 +223,15 @@ class WizardApp(App[int]):
     def _on_picked(self, message: TaskTree.Picked) -> None:
         self.selected = message.task_id
         self.following = False
+        self.whole_patch = False
 
     def action_follow(self) -> None:
         self.following = True
         self.selected = None
+        self.whole_patch = False
+
+    def action_toggle_patch(self) -> None:
+        self.whole_patch = not self.whole_patch
 
     def action_toggle_internals(self) -> None:
         self.event_log.show_internals = not self.event_log.show_internals

@@ -75,6 +75,8 @@ class EventWords:
         if name == "orchestrator":
             status = str(extra.get("status", event.status))
             word, what = _ORCHESTRATOR.get(status, (status, "orchestrator"))
+            if status == "done" and extra.get("task_count") is not None:
+                what = f"orchestrator: seeded {extra['task_count']} tasks in {format_ms(extra.get('duration_ms') or 0)}"
             return LogEntry(stamp + _line(word, what, _problem(extra.get("error"))))
         fact = _fact(name, extra, stamp)
         if fact is not None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from datetime import datetime
 
 from wizard_tui.domain.models import Handoff, HandoffFile, QueueFile, Task, TaskStatus
@@ -11,6 +13,8 @@ from wizard_tui.tui.run_view import display_status
 from wizard_tui.tui.status_style import glyph
 
 _INPUTS_MAX = 2_000
+TASK_DIFF_MAX_LINES = 400
+PATCH_MAX_LINES = 5_000
 
 
 def _offset(ts: datetime | None, start: datetime) -> str:
@@ -45,8 +49,10 @@ def handoff_section(handoff: Handoff) -> list[str]:
     return lines
 
 
-def task_markdown(task: Task, queue: QueueFile, handoff_file: HandoffFile | None = None) -> str:
-    """Type, status, attempts, timings, inputs, error and handoff of one task."""
+def task_markdown(
+    task: Task, queue: QueueFile, handoff_file: HandoffFile | None = None, diff: str | None = None
+) -> str:
+    """Type, status, attempts, timings, error, handoff, proposed changes and inputs of one task."""
     status = display_status(task)
     start = queue.created_at
     by_id = {t.id: t for t in queue.tasks}
@@ -73,12 +79,62 @@ def task_markdown(task: Task, queue: QueueFile, handoff_file: HandoffFile | None
         lines += ["*The agent is working; its handoff shows here when it reports.*", ""]
     elif task.status == TaskStatus.PENDING:
         lines += ["*Waiting for its dependencies or a free slot.*", ""]
+    if diff:
+        lines += ["### Proposed changes", "", *_diff_block(diff, TASK_DIFF_MAX_LINES), ""]
     if task.inputs:
         inputs = json.dumps(task.inputs, indent=2, ensure_ascii=False)
         if len(inputs) > _INPUTS_MAX:
             inputs = inputs[:_INPUTS_MAX] + "\n…"
         lines += ["### Inputs", "", "```json", inputs, "```", ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _diff_block(diff: str, max_lines: int) -> list[str]:
+    """A diff as a fenced block the viewer colours; cut at `max_lines` with a line saying so."""
+    lines = diff.rstrip("\n").split("\n")
+    cut = len(lines) - max_lines
+    if cut > 0:
+        lines = lines[:max_lines]
+    # A fence longer than any run of backticks in the diff, so the project's code cannot close it.
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", diff)), default=0))
+    block = [f"{fence}diff", *lines, fence]
+    if cut > 0:
+        block += ["", f"*{cut} more lines: the whole patch is `.posthog-wizard/changes.patch`.*"]
+    return block
+
+
+def patched_files(patch: str) -> list[str]:
+    """The files a git-style patch changes, in order: the `+++ b/X` line of each file's header.
+
+    Only header lines count (between `diff --git` and the first `@@`): an added line of code
+    can read `+++ b/x` too. Git ends a name holding a space with a tab, which is dropped.
+    """
+    files, in_header = [], False
+    for line in patch.split("\n"):
+        if line.startswith("diff --git "):
+            in_header = True
+        elif line.startswith("@@"):
+            in_header = False
+        elif in_header and line.startswith("+++ b/"):
+            files.append(line[len("+++ b/") :].rstrip("\t"))
+    return files
+
+
+def patch_markdown(patch: str | None, diffs: Mapping[str, str], queue: QueueFile | None) -> str:
+    """The whole patch: `changes.patch` once the run wrote it, else what the tasks proposed so far."""
+    if patch is None:
+        order = [t.id for t in queue.tasks] if queue else []
+        patch = "".join(diffs[task_id] for task_id in order if task_id in diffs)
+        title, note = "Proposed so far", "The run writes the whole patch, `changes.patch`, when it finishes."
+    else:
+        title, note = "Proposed changes", "Written to `.posthog-wizard/changes.patch`; the project is unchanged."
+    files = patched_files(patch)
+    if not patch.strip():
+        return f"## {title}\n\nNo task has proposed a change yet.\n"
+    listing = ", ".join(f"`{f}`" for f in files) or "?"
+    lines = [f"## {title}", "", f"{len(files)} file(s): {listing}", "", note, ""]
+    lines += _diff_block(patch, PATCH_MAX_LINES)
+    return "\n".join(lines) + "\n"
 
 
 def run_markdown(queue: QueueFile | None, problem: str | None = None) -> str:

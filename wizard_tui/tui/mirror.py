@@ -13,9 +13,9 @@ import asyncio
 import contextlib
 import json
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from watchfiles import Change, awatch
@@ -24,28 +24,19 @@ from wizard_tui.domain import nofollow
 from wizard_tui.domain.events import RUN_FINISHED, Event
 from wizard_tui.domain.models import AuditRecord, HandoffFile, QueueFile
 from wizard_tui.domain.nofollow import TMP_SUFFIX
-from wizard_tui.domain.persistence import MAX_QUEUE_FILE_BYTES
-from wizard_tui.domain.printable import json_needs_printable, printable_tree
-from wizard_tui.domain.settings import (
-    AUDIT_FILE,
-    HANDOFFS_DIR,
-    INSTALL_INTENT_FILE,
-    MARKERS_DIR,
-    PREVIOUS_DIR,
-    QUEUE_FILE,
-)
+from wizard_tui.domain.persistence import MAX_QUEUE_FILE_BYTES, RunPaths
+from wizard_tui.domain.printable import json_needs_printable, printable, printable_tree
 from wizard_tui.tui.run_view import RunView
 
 # The run dir may be foreign (`watch` on a project someone else shipped): only regular files,
 # never through a link, and only so much of each.
-MAX_HANDOFF_BYTES = 4 * 1024 * 1024
+MAX_TASK_FILE_BYTES = 4 * 1024 * 1024  # a handoff, or one task's diff
+MAX_PATCH_BYTES = 16 * 1024 * 1024
 MAX_TAIL_CHUNK = 8 * 1024 * 1024
-
-# Files whose change means the view may have changed; temp files are only half a write.
-_WATCHED_NAMES = frozenset({QUEUE_FILE, AUDIT_FILE, INSTALL_INTENT_FILE})
 
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 def parse_printable(model: type[M], data: bytes, *, multiline: bool = False) -> M:
@@ -119,27 +110,94 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-class RunDirReader:
-    """Re-reads a run dir after a change: queue.json, new handoff files and new log lines."""
+class TaskFiles(Generic[T]):
+    """One file per task in a folder of the run dir (`handoffs/`, `diffs/`), re-read when it changes.
 
-    def __init__(self, run_dir: Path) -> None:
-        self.run_dir = run_dir
+    A file counts only for a task of the run on screen, and can land before the queue write
+    that lists its task: it is tried again at the next change.
+    """
+
+    def __init__(self, directory: Path, suffix: str, parse: Callable[[bytes], T]) -> None:
+        self.directory = directory
+        self.suffix = suffix
+        self.parse = parse
+        self.by_task: dict[str, T] = {}
+        self._stamps: dict[str, tuple[int, int, int]] = {}
+
+    def clear(self) -> None:
+        self.by_task.clear()
+        self._stamps.clear()
+
+    def read(self, known: set[str]) -> bool:
+        """Read new and changed files; whether any was."""
+        try:
+            entries = list(os.scandir(self.directory))
+        except OSError:
+            return False
+        changed = False
+        for entry in entries:
+            name = entry.name
+            if not name.endswith(self.suffix) or name.startswith("."):
+                continue
+            task_id = name[: -len(self.suffix)]
+            if task_id not in known:
+                continue
+            try:
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+            if self._stamps.get(task_id) == stamp:
+                continue
+            try:
+                value = self.parse(nofollow.read_regular(Path(entry.path), max_bytes=MAX_TASK_FILE_BYTES))
+            except (OSError, ValueError, RecursionError):
+                continue  # read again after the next change
+            self._stamps[task_id] = stamp
+            self.by_task[task_id] = value
+            changed = True
+        return changed
+
+
+def diff_text(data: bytes) -> str:
+    """A diff as text for the screen: the project's bytes, with every control made visible."""
+    return printable(data.decode("utf-8", errors="replace"), multiline=True)
+
+
+class RunDirReader:
+    """Re-reads a run dir after a change: queue.json, new task files, the patch and new log lines."""
+
+    def __init__(self, paths: RunPaths) -> None:
+        self.paths = paths
+        self.run_dir = paths.root
         self.queue: QueueFile | None = None
-        self.handoffs: dict[str, HandoffFile] = {}
         self.problem: str | None = None
         self.run_error: str | None = None
         self.stopped = False
         self.figures: dict[str, Any] = {}
+        self.patch: str | None = None
+        self.handoffs = TaskFiles(paths.handoffs, ".json", lambda b: parse_printable(HandoffFile, b, multiline=True))
+        self.diffs = TaskFiles(paths.diffs, ".patch", diff_text)
         self._queue_stamp: tuple[int, int, int] | None = None
-        self._handoff_stamps: dict[str, tuple[int, int, int]] = {}
-        self._audit = JsonlTail(run_dir / AUDIT_FILE)
-
-    @property
-    def queue_path(self) -> Path:
-        return self.run_dir / QUEUE_FILE
+        self._patch_stamp: tuple[int, int, int] | None = None
+        self._audit = JsonlTail(paths.audit)
+        # The files the picture is built from: a change to any other file wakes nothing.
+        self._watched_names = {p.name for p in (paths.queue, paths.audit, paths.install_intent, paths.changes_patch)}
+        self._watched_dirs = {paths.handoffs.name, paths.diffs.name}
 
     def view(self) -> RunView:
-        return RunView(self.queue, dict(self.handoffs), self.problem, self.run_error, self.stopped, dict(self.figures))
+        return RunView(
+            self.queue,
+            dict(self.handoffs.by_task),
+            self.problem,
+            self.run_error,
+            self.stopped,
+            dict(self.figures),
+            dict(self.diffs.by_task),
+            self.patch,
+        )
 
     def poll(self) -> tuple[RunView | None, list[Event]]:
         """Read whatever changed: a new view if the picture changed, and the new events in order.
@@ -147,17 +205,31 @@ class RunDirReader:
         Called from one place at a time (the mirror's thread, or a test), so it takes no lock.
         """
         changed = self._read_queue()
-        changed = self._read_handoffs() or changed
+        if self.queue is not None:
+            known = {t.id for t in self.queue.tasks}
+            changed = self.handoffs.read(known) or changed
+            changed = self.diffs.read(known) or changed
+        changed = self._read_patch() or changed
         events = self._read_events()
         changed = self._note_lifecycle(events) or changed
         return (self.view() if changed else None), events
 
+    def relevant(self, change: Change, path: str) -> bool:
+        """A watchfiles filter: the files the view is built from, never temp files or archives."""
+        p = Path(path)
+        if p.name.endswith(TMP_SUFFIX):
+            return False
+        # By name, not by whole path: the watcher may report the folder's real path.
+        if p.parent.name == self.run_dir.name:
+            return p.name in self._watched_names
+        return p.parent.parent.name == self.run_dir.name and p.parent.name in self._watched_dirs
+
     def _read_queue(self) -> bool:
-        stamp = _stamp(self.queue_path)
+        stamp = _stamp(self.paths.queue)
         if stamp is None or stamp == self._queue_stamp:
             return False
         try:
-            data = nofollow.read_regular(self.queue_path, max_bytes=MAX_QUEUE_FILE_BYTES)
+            data = nofollow.read_regular(self.paths.queue, max_bytes=MAX_QUEUE_FILE_BYTES)
         except (OSError, ValueError):
             return False
         try:
@@ -178,46 +250,28 @@ class RunDirReader:
         if self.queue is not None and queue.run_id != self.queue.run_id:
             # Another run started in the watched dir: nothing of the old one applies.
             self.handoffs.clear()
-            self._handoff_stamps.clear()
+            self.diffs.clear()
             self.run_error, self.stopped, self.figures = None, False, {}
         self.queue = queue
         self.problem = None
         return True
 
-    def _read_handoffs(self) -> bool:
-        if self.queue is None:
-            return False  # a handoff counts only for a task of the run on screen
-        known = {t.id for t in self.queue.tasks}
-        directory = self.run_dir / HANDOFFS_DIR
-        try:
-            entries = list(os.scandir(directory))
-        except OSError:
+    def _read_patch(self) -> bool:
+        """`changes.patch`, written when a run that proposed changes finishes (gone: none yet)."""
+        stamp = _stamp(self.paths.changes_patch)
+        if stamp == self._patch_stamp:
             return False
-        changed = False
-        for entry in entries:
-            name = entry.name
-            if not name.endswith(".json") or name.startswith("."):
-                continue
+        self._patch_stamp = stamp
+        patch = None
+        if stamp is not None:
             try:
-                if not entry.is_file(follow_symlinks=False):
-                    continue
-                st = entry.stat(follow_symlinks=False)
-            except OSError:
-                continue
-            stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
-            task_id = name[: -len(".json")]
-            # A handoff can land before the queue write that lists its task: try it again later.
-            if task_id not in known or self._handoff_stamps.get(task_id) == stamp:
-                continue
-            try:
-                data = nofollow.read_regular(Path(entry.path), max_bytes=MAX_HANDOFF_BYTES)
-                handoff = parse_printable(HandoffFile, data, multiline=True)
-            except (OSError, ValueError, RecursionError):
-                continue  # read again after the next change
-            self._handoff_stamps[task_id] = stamp
-            self.handoffs[task_id] = handoff
-            changed = True
-        return changed
+                patch = diff_text(nofollow.read_regular(self.paths.changes_patch, max_bytes=MAX_PATCH_BYTES))
+            except (OSError, ValueError):
+                self._patch_stamp = None  # try again at the next change
+        if patch == self.patch:
+            return False
+        self.patch = patch
+        return True
 
     def _read_events(self) -> list[Event]:
         events: list[Event] = []
@@ -246,14 +300,6 @@ class RunDirReader:
         return changed
 
 
-def relevant_change(change: Change, path: str) -> bool:
-    """A watchfiles filter: the files the view is built from, never temp files or archives."""
-    p = Path(path)
-    if p.name.endswith(TMP_SUFFIX) or PREVIOUS_DIR in p.parts or MARKERS_DIR in p.parts:
-        return False
-    return p.name in _WATCHED_NAMES or p.parent.name == HANDOFFS_DIR
-
-
 async def wait_for_dir(path: Path, poll_s: float = 0.05) -> None:
     """The run dir appears when the run opens it; until then there is nothing to watch."""
     while not path.is_dir():
@@ -277,7 +323,7 @@ async def watch_run_dir(
     # file itself would go silent after the first write.
     async for _changes in awatch(
         reader.run_dir,
-        watch_filter=relevant_change,
+        watch_filter=reader.relevant,
         debounce=debounce_ms,
         step=step_ms,
         rust_timeout=rescan_ms,

@@ -49,6 +49,8 @@ class RunView:
     run_error: str | None = None  # the failure that ended the run (the audit's `run-error`)
     stopped: bool = False  # the audit's last lifecycle word is `interrupted`, with no `resume` after it
     figures: Mapping[str, Any] = field(default_factory=dict)  # the run's `run-finish` fact
+    diffs: Mapping[str, str] = field(default_factory=dict)  # task id -> what it proposed (`diffs/`)
+    patch: str | None = None  # `changes.patch`: every proposed change, once the run finished
 
     @cached_property
     def phase(self) -> Phase:

@@ -13,23 +13,75 @@ import contextlib
 import time
 from dataclasses import dataclass
 
+from pygments.token import Token  # type: ignore[import-untyped]  # Textual highlights with pygments
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.highlight import ANSIDarkHighlightTheme, ANSILightHighlightTheme, HighlightTheme, highlight
 from textual.reactive import var
 from textual.timer import Timer
 from textual.widgets import Markdown
+from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
 MIN_RERENDER_S = 0.15
 
 
 @dataclass(frozen=True)
 class ViewerPage:
-    """What the viewer shows: whose page it is, whether it follows the newest task, and the markdown."""
+    """What the viewer shows: whose page it is, its title and hint, and the markdown."""
 
-    subject: str = ""  # the task id, or the orchestrator
+    subject: str = ""  # the task id, the orchestrator, or the whole patch
     title: str = ""
-    following: bool = True
+    hint: str = ""  # the key that leaves this page, if any
     document: str = ""
+
+
+# Textual's highlight themes leave a diff's added and removed lines uncoloured.
+_DIFF_STYLES = {
+    Token.Generic.Inserted: "$text-success",
+    Token.Generic.Deleted: "$text-error",
+    Token.Generic.Subheading: "$text-accent",
+    Token.Generic.Heading: "bold",
+}
+_DIFF_ANSI_STYLES = {
+    Token.Generic.Inserted: "ansi_green",
+    Token.Generic.Deleted: "ansi_red",
+    Token.Generic.Subheading: "ansi_cyan",
+    Token.Generic.Heading: "bold",
+}
+
+
+class _DiffTheme(HighlightTheme):
+    STYLES = HighlightTheme.STYLES | _DIFF_STYLES
+
+
+class _ANSIDarkDiffTheme(ANSIDarkHighlightTheme):
+    STYLES = ANSIDarkHighlightTheme.STYLES | _DIFF_ANSI_STYLES
+
+
+class _ANSILightDiffTheme(ANSILightHighlightTheme):
+    STYLES = ANSILightHighlightTheme.STYLES | _DIFF_ANSI_STYLES
+
+
+class ViewerFence(MarkdownFence):
+    """A code block; a `diff` one shows added lines green and removed lines red."""
+
+    @classmethod
+    def highlight(cls, code: str, language: str, ansi: bool = False, dark: bool = False) -> Content:
+        if language != "diff":
+            return super().highlight(code, language, ansi=ansi, dark=dark)
+        theme = (_ANSIDarkDiffTheme if dark else _ANSILightDiffTheme) if ansi else _DiffTheme
+        return highlight(code, language="diff", theme=theme)
+
+
+class ViewerMarkdown(Markdown):
+    """Markdown whose code blocks are `ViewerFence`s."""
+
+    BLOCKS: dict[str, type[MarkdownBlock]] = {
+        **Markdown.BLOCKS,
+        "fence": ViewerFence,
+        "code_block": ViewerFence,
+    }
 
 
 class HandoffViewer(VerticalScroll):
@@ -45,7 +97,7 @@ class HandoffViewer(VerticalScroll):
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Markdown("", id="handoff-markdown")
+        yield ViewerMarkdown("", id="handoff-markdown")
 
     def watch_page(self, page: ViewerPage) -> None:
         if self._timer is not None:
@@ -60,8 +112,8 @@ class HandoffViewer(VerticalScroll):
         self._timer = None
         page, shown = self.page, self.on_screen
         self.on_screen = page
-        self.border_title = f"{'Following newest' if page.following else 'Selected'} · {page.title}"
-        self.border_subtitle = "" if page.following else "f: follow newest"
+        self.border_title = page.title
+        self.border_subtitle = page.hint
         if page.document == shown.document:
             return  # only the title changed (following turned on or off)
         if page.subject != shown.subject:

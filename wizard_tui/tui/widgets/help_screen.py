@@ -20,6 +20,7 @@ KEYS: list[tuple[str, str]] = [
     ("↑ ↓", "move through the tasks; the viewer shows the one under the cursor"),
     ("enter", "select the task under the cursor"),
     ("f", "follow the newest finished task again"),
+    ("d", "show every proposed change (the whole patch) in the viewer, or go back to the tasks"),
     ("i", "show or hide the internals in the event log (agent turns, tokens, timings)"),
     ("tab", "move between the tree, the viewer and the event log (arrows then scroll it)"),
     ("q  ctrl+c", "quit; during a run, stop it cleanly first (continue later with --resume)"),
