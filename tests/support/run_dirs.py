@@ -13,6 +13,7 @@ from typing import Any
 
 from tests.support.clock import FrozenClock, SequentialIds
 from wizard_tui.domain.events import AGENT_ENDED, RUN_FINISHED, RUN_STARTED, EventBus
+from wizard_tui.domain.metrics import RunMetrics
 from wizard_tui.domain.models import Handoff, TaskError, TaskStatus
 from wizard_tui.domain.nofollow import make_dirs
 from wizard_tui.domain.patch import FileChange, unified_patch
@@ -50,6 +51,12 @@ class ScriptedRun:
     def fact(self, event: str, **extra: Any) -> None:
         """A fact that changes no task (the run starting or finishing, an agent ending)."""
         self.store.audit(event, **extra)
+
+    def end(self, *, ok: bool, **figures: int) -> None:
+        """The run-finish fact with these figures (every other one 0), then the queue marked finished."""
+        metrics = dict.fromkeys(RunMetrics.model_fields, 0) | figures
+        self.fact(RUN_FINISHED, **metrics, **FINISHED_FLAGS, ok=ok)
+        self.store.mark_finished()
 
     def write(self) -> None:
         """queue.json, atomically, as the run's coalescing writer would leave it."""
@@ -138,14 +145,15 @@ class ScriptedRun:
         return blocked
 
 
-# The rest of `orchestrator run finished`: how the run ended and its (offline: zero) token totals.
+# The rest of `orchestrator run finished`: how the run ended and its (offline: zero) tokens and cost.
 FINISHED_FLAGS: dict[str, Any] = {
     "interrupted": False,
-    "ok": True,
     "total_input_tokens": 0,
     "total_output_tokens": 0,
     "total_cache_read_input_tokens": 0,
     "total_cache_creation_input_tokens": 0,
+    "total_cost_usd": None,
+    "usage_by_model": {},
 }
 
 
@@ -203,22 +211,16 @@ def finished(root: Path) -> ScriptedRun:
     for key in ("capture", "llm", "c1", "c2"):
         run.start(ids[key])
         run.finish(ids[key])
-    run.fact(
-        RUN_FINISHED,
+    run.end(
+        ok=True,
         tasks_total=8,
         tasks_done=8,
-        tasks_failed=0,
-        tasks_skipped=0,
-        tasks_blocked=0,
         total_duration_ms=6000,
         time_to_first_task_ms=250,
         time_to_first_completion_ms=750,
         max_gap_ms=500,
         dynamic_enqueue_count=2,
-        retried_task_count=0,
-        **FINISHED_FLAGS,
     )
-    run.store.mark_finished()
     run.write()
     return run
 
@@ -254,21 +256,17 @@ def failed_and_blocked(root: Path) -> ScriptedRun:
     run.start(ids["init"])
     run.fail(ids["init"], "could not find where the app starts")
     run.block_dependents(ids["init"])
-    run.fact(
-        RUN_FINISHED,
+    run.end(
+        ok=False,
         tasks_total=6,
         tasks_done=1,
         tasks_failed=1,
-        tasks_skipped=0,
         tasks_blocked=4,
         total_duration_ms=4000,
         time_to_first_task_ms=250,
         time_to_first_completion_ms=750,
         max_gap_ms=1500,
-        dynamic_enqueue_count=0,
         retried_task_count=1,
-        **(FINISHED_FLAGS | {"ok": False}),
     )
-    run.store.mark_finished()
     run.write()
     return run

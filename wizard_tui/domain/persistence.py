@@ -344,7 +344,14 @@ class RunLockedError(Exception):
 
 
 class RunLock:
-    """An advisory lock on the run dir; the OS drops it when the holder exits, even on SIGKILL."""
+    """An advisory lock on the run dir; the OS drops it when the holder exits, even on SIGKILL.
+
+    `fcntl.flock` on a file opened through `nofollow.open_regular`, not the `filelock`
+    package: filelock opens and truncates its lock file itself, through a hard link or FIFO
+    a hostile checkout could plant in the run dir, where this file is refused unless it is
+    a regular file with one name. The run dir's writes walk folders with `dir_fd`, which
+    only POSIX systems offer, so on Windows there is nothing a lock could protect yet.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
