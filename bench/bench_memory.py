@@ -21,12 +21,14 @@ _TUI_SCRIPT = """
 import asyncio, resource, sys
 from pathlib import Path
 from wizard_tui.agents.offline import OfflineAgent
-from wizard_tui.engine.run import RunConfig
+from wizard_tui.engine.run import Run, RunConfig
 from wizard_tui.tui.app import WizardApp
 
 async def main() -> None:
-    config = RunConfig(install_dir=Path(sys.argv[1]), stub=True)
-    app = WizardApp(config.install_dir, config=config, backend=OfflineAgent(), sinks=[])
+    # As run_tui starts it: the run prepared (its run dir opened) before the app watches it.
+    run = Run(RunConfig(install_dir=Path(sys.argv[1]), stub=True), OfflineAgent(), sinks=[])
+    run.prepare()
+    app = WizardApp(run.config.install_dir, run=run)
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(2000):
             if app.result is not None:
