@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.clock import FrozenClock, SequentialIds
-from wizard_tui.domain.events import AGENT_ENDED, RUN_FINISHED, RUN_STARTED, EventBus
+from wizard_tui.domain.events import AGENT_ENDED, API_RETRY, RUN_FINISHED, RUN_STARTED, EventBus
 from wizard_tui.domain.metrics import RunMetrics
 from wizard_tui.domain.models import Handoff, TaskError, TaskStatus
 from wizard_tui.domain.nofollow import make_dirs
@@ -57,6 +57,18 @@ class ScriptedRun:
         metrics = dict.fromkeys(RunMetrics.model_fields, 0) | figures
         self.fact(RUN_FINISHED, **metrics, **FINISHED_FLAGS, ok=ok)
         self.store.mark_finished()
+
+    def api_wait(self, agent_id: str, task_type: str, wait_s: float, *, attempt: int = 1, cause: str = "") -> None:
+        """An agent about to wait `wait_s` before retrying the model API (the `api-retry` fact)."""
+        self.fact(
+            API_RETRY,
+            agent_id=agent_id,
+            task_type=task_type,
+            attempt=attempt,
+            max_retries=6,
+            wait_s=wait_s,
+            cause=cause or "529 overloaded_error: Overloaded",
+        )
 
     def write(self) -> None:
         """queue.json, atomically, as the run's coalescing writer would leave it."""

@@ -13,15 +13,18 @@ from textual.pilot import Pilot
 
 from tests.support.clock import SequentialIds
 from tests.support.pilot import settle, until
+from tests.support.proposing import ProposingBackend, make_project, proposing_prompts
 from tests.support.run_dirs import mid_run
 from wizard_tui.agents.base import AgentError, AgentOutcome, AgentRequest
 from wizard_tui.agents.offline import OfflineAgent
 from wizard_tui.domain.models import TaskStatus
 from wizard_tui.domain.persistence import RunPaths, read_audit, read_queue_file
+from wizard_tui.domain.prompts import PromptLibrary
 from wizard_tui.engine.run import Run, RunConfig
 from wizard_tui.tui.app import WizardApp, run_tui
 from wizard_tui.tui.messages import RunEnded, RunEventsArrived, RunStateChanged
 from wizard_tui.tui.run_view import Phase
+from wizard_tui.tui.widgets.confirm_apply import ConfirmApply
 from wizard_tui.tui.widgets.event_log import EventLog
 from wizard_tui.tui.widgets.handoff_viewer import HandoffViewer
 from wizard_tui.tui.widgets.help_screen import HelpScreen
@@ -50,9 +53,10 @@ class BrokenKeyAgent(OfflineAgent):
         raise AgentError("invalid x-api-key", fatal=True)
 
 
-def _app(project: Path, backend: Any, **config: Any) -> WizardApp:
-    """The app on a prepared run, as `run_tui` starts it."""
-    run = Run(RunConfig(install_dir=project, stub=True, **config), backend, ids=SequentialIds())
+def _app(project: Path, backend: Any, prompts: PromptLibrary | None = None, **config: Any) -> WizardApp:
+    """The app on a prepared run, as `run_tui` starts it (the skeleton's bodies unless `prompts` are given)."""
+    config.setdefault("stub", prompts is None)
+    run = Run(RunConfig(install_dir=project, **config), backend, ids=SequentialIds(), prompts=prompts)
     run.prepare()
     return WizardApp(project, run=run, animate=False)
 
@@ -239,3 +243,47 @@ def test_a_setup_error_is_one_sentence_before_the_screen_opens(
     assert run_tui(RunConfig(install_dir=project), OfflineAgent(), []) == 2
     err = capsys.readouterr().err
     assert "--resume" in err and err.count("\n") == 1
+
+
+async def test_a_asks_then_applies_the_patch_through_the_engine(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    before = (project / "package.json").read_text()
+    app = _app(project, ProposingBackend(), proposing_prompts(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _until_finished(pilot, app)
+        await until(pilot, lambda: app.view.patch is not None, what="the patch read from the run dir")
+        bar = app.query_one(VerdictBar)
+        assert "a applies it" in bar.message and app.can_apply()
+
+        await pilot.press("a")
+        assert isinstance(app.screen, ConfirmApply)
+        await pilot.press("n")  # no: the project stays as it is
+        assert not isinstance(app.screen, ConfirmApply)
+        assert (project / "package.json").read_text() == before
+
+        await pilot.press("a", "y")
+        await until(pilot, lambda: app.view.applied == "applied", what="apply's record read from the run dir")
+        assert "posthog-js" in (project / "package.json").read_text()
+        assert (project / "src" / "posthog client.ts").exists()
+        await until(pilot, lambda: "undo with `wizard-tui revert" in bar.message, what="the verdict after apply")
+        assert not app.can_apply()
+        await pilot.press("a")  # applied already: nothing to ask
+        assert not isinstance(app.screen, ConfirmApply)
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_a_refused_apply_says_why_and_writes_nothing(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    app = _app(project, ProposingBackend(), proposing_prompts(tmp_path))
+    notices: list[str] = []
+    app.notify = lambda message, **kw: notices.append(str(message))  # type: ignore[method-assign,assignment]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _until_finished(pilot, app)
+        await until(pilot, lambda: app.can_apply(), what="the patch ready to apply")
+        (project / "package.json").write_text('{"changed": "by the person"}\n')  # after the run
+        await pilot.press("a", "y")
+        await until(pilot, lambda: bool(notices), what="apply's answer")
+        assert "package.json changed since the run; nothing was written" in notices[0]
+        assert not (project / "src" / "posthog client.ts").exists()
+        assert app.view.applied is None and app.can_apply()  # it can be tried again

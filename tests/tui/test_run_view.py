@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from tests.support.run_dirs import START, failed_and_blocked, finished, mid_run
-from wizard_tui.domain.models import TaskError
+from tests.support.run_dirs import START, ScriptedRun, failed_and_blocked, finished, mid_run
+from wizard_tui.domain.models import ORCHESTRATOR, TaskError
 from wizard_tui.domain.persistence import RunPaths
 from wizard_tui.tui.mirror import RunDirReader
 from wizard_tui.tui.run_view import EMPTY_VIEW, Phase, RunView, display_status, figures_text, verdict_line
@@ -94,3 +94,41 @@ def test_figures_keep_numbers_and_units_together(install_dir: Path) -> None:
     text = figures_text(_view(install_dir).figures)
     assert text == " Took 6.00s (first task after 250ms, longest silence 500ms, 2 follow-up task(s))."
     assert figures_text({}) == ""
+
+
+def test_a_wait_on_the_model_api_shows_while_it_lasts(install_dir: Path) -> None:
+    run = mid_run(install_dir)
+    run.api_wait("t-003", "identify", wait_s=4.0, attempt=2)
+    run.write()
+    reader = RunDirReader(RunPaths(install_dir))
+    view, _ = reader.poll()
+    assert view is not None and set(view.waits) == {"t-003"}
+    now = run.clock.now()
+    line = verdict_line(view, now=now)
+    assert line.kind == "waiting"
+    assert line.message == (
+        "Waiting on the model API: t-003 (identify): model API retry 2 of 6 in 4.0s"
+        " — 529 overloaded_error: Overloaded (4s left)"
+    )
+    assert "(1s left)" in verdict_line(view, now=now + timedelta(seconds=3.5)).message
+    assert verdict_line(view, now=now + timedelta(seconds=4)).message == ""  # the wait is over
+
+    run.finish("t-003")  # its agent got through and the task reported: no wait any more
+    run.write()
+    view, _ = reader.poll()
+    assert view is not None and view.waits == {}
+    assert verdict_line(view, now=now).message == ""
+
+
+def test_the_orchestrators_wait_ends_with_its_seeding(install_dir: Path) -> None:
+    run = ScriptedRun(install_dir)
+    run.store.set_orchestrator("running")
+    run.api_wait(ORCHESTRATOR, "integrate-posthog", wait_s=30)
+    run.write()
+    reader = RunDirReader(RunPaths(install_dir))
+    view, _ = reader.poll()
+    assert view is not None and verdict_line(view, now=run.clock.now()).kind == "waiting"
+    run.store.set_orchestrator("failed", TaskError(kind="agent-error", message="could not reach the API"))
+    run.write()
+    view, _ = reader.poll()
+    assert view is not None and view.waits == {}

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from textual.message import Message
 
+from tests.support.clock import FrozenClock
 from tests.support.pilot import settle, until
 from tests.support.run_dirs import finished_with_changes, mid_run
 from wizard_tui.domain.models import TaskStatus
@@ -132,3 +133,18 @@ async def test_the_viewer_shows_a_tasks_diff_and_d_the_whole_patch(install_dir: 
         await pilot.press("d")
         await until(pilot, lambda: "+++ b/instrumentation-client.ts" in viewer.document, what="back to the task")
         assert not viewer.document.startswith("## Proposed changes")
+
+
+async def test_a_wait_on_the_model_api_is_on_screen_while_it_lasts(install_dir: Path) -> None:
+    run = mid_run(install_dir)
+    run.api_wait("t-003", "identify", wait_s=20.0, cause="connection refused")
+    run.write()
+    clock = FrozenClock(run.clock.now())
+    app = WizardApp(install_dir, animate=False, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        bar = app.query_one(VerdictBar)
+        await until(pilot, lambda: bar.verdict.kind == "waiting", what="the wait on screen")
+        assert "retry 1 of 6 in 20.0s — connection refused (20s left)" in bar.message
+        clock.advance(21)  # the wait is over: the clock's next tick clears the line
+        await until(pilot, lambda: bar.message == "", what="the wait gone")

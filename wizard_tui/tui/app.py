@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
@@ -30,13 +31,23 @@ from wizard_tui.domain.models import ORCHESTRATOR
 from wizard_tui.domain.persistence import RunPaths
 from wizard_tui.domain.printable import printable
 from wizard_tui.domain.settings import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, RUN_DIR_NAME
+from wizard_tui.engine.apply import ApplyError, ApplyOutcome, apply_changes
 from wizard_tui.engine.run import Run, RunConfig, RunResult
 from wizard_tui.engine.rundir import RunSetupError
 from wizard_tui.telemetry.emitter import Sink
 from wizard_tui.tui.handoff_markdown import patch_markdown, run_markdown, task_markdown
 from wizard_tui.tui.messages import RunEnded, RunEventsArrived, RunStateChanged
 from wizard_tui.tui.mirror import RunDirReader, watch_run_dir
-from wizard_tui.tui.run_view import EMPTY_VIEW, RunView, VerdictLine, newest_finished, verdict_line
+from wizard_tui.tui.run_view import (
+    EMPTY_VIEW,
+    Phase,
+    RunView,
+    VerdictLine,
+    newest_finished,
+    patched_files,
+    verdict_line,
+)
+from wizard_tui.tui.widgets.confirm_apply import ConfirmApply
 from wizard_tui.tui.widgets.event_log import EventLog
 from wizard_tui.tui.widgets.handoff_viewer import HandoffViewer, ViewerPage
 from wizard_tui.tui.widgets.help_screen import HelpScreen
@@ -61,9 +72,11 @@ class WizardApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit_wizard", "Quit"),
         Binding("ctrl+c", "quit_wizard", "Quit", show=False, priority=True),
-        Binding("f", "follow", "Follow newest"),
+        # Short words: at 80 columns the footer holds every key only this way.
+        Binding("f", "follow", "Follow"),
         Binding("i", "toggle_internals", "Internals"),
         Binding("d", "toggle_patch", "Patch"),
+        Binding("a", "apply", "Apply"),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
@@ -73,6 +86,9 @@ class WizardApp(App[int]):
     whole_patch: var[bool] = var(False)  # the viewer shows every proposed change, not one task
     stopping: var[bool] = var(False)  # the person asked to stop; the run is recording it
     crash: var[str | None] = var(None)  # the run worker raised: a bug of ours, not on disk
+    now: var[datetime | None] = var(None)  # ticks while an agent waits on the model API
+    run_over: var[bool] = var(False)  # the run worker returned (the run dir's lock is free again)
+    applying: var[bool] = var(False)  # `apply` is writing the patch into the project
     verdict: var[VerdictLine] = var(VerdictLine())  # computed
     page: var[ViewerPage] = var(ViewerPage())  # computed
 
@@ -118,6 +134,7 @@ class WizardApp(App[int]):
 
     def on_mount(self) -> None:
         self.task_tree.focus()
+        self.set_interval(1.0, self._tick)
         self.mirror()
         if self.wizard_run is not None:
             self.run_worker_handle = self.run_wizard()
@@ -146,6 +163,9 @@ class WizardApp(App[int]):
         if worker.group == "mirror" and event.state == WorkerState.ERROR:
             self.notify(f"Watching the run dir failed: {worker.error}", severity="error", timeout=30)
             return
+        if worker.group == "apply" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self._applied(worker)
+            return
         if worker.group != "run":
             return
         if event.state == WorkerState.SUCCESS:
@@ -161,6 +181,7 @@ class WizardApp(App[int]):
         # Only the exit code comes from here: the verdict is read from the run dir, where the
         # run's last write (queue.json `finished`) reaches the screen like every other.
         self.result = message.result
+        self.run_over = True
         if message.result is not None:
             self.exit_code = message.result.exit_code
         else:
@@ -183,7 +204,43 @@ class WizardApp(App[int]):
         self.event_log.add(message.events)
 
     def compute_verdict(self) -> VerdictLine:
-        return verdict_line(self.view, stopping=self.stopping, crash=self.crash, resume_hint=self.resume_hint)
+        return verdict_line(
+            self.view,
+            stopping=self.stopping,
+            crash=self.crash,
+            resume_hint=self.resume_hint,
+            now=self.now,
+            can_apply=self.can_apply(),
+        )
+
+    def can_apply(self) -> bool:
+        """`a` applies the patch: in the run's own window, once the run is over and its patch not applied."""
+        view = self.view
+        return (
+            self.wizard_run is not None
+            and self.run_over
+            and not self.applying
+            and view.phase == Phase.FINISHED
+            and bool(view.patch)
+            and view.applied != "applied"
+        )
+
+    def watch_view(self, view: RunView) -> None:
+        if view.waits:
+            self.now = self.clock.now()
+        self.refresh_bindings()
+
+    def watch_run_over(self) -> None:
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer offers `a` only while it can apply."""
+        return self.can_apply() if action == "apply" else True
+
+    def _tick(self) -> None:
+        # The clock matters only while a wait on the model API counts down on the verdict line.
+        if self.view.waits:
+            self.now = self.clock.now()
 
     def resume_hint(self, install_dir: str) -> str:
         """The command that continues the run in `install_dir`: this run's own when there is one."""
@@ -232,6 +289,33 @@ class WizardApp(App[int]):
 
     def action_toggle_patch(self) -> None:
         self.whole_patch = not self.whole_patch
+
+    def action_apply(self) -> None:
+        if not self.can_apply() or self.view.patch is None:
+            return
+        files = patched_files(self.view.patch)
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.can_apply():
+                self.applying = True
+                self.apply_patch()
+
+        self.push_screen(ConfirmApply(str(self.install_dir), files), answered)
+
+    @work(thread=True, exclusive=True, group="apply", exit_on_error=False)
+    def apply_patch(self) -> ApplyOutcome:
+        """The engine's apply, all files or none; the mirror shows its record when it lands."""
+        return apply_changes(self.install_dir)
+
+    def _applied(self, worker: Worker[ApplyOutcome]) -> None:
+        self.applying = False
+        error = worker.error
+        if error is None and worker.result is not None:
+            self.notify(printable(worker.result.message), title="Applied", timeout=20)
+        elif isinstance(error, ApplyError):
+            self.notify(printable(str(error)), title="Nothing was applied", severity="error", timeout=30)
+        else:
+            self.notify(f"Applying failed: {type(error).__name__}: {error}", severity="error", timeout=30)
 
     def action_toggle_internals(self) -> None:
         self.event_log.show_internals = not self.event_log.show_internals

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from wizard_tui.domain.models import Handoff, HandoffFile, QueueFile, Task, TaskStatus
 from wizard_tui.domain.verdict import verdict
-from wizard_tui.tui.run_view import display_status
+from wizard_tui.tui.run_view import display_status, patched_files
 from wizard_tui.tui.status_style import glyph
 
 _INPUTS_MAX = 2_000
@@ -101,23 +101,6 @@ def _diff_block(diff: str, max_lines: int) -> list[str]:
     if cut > 0:
         block += ["", f"*{cut} more lines: the whole patch is `.posthog-wizard/changes.patch`.*"]
     return block
-
-
-def patched_files(patch: str) -> list[str]:
-    """The files a git-style patch changes, in order: the `+++ b/X` line of each file's header.
-
-    Only header lines count (between `diff --git` and the first `@@`): an added line of code
-    can read `+++ b/x` too. Git ends a name holding a space with a tab, which is dropped.
-    """
-    files, in_header = [], False
-    for line in patch.split("\n"):
-        if line.startswith("diff --git "):
-            in_header = True
-        elif line.startswith("@@"):
-            in_header = False
-        elif in_header and line.startswith("+++ b/"):
-            files.append(line[len("+++ b/") :].rstrip("\t"))
-    return files
 
 
 def patch_markdown(patch: str | None, diffs: Mapping[str, str], queue: QueueFile | None) -> str:

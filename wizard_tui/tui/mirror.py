@@ -21,12 +21,14 @@ from pydantic import BaseModel, ValidationError
 from watchfiles import Change, awatch
 
 from wizard_tui.domain import nofollow
-from wizard_tui.domain.events import RUN_FINISHED, Event
-from wizard_tui.domain.models import AuditRecord, HandoffFile, QueueFile
+from wizard_tui.domain.changes import AppliedRecord
+from wizard_tui.domain.events import AGENT_ENDED, API_RETRY, RUN_FINISHED, Event
+from wizard_tui.domain.models import ORCHESTRATOR, AuditRecord, HandoffFile, QueueFile
 from wizard_tui.domain.nofollow import TMP_SUFFIX
 from wizard_tui.domain.persistence import MAX_QUEUE_FILE_BYTES, RunPaths
 from wizard_tui.domain.printable import json_needs_printable, printable, printable_tree
-from wizard_tui.tui.run_view import RunView
+from wizard_tui.engine.apply import RECORD_NAME
+from wizard_tui.tui.run_view import ApiWait, RunView
 
 # The run dir may be foreign (`watch` on a project someone else shipped): only regular files,
 # never through a link, and only so much of each.
@@ -177,11 +179,14 @@ class RunDirReader:
         self.run_error: str | None = None
         self.stopped = False
         self.figures: dict[str, Any] = {}
+        self.waits: dict[str, ApiWait] = {}
         self.patch: str | None = None
+        self.applied: str | None = None
         self.handoffs = TaskFiles(paths.handoffs, ".json", lambda b: parse_printable(HandoffFile, b, multiline=True))
         self.diffs = TaskFiles(paths.diffs, ".patch", diff_text)
         self._queue_stamp: tuple[int, int, int] | None = None
         self._patch_stamp: tuple[int, int, int] | None = None
+        self._applied_stamp: tuple[int, int, int] | None = None
         self._audit = JsonlTail(paths.audit)
         # The files the picture is built from: a change to any other file wakes nothing.
         self._watched_names = {p.name for p in (paths.queue, paths.audit, paths.install_intent, paths.changes_patch)}
@@ -197,6 +202,8 @@ class RunDirReader:
             dict(self.figures),
             dict(self.diffs.by_task),
             self.patch,
+            dict(self.waits),
+            self.applied,
         )
 
     def poll(self) -> tuple[RunView | None, list[Event]]:
@@ -210,6 +217,7 @@ class RunDirReader:
             changed = self.handoffs.read(known) or changed
             changed = self.diffs.read(known) or changed
         changed = self._read_patch() or changed
+        changed = self._read_applied() or changed
         events = self._read_events()
         changed = self._note_lifecycle(events) or changed
         return (self.view() if changed else None), events
@@ -222,7 +230,30 @@ class RunDirReader:
         # By name, not by whole path: the watcher may report the folder's real path.
         if p.parent.name == self.run_dir.name:
             return p.name in self._watched_names
-        return p.parent.parent.name == self.run_dir.name and p.parent.name in self._watched_dirs
+        if p.parent.parent.name == self.run_dir.name:
+            return p.parent.name in self._watched_dirs
+        # applied/<run-id>/record.json: what `apply` did with this run's changes.
+        return p.name == RECORD_NAME and p.parent.parent.name == self.paths.applied.name
+
+    def _read_applied(self) -> bool:
+        """Whether this run's changes were applied to the project (`applied/<run-id>/record.json`)."""
+        if self.queue is None:
+            return False
+        path = self.paths.applied / self.queue.run_id / RECORD_NAME
+        stamp = _stamp(path)
+        if stamp == self._applied_stamp:
+            return False
+        self._applied_stamp = stamp
+        state = None
+        if stamp is not None:
+            try:
+                state = parse_printable(AppliedRecord, nofollow.read_regular(path, max_bytes=MAX_TASK_FILE_BYTES)).state
+            except (OSError, ValueError, RecursionError):
+                self._applied_stamp = None  # half-written or foreign: try again at the next change
+        if state == self.applied:
+            return False
+        self.applied = state
+        return True
 
     def _read_queue(self) -> bool:
         stamp = _stamp(self.paths.queue)
@@ -252,6 +283,8 @@ class RunDirReader:
             self.handoffs.clear()
             self.diffs.clear()
             self.run_error, self.stopped, self.figures = None, False, {}
+            self.waits.clear()
+            self.applied, self._applied_stamp = None, None
         self.queue = queue
         self.problem = None
         return True
@@ -297,7 +330,22 @@ class RunDirReader:
                 self.run_error, changed = str((event.model_extra or {}).get("message", "")), True
             elif event.event == RUN_FINISHED:
                 self.figures, changed = dict(event.model_extra or {}), True
+                self.waits.clear()
+            changed = self._note_wait(event) or changed
         return changed
+
+    def _note_wait(self, event: AuditRecord) -> bool:
+        """An agent waiting on the model API, until its wait ends or its next fact says it moved on."""
+        extra = event.model_extra or {}
+        if event.event == API_RETRY:
+            agent_id = str(extra.get("agent_id", ""))
+            self.waits[agent_id] = ApiWait(dict(extra), event.ts)
+            return True
+        # The agent ended, its task moved on, or the orchestrator finished seeding.
+        moved: object = extra.get("agent_id") if event.event == AGENT_ENDED else event.task_id
+        if event.event == "orchestrator":
+            moved = ORCHESTRATOR
+        return moved is not None and self.waits.pop(str(moved), None) is not None
 
 
 async def wait_for_dir(path: Path, poll_s: float = 0.05) -> None:

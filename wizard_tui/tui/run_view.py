@@ -8,17 +8,19 @@ verdict) is a pure function of it. No Textual here, so it is tested without an a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from wizard_tui.domain.commands import Invocation
+from wizard_tui.domain.commands import PROGRAM, Invocation
 from wizard_tui.domain.models import HandoffFile, QueueFile, Task, TaskStatus
 from wizard_tui.domain.spend import format_usd
 from wizard_tui.domain.verdict import verdict
+from wizard_tui.domain.wording import api_wait_text
 
 
 class Phase(StrEnum):
@@ -39,6 +41,18 @@ def display_status(task: Task) -> str:
     return task.status.value
 
 
+@dataclass(frozen=True)
+class ApiWait:
+    """An agent waiting to retry the model API: the `api-retry` fact, from when it was recorded."""
+
+    fact: Mapping[str, Any]  # agent_id, task_type, attempt, max_retries, wait_s, cause
+    since: datetime
+
+    @property
+    def until(self) -> datetime:
+        return self.since + timedelta(seconds=float(self.fact.get("wait_s") or 0))
+
+
 @dataclass(frozen=True, eq=False)
 class RunView:
     """One picture of a run. Compared by identity: the mirror makes a new one only when something changed."""
@@ -51,6 +65,8 @@ class RunView:
     figures: Mapping[str, Any] = field(default_factory=dict)  # the run's `run-finish` fact
     diffs: Mapping[str, str] = field(default_factory=dict)  # task id -> what it proposed (`diffs/`)
     patch: str | None = None  # `changes.patch`: every proposed change, once the run finished
+    waits: Mapping[str, ApiWait] = field(default_factory=dict)  # agent id -> its latest wait on the API
+    applied: str | None = None  # what `apply` did with this run's changes: applying, applied or reverted
 
     @cached_property
     def phase(self) -> Phase:
@@ -84,7 +100,7 @@ def _plain_resume(install_dir: str) -> str:
 
 @dataclass(frozen=True)
 class VerdictLine:
-    """The line above the footer: empty while the run goes; `kind` is ok, failed or stopping."""
+    """The line above the footer: empty while the run goes, but for waits; `kind` is ok, failed, stopping or waiting."""
 
     message: str = ""
     kind: str = ""
@@ -96,11 +112,15 @@ def verdict_line(
     stopping: bool = False,
     crash: str | None = None,
     resume_hint: Callable[[str], str] | None = None,
+    now: datetime | None = None,
+    can_apply: bool = False,
 ) -> VerdictLine:
     """How the run ended, in one or two sentences, from the run dir (and a crash of our own, if any).
 
-    `resume_hint` gives the command that continues the run in a folder, as the person's shell
-    understands it (see domain/commands.py); by default the bare program name.
+    While the run goes the line is empty, except while an agent waits on the model API
+    (until `now` passes the end of its wait). `resume_hint` gives the command that continues
+    the run in a folder, as the person's shell understands it (see domain/commands.py); by
+    default the bare program name. `can_apply`: the `a` key applies the patch (a run's own window).
     """
     if stopping:
         return VerdictLine("Stopping the run: recording the running task so --resume can continue it…", "stopping")
@@ -113,17 +133,60 @@ def verdict_line(
         return VerdictLine(
             f"This run was interrupted. Continue it with: {(resume_hint or _plain_resume)(queue.install_dir)}", "failed"
         )
+    if view.phase == Phase.RUNNING:
+        return _waiting(view, now)
     if view.phase != Phase.FINISHED:
         return VerdictLine()
     if view.run_error:
-        return VerdictLine(
-            f"The agent backend failed: {view.run_error}. "
-            "Check the key and the network, or run without a model with --agent offline. Press q to quit.",
-            "failed",
-        )
+        error = view.run_error.rstrip(".")
+        # The backend's own sentence usually says what to do; the way out without a model, always.
+        hint = "" if "--agent offline" in error else " Check the key and the network, or run with --agent offline."
+        return VerdictLine(f"The agent backend failed: {error}.{hint} Press q to quit.", "failed")
     outcome = verdict(queue)
-    message = f"{outcome.sentence()}{figures_text(view.figures)} Press q to quit."
+    message = f"{outcome.sentence()}{figures_text(view.figures)}{_changes_note(view, can_apply)} Press q to quit."
     return VerdictLine(message, "ok" if outcome.ok else "failed")
+
+
+def _changes_note(view: RunView, can_apply: bool) -> str:
+    """What became of the proposed patch: applied, or how to apply it."""
+    where = view.queue.install_dir if view.queue else ""
+    if view.applied == "applied":
+        return f" The changes are applied to the project; undo with `{PROGRAM} revert {where}`."
+    if not view.patch:
+        return ""
+    files = len(patched_files(view.patch))
+    if can_apply:
+        return f" The patch changes {files} file(s): d shows it, a applies it."
+    return f" The patch changes {files} file(s); apply it with `{PROGRAM} apply {where}`."
+
+
+def patched_files(patch: str) -> list[str]:
+    """The files a git-style patch changes, in order: the `+++ b/X` line of each file's header.
+
+    Only header lines count (between `diff --git` and the first `@@`): an added line of code
+    can read `+++ b/x` too. Git ends a name holding a space with a tab, which is dropped.
+    """
+    files, in_header = [], False
+    for line in patch.split("\n"):
+        if line.startswith("diff --git "):
+            in_header = True
+        elif line.startswith("@@"):
+            in_header = False
+        elif in_header and line.startswith("+++ b/"):
+            files.append(line[len("+++ b/") :].rstrip("\t"))
+    return files
+
+
+def _waiting(view: RunView, now: datetime | None) -> VerdictLine:
+    """The longest wait on the model API still going at `now`, if any."""
+    if now is None:
+        return VerdictLine()
+    going = [w for w in view.waits.values() if w.until > now]
+    if not going:
+        return VerdictLine()
+    wait = max(going, key=lambda w: w.until)
+    left = math.ceil((wait.until - now).total_seconds())
+    return VerdictLine(f"Waiting on the model API: {api_wait_text(wait.fact)} ({left}s left)", "waiting")
 
 
 def format_ms(ms: float) -> str:

@@ -21,6 +21,7 @@ KEYS: list[tuple[str, str]] = [
     ("enter", "select the task under the cursor"),
     ("f", "follow the newest finished task again"),
     ("d", "show every proposed change (the whole patch) in the viewer, or go back to the tasks"),
+    ("a", "when the run has ended with a patch: apply it to the project, after you confirm"),
     ("i", "show or hide the internals in the event log (agent turns, tokens, timings)"),
     ("tab", "move between the tree, the viewer and the event log (arrows then scroll it)"),
     ("q  ctrl+c", "quit; during a run, stop it cleanly first (continue later with --resume)"),

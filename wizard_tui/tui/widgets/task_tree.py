@@ -98,7 +98,7 @@ class TaskTree(Tree[str]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "cursor_up", "Move", key_display="↑↓"),
         Binding("down", "cursor_down", "Move", show=False),
-        Binding("enter", "select_cursor", "Select"),
+        Binding("enter", "select_cursor", "Select", show=False),
     ]
 
     view: var[RunView] = var(EMPTY_VIEW)
