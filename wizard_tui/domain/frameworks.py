@@ -29,6 +29,7 @@ class Framework:
     host_env: str | None = None
     llm_sdk: str | None = None  # the package with PostHog's LLM analytics wrappers, when separate
     offline: bool = False  # the offline agent integrates it without a model
+    docs: str | None = None  # PostHog's guide for it: the report's manual steps point there
 
 
 _JS_LLM = "@posthog/ai"
@@ -47,6 +48,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "NEXT_PUBLIC_POSTHOG_HOST",
             _JS_LLM,
             offline=True,
+            docs="https://posthog.com/docs/libraries/next-js",
         ),
         Framework(
             "nuxt",
@@ -57,6 +59,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "NUXT_PUBLIC_POSTHOG_KEY",
             "NUXT_PUBLIC_POSTHOG_HOST",
             _JS_LLM,
+            docs="https://posthog.com/docs/libraries/nuxt-js",
         ),
         Framework(
             "vue",
@@ -67,6 +70,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "VITE_POSTHOG_KEY",
             "VITE_POSTHOG_HOST",
             _JS_LLM,
+            docs="https://posthog.com/docs/libraries/vue-js",
         ),
         Framework(
             "react-router",
@@ -79,6 +83,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "VITE_POSTHOG_HOST",
             _JS_LLM,
             offline=True,
+            docs="https://posthog.com/docs/libraries/react-router",
         ),
         Framework(
             "tanstack-start",
@@ -89,6 +94,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "VITE_POSTHOG_KEY",
             "VITE_POSTHOG_HOST",
             _JS_LLM,
+            docs="https://posthog.com/docs/libraries/tanstack-start",
         ),
         Framework(
             "tanstack-router",
@@ -99,6 +105,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "VITE_POSTHOG_KEY",
             "VITE_POSTHOG_HOST",
             _JS_LLM,
+            docs="https://posthog.com/docs/libraries/react",
         ),
         Framework(
             "react-native",
@@ -109,6 +116,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "EXPO_PUBLIC_POSTHOG_KEY",
             "EXPO_PUBLIC_POSTHOG_HOST",
             _JS_LLM,
+            docs="https://posthog.com/docs/libraries/react-native",
         ),
         Framework(
             "angular",
@@ -119,6 +127,7 @@ FRAMEWORKS: dict[str, Framework] = {
             None,
             None,
             _JS_LLM,
+            docs="https://posthog.com/docs/libraries/angular",
         ),
         Framework(
             "astro",
@@ -129,6 +138,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "PUBLIC_POSTHOG_KEY",
             "PUBLIC_POSTHOG_HOST",
             _JS_LLM,
+            docs="https://posthog.com/docs/libraries/astro",
         ),
         Framework(
             "django",
@@ -139,6 +149,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "POSTHOG_API_KEY",
             "POSTHOG_HOST",
             offline=True,
+            docs="https://posthog.com/docs/libraries/django",
         ),
         Framework(
             "flask",
@@ -149,6 +160,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "POSTHOG_API_KEY",
             "POSTHOG_HOST",
             offline=True,
+            docs="https://posthog.com/docs/libraries/flask",
         ),
         Framework(
             "fastapi",
@@ -159,6 +171,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "POSTHOG_API_KEY",
             "POSTHOG_HOST",
             offline=True,
+            docs="https://posthog.com/docs/libraries/python",
         ),
         Framework(
             "laravel",
@@ -168,6 +181,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "a service provider's boot() reading config/services.php",
             "POSTHOG_API_KEY",
             "POSTHOG_HOST",
+            docs="https://posthog.com/docs/libraries/laravel",
         ),
         Framework(
             "sveltekit",
@@ -178,6 +192,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "PUBLIC_POSTHOG_KEY",
             "PUBLIC_POSTHOG_HOST",
             _JS_LLM,
+            docs="https://posthog.com/docs/libraries/svelte",
         ),
         Framework(
             "flutter",
@@ -185,6 +200,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "dart",
             ("posthog_flutter",),
             "main() before runApp, with the key in the platform configuration",
+            docs="https://posthog.com/docs/libraries/flutter",
         ),
         Framework(
             "kmp",
@@ -192,6 +208,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "kotlin",
             ("com.posthog:posthog-android",),
             "the Android application's onCreate",
+            docs="https://posthog.com/docs/libraries/android",
         ),
         Framework(
             "swift",
@@ -199,6 +216,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "swift",
             ("posthog-ios",),
             "the app's start (App init or application(_:didFinishLaunchingWithOptions:))",
+            docs="https://posthog.com/docs/libraries/ios",
         ),
         Framework(
             "android",
@@ -206,6 +224,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "kotlin",
             ("com.posthog:posthog-android",),
             "the Application subclass's onCreate",
+            docs="https://posthog.com/docs/libraries/android",
         ),
         Framework(
             "rails",
@@ -215,6 +234,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "an initializer, config/initializers/posthog.rb",
             "POSTHOG_API_KEY",
             "POSTHOG_HOST",
+            docs="https://posthog.com/docs/libraries/ruby-on-rails",
         ),
         Framework(
             "elixir",
@@ -224,6 +244,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "the application's config (config/runtime.exs) read by the client at start",
             "POSTHOG_API_KEY",
             "POSTHOG_HOST",
+            docs="https://posthog.com/docs/libraries/elixir",
         ),
         Framework(
             "go",
@@ -233,6 +254,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "main(), with a deferred Close",
             "POSTHOG_API_KEY",
             "POSTHOG_HOST",
+            docs="https://posthog.com/docs/libraries/go",
         ),
         Framework("rust", "Rust", "rust", ("posthog-rs",), "main()", "POSTHOG_API_KEY", "POSTHOG_HOST"),
         Framework(
@@ -243,6 +265,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "the application's start-up (main or a Spring bean)",
             "POSTHOG_API_KEY",
             "POSTHOG_HOST",
+            docs="https://posthog.com/docs/libraries/java",
         ),
         Framework(
             "python",
@@ -253,6 +276,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "POSTHOG_API_KEY",
             "POSTHOG_HOST",
             offline=True,
+            docs="https://posthog.com/docs/libraries/python",
         ),
         Framework(
             "ruby",
@@ -262,6 +286,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "the program's entry point",
             "POSTHOG_API_KEY",
             "POSTHOG_HOST",
+            docs="https://posthog.com/docs/libraries/ruby",
         ),
         Framework(
             "javascript_web",
@@ -273,6 +298,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "VITE_POSTHOG_HOST",
             _JS_LLM,
             offline=True,
+            docs="https://posthog.com/docs/libraries/js",
         ),
         Framework(
             "javascript_node",
@@ -284,6 +310,7 @@ FRAMEWORKS: dict[str, Framework] = {
             "POSTHOG_HOST",
             _JS_LLM,
             offline=True,
+            docs="https://posthog.com/docs/libraries/node",
         ),
         Framework("unknown", "Unknown", "none", (), "nowhere: no framework was recognised"),
     )
@@ -302,3 +329,69 @@ def sdks_for(framework_id: str, *, llm_calls_found: bool) -> list[str]:
     if llm_calls_found and record.llm_sdk and record.llm_sdk not in sdks:
         sdks.append(record.llm_sdk)
     return sdks
+
+
+# PostHog's US cloud; the EU cloud is https://eu.i.posthog.com. Apps read the host from the
+# environment and fall back to this.
+DEFAULT_HOST = "https://us.i.posthog.com"
+
+# The version each SDK is declared with: npm ranges, and Python minimums. The Python minimum
+# is the release whose module-level client turns itself off when no key is set, which the
+# generated code relies on so that an app without a key still starts.
+SDK_VERSIONS: dict[str, str] = {
+    "posthog-js": "^1.449.2",
+    "posthog-node": "^5.70.0",
+    "@posthog/ai": "^8.13.1",
+    "posthog": "7.91",
+}
+
+
+@dataclass(frozen=True)
+class LlmWrapper:
+    """PostHog's drop-in replacement for one LLM SDK's client classes."""
+
+    module: str  # where the wrapped classes are imported from
+    classes: tuple[str, ...]  # the client classes it replaces, same names as the SDK's
+    needs_client: bool  # whether each construction must be given a PostHog client
+
+
+# (ecosystem, the SDK's package) -> PostHog's wrapper. Python wrappers default to the global
+# client set up by init; the JavaScript ones take a posthog-node client as `posthog`.
+LLM_WRAPPERS: dict[tuple[str, str], LlmWrapper] = {
+    ("python", "openai"): LlmWrapper(
+        "posthog.ai.openai", ("OpenAI", "AsyncOpenAI", "AzureOpenAI", "AsyncAzureOpenAI"), False
+    ),
+    ("python", "anthropic"): LlmWrapper(
+        "posthog.ai.anthropic",
+        ("Anthropic", "AsyncAnthropic", "AnthropicBedrock", "AsyncAnthropicBedrock", "AnthropicVertex"),
+        False,
+    ),
+    ("javascript", "openai"): LlmWrapper("@posthog/ai/openai", ("OpenAI", "AzureOpenAI"), True),
+    ("javascript", "@anthropic-ai/sdk"): LlmWrapper("@posthog/ai/anthropic", ("Anthropic",), True),
+}
+
+# What the user runs after applying the patch, per package manager: the manifest already
+# declares the SDKs, so this only installs what it declares (and updates the lock file).
+INSTALL_COMMANDS: dict[str, str] = {
+    "npm": "npm install",
+    "pnpm": "pnpm install",
+    "yarn": "yarn install",
+    "bun": "bun install",
+    "deno": "deno install",
+    "pip": "pip install -r {manifest}",
+    "uv": "uv sync",
+    "poetry": "poetry lock && poetry install",
+    "pipenv": "pipenv install",
+    "pdm": "pdm install",
+}
+
+
+def install_command(package_manager: str | None, manifest: str) -> str:
+    """The command that installs what `manifest` declares, for the detected package manager."""
+    if package_manager in INSTALL_COMMANDS:
+        return INSTALL_COMMANDS[package_manager].format(manifest=manifest)
+    if manifest.endswith("package.json"):
+        return "npm install"
+    if manifest.endswith(".txt"):
+        return f"pip install -r {manifest}"
+    return "pip install ."

@@ -83,6 +83,9 @@ class Task(BaseModel):
     max_attempts: int = MAX_ATTEMPTS
     enqueued_by: str = ORCHESTRATOR
     depth: int = 0
+    # Runs only once every task without this flag has finished (review, report), and after the
+    # flagged tasks enqueued before it: "after the others" without naming tasks not yet enqueued.
+    after_others: bool = False
     reason: str = ""
     created_at: datetime
     started_at: datetime | None = None

@@ -9,13 +9,14 @@ where a prompt author needs the error that names the file and the fix.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from wizard_tui.domain.claude_models import current_ids, lookup
+from wizard_tui.domain.knowledge import Knowledge, knowledge_text, load_knowledge
 from wizard_tui.domain.tools import TOOL_NAMES
 
 REQUIRED_SECTIONS = ("## Goal", "## How you know you succeeded")
@@ -42,6 +43,9 @@ class FrontMatter(BaseModel):
     seed: bool = False
     max_turns: int = Field(default=12, ge=1, le=200)
     body: str | None = Field(default=None, description="Resolve this type's body to another prompt file (e.g. stub).")
+    after_others: bool = Field(
+        default=False, description="Tasks of this type run only after every other task has finished (review, report)."
+    )
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,7 @@ class PromptLibrary:
     seed: PromptFile
     types: dict[str, PromptFile]
     bodies: dict[str, PromptFile]
+    knowledge: dict[str, Knowledge] = field(default_factory=dict)  # per framework id (frameworks/*.md)
 
     @property
     def task_types(self) -> list[str]:
@@ -114,6 +119,10 @@ class PromptLibrary:
             return self.bodies[STUB_TYPE]
         prompt = self.types[task_type]
         return self.bodies[prompt.meta.body] if prompt.meta.body else prompt
+
+    def knowledge_for(self, framework_id: str | None) -> str:
+        """The framework's integration notes with its record's facts (see `domain.knowledge`)."""
+        return knowledge_text(framework_id, self.knowledge)
 
 
 def default_prompt_dir() -> Path:
@@ -149,4 +158,4 @@ def load_prompts(directory: Path | None = None) -> PromptLibrary:
         if p.meta.body and by_type[p.meta.body].meta.body:
             raise PromptError(f"{p.path}: body {p.meta.body!r} resolves again; chains are not allowed")
     types = {t: p for t, p in by_type.items() if not p.meta.seed and t not in referenced}
-    return PromptLibrary(seed=seeds[0], types=types, bodies=bodies)
+    return PromptLibrary(seed=seeds[0], types=types, bodies=bodies, knowledge=load_knowledge(directory / "frameworks"))

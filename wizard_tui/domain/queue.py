@@ -72,6 +72,12 @@ class QueueStore:
         self._unsatisfied: dict[str, int] = {}  # pending task -> dependencies not yet satisfied
         self._dependents: dict[str, list[str]] = {}  # task -> tasks that depend on it
         self._to_block: dict[str, str] = {}  # pending task -> a dependency that failed or was blocked
+        # `after_others` tasks wait behind a barrier: held while seeding goes on, while any other
+        # task is unfinished, or while an earlier flagged task is.
+        self._held: set[str] = set()  # flagged tasks whose dependencies are satisfied, waiting
+        self._ready_last: set[str] = set()  # flagged tasks released to the ready set
+        self._open_others = 0  # unfinished tasks without the flag
+        self._open_last: list[str] = []  # unfinished flagged tasks, in queue order
         self.dedup_index: dict[str, str] = {}  # dedup key -> id of a non-failed task
         self.children: dict[str, int] = {}  # enqueuer -> number of tasks it enqueued
         # Each task's serialised JSON, in queue order, and the positions that changed since the
@@ -134,9 +140,35 @@ class QueueStore:
         return [self.tasks[task_id] for _, task_id in taken]
 
     def _mark_ready(self, task_id: str) -> None:
+        if self.tasks[task_id].after_others:
+            if not self._barrier_open(task_id):
+                self._held.add(task_id)
+                return
+            self._ready_last.add(task_id)
         if task_id not in self._ready:
             self._ready.add(task_id)
             heapq.heappush(self._ready_heap, (self._position[task_id], task_id))
+
+    def _barrier_open(self, task_id: str) -> bool:
+        seeding = self.orchestrator.status in ("pending", "running")
+        return not seeding and self._open_others == 0 and bool(self._open_last) and self._open_last[0] == task_id
+
+    def _release(self) -> None:
+        """Let the first held `after_others` task run once the barrier opens."""
+        for task_id in [t for t in self._open_last if t in self._held]:
+            if self._barrier_open(task_id):
+                self._held.discard(task_id)
+                self._mark_ready(task_id)
+            break
+
+    def _finished(self, task: Task) -> None:
+        """`task` reached a terminal status: the barrier may open."""
+        if task.after_others:
+            if task.id in self._open_last:
+                self._open_last.remove(task.id)
+        else:
+            self._open_others -= 1
+        self._release()
 
     def blockable(self) -> list[tuple[Task, str]]:
         """Pending tasks with a dependency that failed or was blocked (from the index)."""
@@ -153,12 +185,33 @@ class QueueStore:
         self._unsatisfied.clear()
         self._dependents.clear()
         self._to_block.clear()
+        self._held.clear()
+        self._ready_last.clear()
+        self._open_others = 0
+        self._open_last = []
         self.dedup_index.clear()
         self.children.clear()
         for task in self.tasks.values():
-            self._index_new(task)
+            self._count_open(task)
+        for task in self.tasks.values():
+            self._index_new(task, counted=True)
 
-    def _index_new(self, task: Task) -> None:
+    def _count_open(self, task: Task) -> None:
+        if task.status.terminal:
+            return
+        if task.after_others:
+            self._open_last.append(task.id)
+            return
+        self._open_others += 1
+        # A task enqueued while a flagged one waits to start closes the barrier again.
+        for task_id in self._ready_last:
+            self._ready.discard(task_id)
+            self._held.add(task_id)
+        self._ready_last.clear()
+
+    def _index_new(self, task: Task, *, counted: bool = False) -> None:
+        if not counted:
+            self._count_open(task)
         if task.id not in self._position:
             self._position[task.id] = len(self._ids_by_position)
             self._ids_by_position.append(task.id)
@@ -191,6 +244,8 @@ class QueueStore:
 
     def _left_pending(self, task: Task) -> None:
         self._ready.discard(task.id)
+        self._held.discard(task.id)
+        self._ready_last.discard(task.id)
         self._unsatisfied.pop(task.id, None)
         self._to_block.pop(task.id, None)
 
@@ -281,6 +336,7 @@ class QueueStore:
                 duration_ms=duration_ms,
             )
         self.audit("orchestrator", None, status=status, **extra)
+        self._release()
         self._changed()
 
     def enqueue(
@@ -295,6 +351,7 @@ class QueueStore:
         enqueued_by: str,
         depth: int,
         max_attempts: int = MAX_ATTEMPTS,
+        after_others: bool = False,
     ) -> Task:
         task = Task(
             id=self.ids("t"),
@@ -307,6 +364,7 @@ class QueueStore:
             depth=depth,
             reason=reason,
             max_attempts=max_attempts,
+            after_others=after_others,
             created_at=self.clock.now(),
         )
         while task.id in self.tasks:  # ids are random; a clash is rare but must not overwrite
@@ -348,6 +406,7 @@ class QueueStore:
         task.handoff = handoff
         task.finished_at = self.clock.now()
         self._settled(task)
+        self._finished(task)
         self.audit(
             "complete" if status == TaskStatus.DONE else "skip",
             task,
@@ -376,6 +435,7 @@ class QueueStore:
         task.finished_at = self.clock.now()
         self._forget_dedup(task)
         self._settled(task)
+        self._finished(task)
         self.audit("fail", task, error=error.model_dump(), model=model or task.model, duration_ms=duration_ms)
         self._changed(task)
         return task
@@ -402,6 +462,7 @@ class QueueStore:
         task.finished_at = self.clock.now()
         self._left_pending(task)
         self._settled(task)
+        self._finished(task)
         self.audit("block", task, blocked_by=failed_dep, model=task.model, duration_ms=0)
         self._changed(task)
         return task
@@ -436,6 +497,7 @@ class QueueStore:
             task.finished_at = self.clock.now()
             self._forget_dedup(task)
             self._settled(task)
+            self._finished(task)
             self.audit("reset", task, to="failed")
         self._changed(task)
         return task

@@ -31,6 +31,7 @@ async def enqueue_task(ctx: ToolContext, args: EnqueueTaskInput) -> dict[str, An
         store.audit("guard", guard=trip.guard, type=args.type, enqueued_by=ctx.agent_id, message=trip.message)
         raise ToolError(f"Refused by the {trip.guard} guard: {trip.message}")
     depth = depth_for(ctx.agent_id, store.tasks)
+    prompt = services.library.types.get(args.type)
     task = store.enqueue(
         task_type=args.type,
         label=args.label,
@@ -40,6 +41,7 @@ async def enqueue_task(ctx: ToolContext, args: EnqueueTaskInput) -> dict[str, An
         model=args.model,
         enqueued_by=ctx.agent_id,
         depth=depth,
+        after_others=prompt is not None and prompt.meta.after_others,
     )
     return {"id": task.id}
 

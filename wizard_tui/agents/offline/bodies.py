@@ -1,0 +1,130 @@
+"""The offline agent's real task bodies, one per task type, each following its prompt in code.
+
+Every body reads the project through the tools, decides with a parser (never a guess),
+proposes its changes through `propose_edit`/`propose_file`, and reports once. A body that
+finds nothing it may safely do ends `skipped` with the reason and the manual steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from wizard_tui.agents.offline import capture, identify, init_js, init_py, llm, report, review
+from wizard_tui.agents.offline.changes import Plan
+from wizard_tui.agents.offline.context import TaskContext
+from wizard_tui.agents.offline.install import plan_install
+from wizard_tui.domain.frameworks import sdks_for
+
+Body = Callable[[TaskContext], Awaitable[None]]
+
+
+def _already_instrumented(ctx: TaskContext) -> str | None:
+    if not ctx.detection.get("posthog_installed"):
+        return None
+    packages = ", ".join(ctx.detection.get("posthog_packages") or []) or "a PostHog SDK"
+    return f"PostHog is already set up in this project ({packages} is declared)"
+
+
+async def install(ctx: TaskContext) -> None:
+    goal = "Declare the PostHog SDKs in the app's manifest, so the app can import PostHog."
+    sdks = sdks_for(ctx.framework.id, llm_calls_found=bool(ctx.detection.get("llm_sdks")))
+    result = await plan_install(
+        ctx.project,
+        ctx.framework,
+        app_dir=ctx.app_dir,
+        package_manager=ctx.subproject().get("package_manager") or ctx.detection.get("package_manager"),
+        sdks=sdks,
+    )
+    plan = result.plan
+    instrumented = _already_instrumented(ctx)
+    if instrumented and (plan.skipped or not plan.changes):
+        plan = Plan.skip(f"{instrumented}; {plan.skipped or 'nothing to add.'}")
+    command = f" Install command: `{result.command}`." if result.command else ""
+    await ctx.conclude(
+        plan,
+        goal,
+        f"Manifest: {result.manifest or 'none'}.{command} The wizard ran no package manager: the user runs it.",
+    )
+
+
+async def init(ctx: TaskContext) -> None:
+    goal = "Initialise PostHog once where the app starts, with the key read from the environment."
+    envs = ", ".join(e for e in (ctx.framework.key_env, ctx.framework.host_env) if e)
+    for_next = f"Env vars the app reads: {envs or 'none'}. Without the key, PostHog stays off."
+    instrumented = _already_instrumented(ctx)
+    existing = await init_js.has_init(ctx.project)
+    if instrumented or existing:
+        reason = instrumented or f"PostHog is already initialised at {existing}"
+        await ctx.conclude(Plan.skip(f"{reason}; a second init would double-count events."), goal, for_next)
+        return
+    plan = await _plan_init(ctx)
+    await ctx.conclude(plan, goal, for_next)
+
+
+async def _plan_init(ctx: TaskContext) -> Plan:
+    fw, project, app_dir = ctx.framework, ctx.project, ctx.app_dir
+    sub = ctx.subproject()
+    match fw.id:
+        case "nextjs":
+            return await init_js.plan_nextjs(project, fw, app_dir, sub.get("router") or ctx.inputs.get("router"))
+        case "react-router":
+            return await init_js.plan_react_router(project, fw, app_dir, sub.get("mode"))
+        case "javascript_web":
+            return await init_js.plan_vite(project, fw, app_dir)
+        case "javascript_node":
+            return await init_js.plan_node(project, fw, app_dir)
+        case "django":
+            return await init_py.plan_django(project, fw, app_dir)
+        case "flask":
+            return await init_py.plan_flask(project, fw, app_dir)
+        case "fastapi":
+            return await init_py.plan_fastapi(project, fw, app_dir)
+        case "python":
+            return await init_py.plan_python(project, fw, app_dir)
+    return no_offline_knowledge(ctx)
+
+
+def no_offline_knowledge(ctx: TaskContext) -> Plan:
+    """The skip of a framework the offline agent has no knowledge of, with the manual step."""
+    fw = ctx.framework
+    if fw.id == "unknown":
+        return Plan.skip(
+            "No framework was recognised in this project, so there is no known place to set PostHog up.",
+            "Pick the PostHog SDK for your stack at https://posthog.com/docs/libraries and follow its guide.",
+        )
+    steps = [f"Initialise PostHog in {fw.init_where}."]
+    if fw.key_env:
+        steps.append(f"Read the key from {fw.key_env} (and the host from {fw.host_env}).")
+    if fw.docs:
+        steps.append(f"PostHog's guide: {fw.docs}")
+    return Plan.skip(f"The offline agent has no integration knowledge for {fw.name}.", *steps)
+
+
+async def identify_body(ctx: TaskContext) -> None:
+    goal = "Tie events to people: identify users where the app learns who they are."
+    plan = await identify.plan_identify(ctx) if ctx.framework.offline else no_offline_knowledge(ctx)
+    await ctx.conclude(plan, goal, "Captures made after identify are attributed to the user.")
+
+
+async def capture_body(ctx: TaskContext) -> None:
+    goal = "Capture the product events planned for an area (a form, a sign-up, a checkout or a key route)."
+    plan = await capture.plan_capture_area(ctx) if ctx.framework.offline else no_offline_knowledge(ctx)
+    await ctx.conclude(plan, goal, "Event names follow the project's style; properties hold no personal data.")
+
+
+async def llm_body(ctx: TaskContext) -> None:
+    goal = "Wrap the app's LLM clients with PostHog's LLM analytics wrappers."
+    plan = await llm.plan_llm(ctx) if ctx.framework.offline else no_offline_knowledge(ctx)
+    await ctx.conclude(plan, goal, "Each generation through a wrapped client sends an $ai_generation event.")
+
+
+BODIES: dict[str, Body] = {
+    "install": install,
+    "init": init,
+    "identify": identify_body,
+    "plan-capture": capture.plan_capture_body,
+    "capture": capture_body,
+    "llm-analytics": llm_body,
+    "review": review.review_body,
+    "report": report.report_body,
+}

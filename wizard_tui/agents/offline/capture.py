@@ -1,0 +1,319 @@
+"""The `plan-capture` and `capture` bodies: which product events, where, and the calls themselves.
+
+`plan-capture` names one event per area the orchestrator found (a form, a sign-up, a
+checkout, a key route), in the style of the events the project already sends, and enqueues
+a `capture` task per area. A `capture` task adds the call at the area's success point:
+the end of a form's submit handler, a Django view's valid-form branch, a POST handler's
+last return. Browser code uses posthog-js; servers use their SDK's client.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+from wizard_tui.agents.offline import init_js, jsedit, pyedit
+from wizard_tui.agents.offline.changes import Plan
+from wizard_tui.agents.offline.context import TaskContext
+from wizard_tui.agents.offline.jsparse import Node, Source, grammar_for
+from wizard_tui.agents.offline.llm import relative_specifier
+from wizard_tui.agents.offline.project import ProjectReader, first_existing
+
+_INTENTS = (
+    (r"sign.?up|register|create.?account|join", "user signed up"),
+    (r"log.?in|sign.?in", "user logged in"),
+    (r"checkout|purchase|payment|order", "checkout completed"),
+    (r"contact|support|feedback", "contact form submitted"),
+    (r"subscribe|newsletter", "newsletter subscribed"),
+)
+_BROWSER = ("nextjs", "react-router", "javascript_web")
+
+
+def event_style(names: list[str]) -> str:
+    """`snake` (PostHog's own suggestion), `title`, `camel`, `kebab` or `spaces`, as the project writes."""
+    for name in names:
+        if " " in name:
+            return "title" if name[:1].isupper() else "spaces"
+        if "_" in name:
+            return "snake"
+        if "-" in name:
+            return "kebab"
+        if re.search(r"[a-z][A-Z]", name):
+            return "camel"
+    return "snake"
+
+
+def styled(words: str, style: str) -> str:
+    parts = [w for w in re.split(r"[\s_\-]+", words.strip().lower()) if w]
+    if style == "title":
+        return " ".join(p.capitalize() for p in parts)
+    if style == "spaces":
+        return " ".join(parts)
+    if style == "kebab":
+        return "-".join(parts)
+    if style == "camel":
+        return parts[0] + "".join(p.capitalize() for p in parts[1:])
+    return "_".join(parts)
+
+
+def event_words(*hints: str) -> str:
+    """What happened, in words, from the area's file, function and names."""
+    text = " ".join(hints).lower()
+    for pattern, words in _INTENTS:
+        if re.search(pattern, text):
+            return words
+    stem = next((h for h in hints if h), "form")
+    stem = re.sub(r"(handle|on|submit|form|page|index|route|views?)", " ", PurePosixPath(stem).stem.lower())
+    return f"{stem.strip() or 'form'} submitted"
+
+
+async def existing_event_names(project: ProjectReader) -> list[str]:
+    names: list[str] = []
+    for match in await project.search(r"""(capture\(\s*["'][^"']+["']|event:\s*["'][^"']+["'])"""):
+        found = re.search(r"""(?:capture\(\s*|event:\s*)["']([^"']+)["']""", match["text"])
+        if found and not found.group(1).startswith("$"):
+            names.append(found.group(1))
+    return names
+
+
+# -- plan-capture ----------------------------------------------------------------------------
+
+
+async def plan_capture_body(ctx: TaskContext) -> None:
+    goal = "Decide which product events to capture and where, and enqueue one capture task per area."
+    follow_ups = [f for f in ctx.inputs.get("follow_ups") or [] if isinstance(f, dict)]
+    style = event_style(await existing_event_names(ctx.project))
+    enqueued: list[str] = []
+    plan_lines: list[str] = []
+    for follow_up in follow_ups:
+        inputs = dict(follow_up.get("inputs") or {})
+        file = str(inputs.get("file", ""))
+        inputs["event_style"] = style
+        new_id = None
+        if ctx.session.has("enqueue_task"):
+            new_id = await ctx.session.enqueue(
+                str(follow_up.get("type", "capture")),
+                str(follow_up.get("label", "Capture events"))[:80],
+                inputs,
+                [ctx.task.id],
+                str(follow_up.get("reason") or "An area where users act."),
+            )
+        if new_id:
+            enqueued.append(new_id)
+            plan_lines.append(f"{inputs.get('area', file)} ({file}) -> task {new_id}")
+    did = (
+        f"Planned events in the project's {style} style for {len(enqueued)} area(s): " + "; ".join(plan_lines) + "."
+        if enqueued
+        else "No capture area could be enqueued."
+    )
+    await ctx.finish(
+        "done" if enqueued or not follow_ups else "failed",
+        goal,
+        did,
+        f"Event names use {style} case, like {styled('user signed up', style)!r}; capture tasks add one call each.",
+    )
+
+
+# -- capture ---------------------------------------------------------------------------------
+
+
+async def plan_capture_area(ctx: TaskContext) -> Plan:
+    file = ctx.inputs.get("file")
+    if not isinstance(file, str) or not file:
+        return Plan.skip("The plan gave every area its own capture task; no area is left for this one.")
+    text = await ctx.project.read(file)
+    if text is None:
+        return Plan.skip(f"{file} could not be read whole.")
+    style = str(ctx.inputs.get("event_style") or event_style(await existing_event_names(ctx.project)))
+    area = str(ctx.inputs.get("area") or "")
+    if file.endswith(".py"):
+        return _python_capture(file, text, style, area)
+    if grammar_for(file) is None:
+        return Plan.skip(f"{file} is not a script the offline agent edits (templates and markup are left alone).")
+    src = Source(text, file)
+    if not src.ok:
+        return Plan.skip(f"{file} does not parse cleanly, so the offline agent leaves it alone.")
+    if ctx.framework.id in _BROWSER:
+        return _browser_capture(ctx, file, src, style, area)
+    if ctx.framework.id == "javascript_node":
+        return await _node_capture(ctx, file, src, style, area)
+    return Plan.skip(f"The offline agent does not add captures to {ctx.framework.name} code.")
+
+
+def insert_before_end(src: Source, block: Node, statement: str) -> str | None:
+    """`statement` at the success point of a function body: before its final return, or at its end."""
+    stmts = [c for c in block.named_children if c.type != "comment"]
+    if not stmts:
+        return None
+    last = stmts[-1]
+    indent = src.indent_of(last)
+    line = f"{indent}{statement}\n"
+    at = src.line_start(last.start_byte) if last.type == "return_statement" else src.line_end(last.end_byte)
+    if last.type != "return_statement" and src.data[last.end_byte : src.line_end(last.end_byte)].strip():
+        return None  # the body's last line holds more than the statement: leave it
+    return (src.data[:at] + line.encode("utf-8") + src.data[at:]).decode("utf-8")
+
+
+def _browser_capture(ctx: TaskContext, file: str, src: Source, style: str, area: str) -> Plan:
+    first = src.root.named_children[0] if src.root.named_children else None
+    server_component = (
+        ctx.framework.id == "nextjs"
+        and "/app/" in f"/{file}"
+        and not (first is not None and first.type == "expression_statement" and "use client" in src.text_of(first))
+    )
+    if server_component:
+        return Plan.skip(f"{file} is a server component; browser events belong in its client components.")
+    for form in src.jsx_elements("form"):
+        handler = submit_handler(src, form)
+        if handler is None:
+            continue
+        name, function = handler
+        body = src.body_of(function)
+        if body is None:
+            continue
+        event = styled(event_words(file, name, area), style)
+        q = src.quote()
+        semi = ";" if src.semicolons() else ""
+        changed = insert_before_end(src, body, f"posthog.capture({q}{event}{q}){semi}")
+        if changed is None:
+            continue
+        result = Source(changed, file)
+        if not result.imports_from("posthog-js"):
+            result = Source(jsedit.add_import(result, "posthog", "posthog-js"), file)
+        elif not any(i.default == "posthog" for i in result.imports_from("posthog-js")):
+            continue  # posthog-js is imported under another name: do not guess it
+        if not result.ok:
+            continue
+        plan = Plan()
+        plan.edit(file, src.text, result.text, f"Captured {event!r} when the form in {file} is submitted ({name}).")
+        return plan
+    return Plan.skip(f"No form with a submit handler in {file} to attach a capture to.")
+
+
+def submit_handler(src: Source, form: Node) -> tuple[str, Node] | None:
+    opening = form.child_by_field_name("open_tag") or form.children[0]
+    for attr in (c for c in opening.named_children if c.type == "jsx_attribute"):
+        parts = attr.named_children
+        if not parts or src.text_of(parts[0]) != "onSubmit" or len(parts) < 2:
+            continue
+        value = next((c for c in parts[1].named_children), None)
+        if value is None:
+            return None
+        if value.type == "identifier":
+            function = src.function_named(src.text_of(value))
+            return (src.text_of(value), function) if function is not None else None
+        if value.type in ("arrow_function", "function_expression"):
+            return ("onSubmit", value)
+    return None
+
+
+async def _node_capture(ctx: TaskContext, file: str, src: Source, style: str, area: str) -> Plan:
+    entry = await init_js.node_entry(ctx.project, ctx.app_dir)
+    module = None
+    if entry is not None:
+        suffix = PurePosixPath(entry).suffix
+        candidate = str(
+            PurePosixPath(entry).with_name("posthog" + (suffix if suffix in (".ts", ".mjs", ".cjs") else ".js"))
+        )
+        module = candidate if await first_existing(ctx.project, candidate) else None
+    if module is None:
+        return Plan.skip("The app has no posthog-node client module from init to capture through.")
+    for method, verb in (("post", "created"), ("put", "updated"), ("patch", "updated"), ("delete", "deleted")):
+        for receiver in ("router", "app"):
+            for call in src.calls(f"{receiver}.{method}"):
+                args = call.child_by_field_name("arguments")
+                handler = args.named_children[-1] if args is not None and args.named_children else None
+                if handler is None or handler.type not in ("arrow_function", "function_expression"):
+                    continue
+                body = src.body_of(handler)
+                user = _user_id_expression(src, handler)
+                if body is None or user is None:
+                    continue
+                noun = re.sub(r"s$", "", PurePosixPath(file).stem.lower()) or "record"
+                event = styled(f"{noun} {verb}", style)
+                q = src.quote()
+                semi = ";" if src.semicolons() else ""
+                statement = f"posthog.capture({{ distinctId: String({user}), event: {q}{event}{q} }}){semi}"
+                changed = insert_before_end(src, body, statement)
+                if changed is None:
+                    continue
+                result = Source(changed, file)
+                if not any(i.default == "posthog" for i in result.imports()):
+                    spec = relative_specifier(file, module, keep_extension=result.is_esm)
+                    result = Source(jsedit.add_import(result, "posthog", spec), file)
+                if not result.ok:
+                    continue
+                plan = Plan()
+                plan.edit(file, src.text, result.text, f"Captured {event!r} in the {method.upper()} handler of {file}.")
+                return plan
+    return Plan.skip(f"No POST/PUT/PATCH/DELETE handler in {file} names the user it acts for (no userId in scope).")
+
+
+def _user_id_expression(src: Source, handler: Node) -> str | None:
+    for node in src.walk(handler):
+        if (
+            node.type in ("shorthand_property_identifier_pattern", "identifier")
+            and src.text_of(node)
+            in (
+                "userId",
+                "user_id",
+            )
+            and src.enclosing(node, "variable_declarator") is not None
+        ):
+            return src.text_of(node)
+    return None
+
+
+def _python_capture(file: str, text: str, style: str, area: str) -> Plan:
+    tree = pyedit.parse(text)
+    if tree is None:
+        return Plan.skip(f"{file} does not parse, so the offline agent leaves it alone.")
+    functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    for function in functions:
+        target = _success_block(function)
+        if target is None:
+            continue
+        _block, last = target
+        event = styled(event_words(function.name, file, area), style)
+        lines = text.split("\n")
+        indent = re.match(r"[ \t]*", lines[last.lineno - 1]).group(0)  # type: ignore[union-attr]
+        at = last.lineno - 1 if isinstance(last, ast.Return) else (last.end_lineno or last.lineno)
+        lines[at:at] = [f'{indent}posthog.capture("{event}")']
+        after = pyedit.add_imports("\n".join(lines), "import posthog")
+        if pyedit.parse(after) is None:
+            continue
+        plan = Plan()
+        plan.edit(file, text, after, f"Captured {event!r} in {function.name}() of {file}, where it succeeds.")
+        return plan
+    return Plan.skip(f"No view or POST handler in {file} with a clear success point was found.")
+
+
+def _success_block(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[list[ast.stmt], ast.stmt] | None:
+    """Where a handler succeeds: a valid form's branch, or a POST handler's final statement."""
+    for node in ast.walk(function):
+        if isinstance(node, ast.If) and _calls_is_valid(node.test) and node.body:
+            return node.body, node.body[-1]
+    if _is_write_handler(function) and function.body:
+        return function.body, function.body[-1]
+    return None
+
+
+def _calls_is_valid(test: ast.expr) -> bool:
+    return isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr == "is_valid"
+
+
+def _is_write_handler(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    for decorator in function.decorator_list:
+        call = decorator if isinstance(decorator, ast.Call) else None
+        func = call.func if call is not None else decorator
+        if isinstance(func, ast.Attribute) and func.attr in ("post", "put", "patch", "delete"):
+            return True
+        if isinstance(func, ast.Attribute) and func.attr == "route" and call is not None:
+            methods: Any = next((k.value for k in call.keywords if k.arg == "methods"), None)
+            if isinstance(methods, ast.List | ast.Tuple) and any(
+                isinstance(e, ast.Constant) and str(e.value).upper() in ("POST", "PUT", "PATCH") for e in methods.elts
+            ):
+                return True
+    return False

@@ -1,0 +1,92 @@
+"""Small, parser-guided edits to a script: add an import, insert a block, wrap JSX.
+
+Each helper takes a parsed `Source` and returns new text, or None when the shape is not
+one it edits safely. Callers re-parse the result before proposing it.
+"""
+
+from __future__ import annotations
+
+from wizard_tui.agents.offline.jsparse import Node, Source
+
+
+def _splice(src: Source, at: int, text: str) -> str:
+    return (src.data[:at] + text.encode("utf-8") + src.data[at:]).decode("utf-8")
+
+
+def import_line(src: Source, clause: str, module: str) -> str:
+    """`import clause from "module";` (or the `require` form in CommonJS) in the file's style."""
+    q = src.quote()
+    semi = ";" if src.semicolons() else ""
+    if not src.is_esm and any(i.require for i in src.imports()):
+        return f"const {clause} = require({q}{module}{q}){semi}"
+    return f"import {clause} from {q}{module}{q}{semi}"
+
+
+def add_import(src: Source, clause: str, module: str) -> str:
+    """The file with an import added after its last import (or its directives)."""
+    return add_line(src, import_line(src, clause, module))
+
+
+def side_effect_import(src: Source, module: str) -> str:
+    """The file with `import "module"` (or `require("module")`) added after its imports."""
+    q = src.quote()
+    semi = ";" if src.semicolons() else ""
+    if not src.is_esm and any(i.require for i in src.imports()):
+        return add_line(src, f"require({q}{module}{q}){semi}")
+    return add_line(src, f"import {q}{module}{q}{semi}")
+
+
+def add_line(src: Source, line: str) -> str:
+    """The file with one line added after its prologue (directives and imports)."""
+    line += "\n"
+    at = src.after_prologue()
+    if at == 0:
+        return line + ("\n" if src.text and not src.text.startswith("\n") else "") + src.text
+    return _splice(src, at, line)
+
+
+def insert_after_prologue(src: Source, block: str) -> str:
+    """`block` (whole lines) placed after the imports, separated by blank lines."""
+    at = src.after_prologue()
+    before = src.data[:at].decode("utf-8")
+    rest = src.data[at:].decode("utf-8")
+    lead = "" if not before or before.endswith("\n\n") else "\n"
+    return before + lead + block.rstrip("\n") + "\n" + ("\n" if rest and not rest.startswith("\n") else "") + rest
+
+
+def wrap_node(src: Source, node: Node, open_tag: str, close_tag: str) -> str:
+    """JSX `node` wrapped in `open_tag`...`close_tag`; a multi-line node is re-indented by two spaces."""
+    inner = src.text_of(node)
+    if "\n" not in inner:
+        return _replace(src, node, f"{open_tag}{inner}{close_tag}")
+    indent = src.indent_of(node)
+    step = "  "
+    body = "\n".join((step + ln) if ln.strip() else ln for ln in inner.split("\n"))
+    wrapped = f"{open_tag}\n{indent}{body}\n{indent}{close_tag}"
+    return _replace(src, node, wrapped)
+
+
+def _replace(src: Source, node: Node, text: str) -> str:
+    return (src.data[: node.start_byte] + text.encode("utf-8") + src.data[node.end_byte :]).decode("utf-8")
+
+
+def returned_jsx(src: Source, function: Node) -> Node | None:
+    """The JSX a component returns (its last top-level `return`), or its arrow's JSX body."""
+    body = function.child_by_field_name("body")
+    if body is None:
+        return None
+    if body.type != "statement_block":
+        return _unparen(body)
+    returns = [c for c in body.named_children if c.type == "return_statement"]
+    if not returns:
+        return None
+    value = next((c for c in returns[-1].named_children), None)
+    return _unparen(value) if value is not None else None
+
+
+def _unparen(node: Node | None) -> Node | None:
+    while node is not None and node.type == "parenthesized_expression":
+        node = next((c for c in node.named_children if c.type != "comment"), None)
+    if node is not None and node.type in ("jsx_element", "jsx_self_closing_element", "jsx_fragment"):
+        return node
+    return None

@@ -1,0 +1,254 @@
+"""The `llm-analytics` body: swap the app's LLM clients for PostHog's wrappers of the same SDK.
+
+Python: `from anthropic import AsyncAnthropic` becomes `from posthog.ai.anthropic import
+AsyncAnthropic`; the wrapper is a subclass that reports each generation to the client init
+configured. JavaScript: `new OpenAI({...})` becomes the `@posthog/ai` wrapper given a
+posthog-node client as `posthog`. Browser code and SDKs without a wrapper are left alone.
+"""
+
+from __future__ import annotations
+
+import ast
+import posixpath
+from pathlib import PurePosixPath
+
+from wizard_tui.agents.offline import init_js, jsedit, pyedit
+from wizard_tui.agents.offline.changes import Plan
+from wizard_tui.agents.offline.context import TaskContext
+from wizard_tui.agents.offline.jsparse import Source, grammar_for
+from wizard_tui.agents.offline.project import ProjectReader, first_existing, join
+from wizard_tui.domain.frameworks import DEFAULT_HOST, LLM_WRAPPERS, LlmWrapper
+
+# -- Python ----------------------------------------------------------------------------------
+
+
+def wrap_python(path: str, text: str, sdk: str) -> str | None:
+    """The module with the SDK's client classes imported from PostHog's wrapper, or None."""
+    wrapper = LLM_WRAPPERS.get(("python", sdk))
+    tree = pyedit.parse(text)
+    if wrapper is None or tree is None:
+        return None
+    lines = text.split("\n")
+    changed = False
+    # Bottom-up, so earlier line numbers stay valid while lines are replaced.
+    for node in sorted(tree.body, key=lambda n: n.lineno, reverse=True):
+        if isinstance(node, ast.ImportFrom) and node.module == sdk and node.level == 0:
+            wrapped = [a for a in node.names if a.name in wrapper.classes]
+            if not wrapped:
+                continue
+            rest = [a for a in node.names if a.name not in wrapper.classes]
+            indent = lines[node.lineno - 1][: len(lines[node.lineno - 1]) - len(lines[node.lineno - 1].lstrip())]
+            new = []
+            if rest:
+                new.append(f"{indent}from {sdk} import {', '.join(_alias(a) for a in rest)}")
+            new.append(f"{indent}from {wrapper.module} import {', '.join(_alias(a) for a in wrapped)}")
+            lines[node.lineno - 1 : node.end_lineno] = new
+            changed = True
+    if not changed:
+        changed = _wrap_module_attribute_calls(tree, lines, sdk, wrapper)
+        if changed:
+            result = pyedit.add_imports("\n".join(lines), f"import {wrapper.module}")
+            return result if pyedit.parse(result) else None
+    result = "\n".join(lines)
+    return result if changed and pyedit.parse(result) else None
+
+
+def _alias(alias: ast.alias) -> str:
+    return f"{alias.name} as {alias.asname}" if alias.asname else alias.name
+
+
+def _wrap_module_attribute_calls(tree: ast.Module, lines: list[str], sdk: str, wrapper: LlmWrapper) -> bool:
+    """`anthropic.Anthropic(...)` calls (after `import anthropic`) pointed at the wrapper module."""
+    if sdk not in pyedit.imported_modules(tree):
+        return False
+    calls = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and isinstance(n.func.value, ast.Name)
+        and n.func.value.id == sdk
+        and n.func.attr in wrapper.classes
+    ]
+    for call in sorted(calls, key=lambda c: (c.func.lineno, c.func.col_offset), reverse=True):
+        func = call.func
+        row = func.lineno - 1
+        line = lines[row].encode("utf-8")
+        start, end = func.col_offset, func.end_col_offset or func.col_offset
+        replacement = f"{wrapper.module}.{func.attr}".encode()  # type: ignore[attr-defined]
+        lines[row] = (line[:start] + replacement + line[end:]).decode("utf-8")
+    return bool(calls)
+
+
+# -- JavaScript ------------------------------------------------------------------------------
+
+JS_SDK_MODULES = {"openai": "openai", "@anthropic-ai/sdk": "@anthropic-ai/sdk"}
+
+
+def wrap_javascript(path: str, text: str, sdk: str, client_module: str) -> str | None:
+    """The file with `new <Client>(...)` built from the `@posthog/ai` wrapper, given the client."""
+    wrapper = LLM_WRAPPERS.get(("javascript", sdk))
+    src = Source(text, path)
+    if wrapper is None or not src.ok:
+        return None
+    targets: list[tuple[str, str]] = []  # (local name, wrapped class)
+    for imp in src.imports_from(sdk):
+        if imp.source != sdk:
+            continue
+        if imp.default:
+            targets.append((imp.default, wrapper.classes[0]))
+        targets += [(n, n) for n in imp.names if n in wrapper.classes]
+    news = [(node, cls) for local, cls in targets for node in src.news(local)]
+    if not news:
+        return None
+    existing = next((i.default for i in src.imports() if i.source == client_module and i.default), None)
+    client = existing or "posthog"
+    data = src.data
+    for node, cls in sorted(news, key=lambda n: n[0].start_byte, reverse=True):
+        ctor = node.child_by_field_name("constructor")
+        args = node.child_by_field_name("arguments")
+        assert ctor is not None
+        options = [c for c in args.named_children if c.type != "comment"] if args is not None else []
+        if not options:
+            data = data[: ctor.start_byte] + f"PostHog{cls}({{ posthog: {client} }})".encode() + data[node.end_byte :]
+            continue
+        if len(options) != 1 or options[0].type != "object":
+            return None  # options built elsewhere: the client cannot be added safely
+        obj = options[0]
+        props = [c for c in obj.named_children if c.type != "comment"]
+        prop = "posthog" if client == "posthog" else f"posthog: {client}"
+        if not props:
+            data = data[: obj.start_byte] + f"{{ {prop} }}".encode() + data[obj.end_byte :]
+        else:
+            last = props[-1]
+            multiline = b"\n" in data[obj.start_byte : obj.end_byte]
+            sep = f"\n{src.indent_of(last)}" if multiline else " "
+            data = data[: last.end_byte] + f",{sep}{prop}".encode() + data[last.end_byte :]
+        data = data[: ctor.start_byte] + f"PostHog{cls}".encode() + data[ctor.end_byte :]
+    result = Source(data.decode("utf-8"), path)
+    for cls in dict.fromkeys(c for _, c in news):
+        result = Source(jsedit.add_import(result, f"{{ {cls} as PostHog{cls} }}", wrapper.module), path)
+    if existing is None:
+        result = Source(jsedit.add_import(result, "posthog", client_module), path)
+    result = _drop_unused_imports(result, [local for local, _ in targets], sdk)
+    return result.text if result.ok else None
+
+
+def _drop_unused_imports(src: Source, names: list[str], sdk: str) -> Source:
+    """Remove the SDK import when none of its names is used any more (TypeScript flags it)."""
+    for imp in src.imports_from(sdk):
+        if imp.source != sdk or imp.require:
+            continue
+        bound = [n for n in [imp.default, *imp.names, imp.namespace] if n]
+        used = any(
+            node.type in ("identifier", "type_identifier", "nested_type_identifier")
+            and src.text_of(node) in bound
+            and src.enclosing(node, "import_statement") is None
+            for node in src.walk()
+        )
+        if not used and all(n in names for n in bound):
+            start, end = src.line_start(imp.node.start_byte), src.line_end(imp.node.end_byte)
+            return Source((src.data[:start] + src.data[end:]).decode("utf-8"), src.path)
+    return src
+
+
+def server_client_module(typescript: bool, key_env: str, host_env: str) -> str:
+    """A posthog-node client for server code that runs in short-lived functions (Next.js)."""
+    return (
+        'import { PostHog } from "posthog-node";\n\n'
+        f"// Server-side PostHog client for LLM analytics. Disabled when {key_env} is not set;\n"
+        "// flushAt 1 sends each event at once, since serverless functions end quickly.\n"
+        f'const posthog = new PostHog(process.env.{key_env} || "", {{\n'
+        f'  host: process.env.{host_env} || "{DEFAULT_HOST}",\n'
+        "  flushAt: 1,\n"
+        "  flushInterval: 0,\n"
+        f"  disabled: !process.env.{key_env},\n"
+        "});\n\n"
+        "export default posthog;\n"
+    )
+
+
+def relative_specifier(from_file: str, module_file: str, keep_extension: bool) -> str:
+    rel = posixpath.relpath(module_file, PurePosixPath(from_file).parent.as_posix())
+    if not rel.startswith("."):
+        rel = "./" + rel
+    if keep_extension:
+        return str(PurePosixPath(rel).with_suffix(".js")) if rel.endswith(".ts") else rel
+    return str(PurePosixPath(rel).with_suffix("")) if not rel.startswith("..") else rel.rsplit(".", 1)[0]
+
+
+async def _js_client(ctx: TaskContext, plan: Plan) -> str | None:
+    """The posthog-node client module the wrappers are given: created for Next.js, init's for Node."""
+    project: ProjectReader = ctx.project
+    fw = ctx.framework
+    if fw.id == "nextjs":
+        typescript = await first_existing(project, join(ctx.app_dir, "tsconfig.json")) is not None
+        uses_src = await first_existing(
+            project,
+            *(
+                join(ctx.app_dir, f"src/{d}/{f}")
+                for d, f in (("app", "layout.tsx"), ("app", "layout.js"), ("pages", "_app.tsx"), ("pages", "_app.js"))
+            ),
+        )
+        base = join(ctx.app_dir, "src") if uses_src else ctx.app_dir
+        path = join(base, "lib", "posthog-server.ts" if typescript else "posthog-server.js")
+        if not await first_existing(project, path):
+            key_env, host_env = fw.key_env or "NEXT_PUBLIC_POSTHOG_KEY", fw.host_env or "NEXT_PUBLIC_POSTHOG_HOST"
+            plan.add_file(
+                path,
+                server_client_module(typescript, key_env, host_env),
+                f"Created {path}: a server-side posthog-node client the LLM wrappers report through.",
+            )
+        return path
+    if fw.id == "javascript_node":
+        entry = await init_js.node_entry(project, ctx.app_dir)
+        if entry is None:
+            return None
+        suffix = PurePosixPath(entry).suffix
+        module = str(
+            PurePosixPath(entry).with_name("posthog" + (suffix if suffix in (".ts", ".mjs", ".cjs") else ".js"))
+        )
+        return module if await first_existing(project, module) else None
+    return None
+
+
+async def plan_llm(ctx: TaskContext) -> Plan:
+    calls = [c for c in ctx.inputs.get("llm_calls") or [] if isinstance(c, dict) and c.get("file")]
+    if not calls:
+        calls = [c for c in ctx.detection.get("llm_calls") or [] if c.get("kind") != "manifest"]
+    by_file: dict[str, str] = {}
+    for call in calls:
+        by_file.setdefault(str(call["file"]), str(call.get("sdk", "")))
+    plan = Plan()
+    left: list[str] = []
+    client_module: str | None = None
+    for path, sdk in by_file.items():
+        text = await ctx.project.read(path)
+        if text is None:
+            left.append(f"{path} could not be read whole")
+            continue
+        if path.endswith(".py"):
+            after = wrap_python(path, text, sdk)
+        elif grammar_for(path) and ("javascript", sdk) in LLM_WRAPPERS:
+            if client_module is None:
+                client_module = await _js_client(ctx, plan)
+            if client_module is None:
+                left.append(f"{path}: no posthog-node client module to give the wrapper (set up init first)")
+                continue
+            esm_ext = ctx.framework.id == "javascript_node" and Source(text, path).is_esm
+            spec = relative_specifier(path, client_module, keep_extension=esm_ext)
+            after = wrap_javascript(path, text, sdk, spec)
+        else:
+            after = None
+        if after is None or after == text:
+            left.append(f"{path} ({sdk}): no client construction PostHog wraps was found")
+            continue
+        plan.edit(path, text, after, f"Wrapped the {sdk} client in {path} with PostHog's LLM analytics wrapper.")
+    if not plan.changes:
+        return Plan.skip(
+            "No LLM client could be wrapped: " + "; ".join(left or ["no call sites were given"]) + ".",
+            "Wrap your LLM clients by hand: https://posthog.com/docs/llm-analytics/installation",
+        )
+    if left:
+        plan.manual.append("Not wrapped: " + "; ".join(left) + ".")
+    return plan

@@ -1,0 +1,117 @@
+"""The user's project as an integrator sees it: read-only, through the agent's tools.
+
+Integrators are written against `ProjectReader`, so in a run every read goes through
+`read_file`, `list_files` and `search_files` (which show the proposed state of a file that
+an earlier task changed), and a unit test hands them a dict of files instead.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import Any, Protocol
+
+from wizard_tui.agents.offline.session import Session
+
+READ_LIMIT = 2_000  # lines: the read tool's maximum; a longer file is left alone
+LIST_LIMIT = 2_000
+
+
+class ProjectReader(Protocol):
+    """What integrators may ask of the project. Paths are relative to the project root."""
+
+    async def files(self) -> list[str]:
+        """Every file the tools list (dependencies, build output and ignored files left out)."""
+        ...
+
+    async def read(self, path: str) -> str | None:
+        """The whole text of `path` (its proposed state), or None when it cannot be read whole."""
+        ...
+
+    async def search(self, pattern: str, glob: str | None = None) -> list[dict[str, Any]]:
+        """`{file, line, text}` matches of a regular expression."""
+        ...
+
+
+def join(base: str, *parts: str) -> str:
+    """A project-relative path: `base` ("." for the root) joined with `parts`."""
+    path = PurePosixPath(base)
+    for part in parts:
+        path = path / part
+    text = path.as_posix()
+    return text[2:] if text.startswith("./") else text
+
+
+async def exists(project: ProjectReader, path: str) -> bool:
+    return path in set(await project.files())
+
+
+async def first_existing(project: ProjectReader, *paths: str) -> str | None:
+    listed = set(await project.files())
+    return next((p for p in paths if p in listed), None)
+
+
+class ToolProject:
+    """A `ProjectReader` over one agent's tools, caching what it read for the agent's turn."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._files: list[str] | None = None
+        self._texts: dict[str, str | None] = {}
+        self.read_paths: list[str] = []  # what was read, for the handoff's evidence
+
+    async def files(self) -> list[str]:
+        if self._files is None:
+            listing = await self.session.call("list_files", {"path": ".", "max_results": LIST_LIMIT})
+            self._files = list(listing.get("files", [])) if listing else []
+        return self._files
+
+    async def read(self, path: str) -> str | None:
+        if path not in self._texts:
+            result = await self.session.call("read_file", {"path": path, "limit": READ_LIMIT})
+            text: str | None = None
+            # A cut file or line cannot be edited safely: an edit's old text must match the file.
+            if result and not result.get("truncated") and "[line cut]" not in result.get("content", ""):
+                text = str(result["content"])
+            self._texts[path] = text
+            self.read_paths.append(path)
+        return self._texts[path]
+
+    def forget(self, path: str) -> None:
+        """Drop a cached read, after this agent proposed a change to the file."""
+        self._texts.pop(path, None)
+        if self._files is not None and path not in self._files:
+            self._files.append(path)
+
+    async def search(self, pattern: str, glob: str | None = None) -> list[dict[str, Any]]:
+        args: dict[str, Any] = {"pattern": pattern, "max_results": 200}
+        if glob:
+            args["glob"] = glob
+        found = await self.session.call("search_files", args)
+        return list(found.get("matches", [])) if found else []
+
+
+class DictProject:
+    """A `ProjectReader` over a dict of files: for tests and benchmarks of the integrators."""
+
+    def __init__(self, files: dict[str, str]) -> None:
+        self.texts = dict(files)
+
+    async def files(self) -> list[str]:
+        return sorted(self.texts)
+
+    async def read(self, path: str) -> str | None:
+        text = self.texts.get(path)
+        # The read tool joins lines without the final newline; integrators must cope with that.
+        return None if text is None else "\n".join(text.splitlines())
+
+    async def search(self, pattern: str, glob: str | None = None) -> list[dict[str, Any]]:
+        regex = re.compile(pattern)
+        out = []
+        for path, text in sorted(self.texts.items()):
+            if glob and not PurePosixPath(path).match(glob):
+                continue
+            for number, line in enumerate(text.splitlines(), start=1):
+                if regex.search(line):
+                    out.append({"file": path, "line": number, "text": line.strip()})
+        return out

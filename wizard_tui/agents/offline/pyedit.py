@@ -1,0 +1,159 @@
+"""Python source read with `ast` and edited by whole lines, keeping the author's layout.
+
+`ast` tells where statements begin and end; the edits are line insertions at those places,
+indented like their neighbours. Every result is parsed again before it is proposed.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+
+
+def parse(text: str) -> ast.Module | None:
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+
+
+def _is_import(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Import | ast.ImportFrom)
+
+
+def imported_modules(tree: ast.Module) -> set[str]:
+    """Top-level `import x` names and `from x import` modules."""
+    found: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            found.update(alias.asname or alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def is_first_party(node: ast.stmt, local_roots: set[str]) -> bool:
+    """A relative import, or an import of a package that lives in the project."""
+    if isinstance(node, ast.ImportFrom):
+        return node.level > 0 or (node.module or "").split(".")[0] in local_roots
+    if isinstance(node, ast.Import):
+        return any(alias.name.split(".")[0] in local_roots for alias in node.names)
+    return False
+
+
+def header_end(tree: ast.Module, local_roots: set[str] = frozenset()) -> int:  # type: ignore[assignment]
+    """The line (0-based) after the module's leading imports, stopping before first-party ones.
+
+    Code placed there runs before any module of the project is imported, so a client set up
+    there exists before anything at import time could use it.
+    """
+    end = 0
+    for node in tree.body:
+        if _is_docstring(node) and end == 0:
+            end = node.end_lineno or node.lineno
+            continue
+        if _is_import(node) and not is_first_party(node, local_roots):
+            end = node.end_lineno or node.lineno
+            continue
+        if isinstance(node, ast.If | ast.Try) and all(_is_import(s) for s in node.body):
+            end = node.end_lineno or node.lineno  # `try: import x except ImportError: ...`
+            continue
+        break
+    return end
+
+
+def insert_lines(text: str, line: int, block: str) -> str:
+    """`block` inserted before 0-based `line`, with blank lines around it where code touches it."""
+    lines = text.split("\n")
+    new = block.rstrip("\n").split("\n")
+    if line > 0 and lines[line - 1].strip():
+        new.insert(0, "")
+    if line < len(lines) and lines[line].strip():
+        new.append("")
+    lines[line:line] = new
+    return "\n".join(lines)
+
+
+def add_imports(text: str, *statements: str) -> str:
+    """`import os`-style statements added after the leading imports, unless already there."""
+    tree = parse(text)
+    if tree is None:
+        return text
+    have = imported_modules(tree)
+    missing = [s for s in statements if s.split()[1] not in have]
+    if not missing:
+        return text
+    stdlib = [s for s in missing if s.split()[1].split(".")[0] in sys.stdlib_module_names]
+    third = [s for s in missing if s not in stdlib]
+    end = header_end(tree)
+    lines = text.split("\n")
+    block = stdlib + ([""] if stdlib and third else []) + third
+    if end == 0:
+        lines[0:0] = [*block, ""]
+    else:
+        lines[end:end] = block
+    return "\n".join(lines)
+
+
+def body_indent(text: str, node: ast.stmt) -> str:
+    """The indentation of the first statement in a compound statement's body."""
+    body = getattr(node, "body", None)
+    if not body:
+        return "    "
+    line = text.split("\n")[body[0].lineno - 1]
+    return line[: len(line) - len(line.lstrip())]
+
+
+def indent_block(block: str, indent: str) -> str:
+    return "\n".join((indent + ln) if ln.strip() else ln for ln in block.rstrip("\n").split("\n"))
+
+
+def find_calls(tree: ast.AST, name: str) -> list[ast.Call]:
+    """Calls whose callee is `name` or `<anything>.name`."""
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            fn = node.func
+            if (isinstance(fn, ast.Name) and fn.id == name) or (isinstance(fn, ast.Attribute) and fn.attr == name):
+                out.append(node)
+    return out
+
+
+def statement_holding(tree: ast.Module, target: ast.AST) -> tuple[list[ast.stmt], ast.stmt] | None:
+    """The innermost statement containing `target`, and the statement list it sits in."""
+    for node in ast.walk(tree):
+        for field in ("body", "orelse", "finalbody"):
+            stmts = getattr(node, field, None)
+            if not isinstance(stmts, list):
+                continue
+            for stmt in stmts:
+                if (
+                    isinstance(stmt, ast.stmt)
+                    and any(n is target for n in ast.walk(stmt))
+                    and _contains_no_smaller(stmt, target)
+                ):
+                    return stmts, stmt
+    return None
+
+
+def _contains_no_smaller(stmt: ast.stmt, target: ast.AST) -> bool:
+    """True when no statement nested in `stmt` also contains `target`."""
+    for node in ast.walk(stmt):
+        if node is stmt or not isinstance(node, ast.stmt):
+            continue
+        if any(n is target for n in ast.walk(node)):
+            return False
+    return True
+
+
+def enclosing_function(tree: ast.Module, target: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    found = None
+    for node in ast.walk(tree):
+        inside = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(n is target for n in ast.walk(node))
+        if inside and (found is None or node.lineno > found.lineno):
+            found = node
+    return found
