@@ -61,7 +61,9 @@ async def _configure_module(project: ProjectReader, module: str, framework: Fram
     target = module
     package_init = str(PurePosixPath(module).with_name("__init__.py"))
     if PurePosixPath(module).name != "__init__.py" and await first_existing(project, package_init):
-        target = package_init
+        # An empty __init__ has no line to anchor an edit on: then the module itself it is.
+        if (await project.read(package_init) or "").strip():
+            target = package_init
     text = await project.read(target)
     tree = pyedit.parse(text) if text is not None else None
     if text is None or tree is None:

@@ -43,6 +43,13 @@ async def plan_install(
         return await _javascript(project, app_dir, package_manager, sdks)
     if framework.ecosystem == "python":
         return await _python(project, app_dir, package_manager, sdks)
+    if framework.id == "unknown":
+        return InstallResult(
+            Plan.skip(
+                "No framework was recognised, so there is no manifest the PostHog SDK belongs in.",
+                "Pick the PostHog SDK for your stack at https://posthog.com/docs/libraries.",
+            )
+        )
     return InstallResult(
         Plan.skip(
             f"The offline agent does not edit {framework.name} manifests.",

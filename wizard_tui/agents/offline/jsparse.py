@@ -189,7 +189,10 @@ class Source:
         """Where new imports go: after the directives (`"use client"`) and the last top-level import."""
         end = 0
         for child in self.root.children:
-            if child.type == "comment" and end == 0:
+            if child.type == "hash_bang_line":
+                end = child.end_byte
+                continue
+            if child.type == "comment":
                 continue
             if child.type == "expression_statement" and _is_directive(child):
                 end = child.end_byte

@@ -101,11 +101,11 @@ def add_imports(text: str, *statements: str) -> str:
 
 def body_indent(text: str, node: ast.stmt) -> str:
     """The indentation of the first statement in a compound statement's body."""
-    body = getattr(node, "body", None)
+    body: list[ast.stmt] = getattr(node, "body", None) or []
     if not body:
         return "    "
     line = text.split("\n")[body[0].lineno - 1]
-    return line[: len(line) - len(line.lstrip())]
+    return str(line[: len(line) - len(line.lstrip())])
 
 
 def indent_block(block: str, indent: str) -> str:
@@ -151,9 +151,10 @@ def _contains_no_smaller(stmt: ast.stmt, target: ast.AST) -> bool:
 
 
 def enclosing_function(tree: ast.Module, target: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    found = None
+    found: ast.FunctionDef | ast.AsyncFunctionDef | None = None
     for node in ast.walk(tree):
-        inside = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(n is target for n in ast.walk(node))
-        if inside and (found is None or node.lineno > found.lineno):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if any(n is target for n in ast.walk(node)) and (found is None or node.lineno > found.lineno):
             found = node
     return found
