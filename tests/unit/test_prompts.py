@@ -9,7 +9,8 @@ import pytest
 
 from wizard_tui.domain.prompts import PromptError, default_prompt_dir, load_prompts, parse_prompt
 
-TASK_TYPES = ["capture", "identify", "init", "install", "llm-analytics", "plan-capture"]
+TASK_TYPES = ["capture", "identify", "init", "install", "llm-analytics", "plan-capture", "report", "review"]
+CHANGE_TYPES = ["capture", "identify", "init", "install", "llm-analytics"]
 
 
 def test_shipped_prompts_load() -> None:
@@ -17,10 +18,19 @@ def test_shipped_prompts_load() -> None:
     assert library.task_types == TASK_TYPES
     assert library.seed.path.name == "integrate-posthog.md" and library.seed.meta.seed
     for task_type in TASK_TYPES:
-        assert library.body_for(task_type).path.name == "stub.md"
+        # Every type has a real body of its own; --stub still gives every type the stub.
+        assert library.body_for(task_type).path.name == f"{task_type}.md"
+        assert library.body_for(task_type, stub=True).path.name == "stub.md"
         assert library.types[task_type].section("Goal")
     assert "enqueue_task" in library.types["plan-capture"].meta.tools
     assert "enqueue_task" not in library.types["install"].meta.tools
+    for task_type in CHANGE_TYPES:
+        assert {"propose_edit", "propose_file"} <= set(library.types[task_type].meta.tools)
+    # Review only reads; report writes only its report.
+    assert not {"propose_edit", "propose_file"} & set(library.types["review"].meta.tools)
+    assert "write_report" in library.types["report"].meta.tools
+    assert library.types["review"].meta.after_others and library.types["report"].meta.after_others
+    assert not any(library.types[t].meta.after_others for t in CHANGE_TYPES)
 
 
 @pytest.fixture
@@ -67,7 +77,8 @@ def test_two_seeds_or_duplicate_types_are_refused(prompt_dir: Path) -> None:
 
 
 def test_body_must_name_an_existing_prompt(prompt_dir: Path) -> None:
-    text = (prompt_dir / "init.md").read_text().replace("body: stub", "body: nowhere")
+    # `body:` resolves a type to another prompt's body; naming none is refused.
+    text = (prompt_dir / "init.md").read_text().replace("max_turns:", "body: nowhere\nmax_turns:", 1)
     (prompt_dir / "init.md").write_text(text)
     with pytest.raises(PromptError, match="names no prompt file"):
         load_prompts(prompt_dir)

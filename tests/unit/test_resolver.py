@@ -60,7 +60,10 @@ def test_task_prompt_holds_inputs_goal_and_every_ancestor_handoff() -> None:
 def test_system_prompt_is_shared_by_every_stub_task() -> None:
     tasks = graph()
     lib = load_prompts()
-    systems = {resolve_task(task, lib, tasks, forced_model=None, default_model="f").system for task in tasks.values()}
+    systems = {
+        resolve_task(task, lib, tasks, forced_model=None, default_model="f", stub=True).system
+        for task in tasks.values()
+    }
     assert len(systems) == 1
 
 
@@ -95,12 +98,16 @@ def test_orchestrator_gets_the_seed_prompt_and_tools() -> None:
 
 
 def _library_with_a_real_install_body(tmp_path: Path) -> PromptLibrary:
-    """The repo's prompts, with `install` given a body of its own (as the real bodies do)."""
+    """The repo's prompts, with `install` given a small body of its own and `init` resolving to the stub."""
     folder = tmp_path / "prompts"
     shutil.copytree(default_prompt_dir(), folder)
     (folder / "install.md").write_text(
         "---\ntype: install\nlabel: Install\ntools: [read_file, propose_edit, complete_task]\n---\n"
         "Declare the SDKs.\n\n## Goal\n\nDeclare them.\n\n## How you know you succeeded\n\nThey are declared.\n"
+    )
+    (folder / "init.md").write_text(
+        "---\ntype: init\nlabel: Init\nbody: stub\ntools: [read_handoffs, write_marker, complete_task]\n---\n"
+        "## Goal\n\nStart PostHog.\n\n## How you know you succeeded\n\nIt starts.\n"
     )
     return load_prompts(folder)
 

@@ -353,6 +353,7 @@ class LlmWrapper:
     module: str  # where the wrapped classes are imported from
     classes: tuple[str, ...]  # the client classes it replaces, same names as the SDK's
     needs_client: bool  # whether each construction must be given a PostHog client
+    min_sdk: tuple[int, ...] = ()  # the oldest SDK release the wrapper's peer range accepts
 
 
 # (ecosystem, the SDK's package) -> PostHog's wrapper. Python wrappers default to the global
@@ -366,8 +367,9 @@ LLM_WRAPPERS: dict[tuple[str, str], LlmWrapper] = {
         ("Anthropic", "AsyncAnthropic", "AnthropicBedrock", "AsyncAnthropicBedrock", "AnthropicVertex"),
         False,
     ),
-    ("javascript", "openai"): LlmWrapper("@posthog/ai/openai", ("OpenAI", "AzureOpenAI"), True),
-    ("javascript", "@anthropic-ai/sdk"): LlmWrapper("@posthog/ai/anthropic", ("Anthropic",), True),
+    # @posthog/ai 8 declares these SDKs as peers: an older SDK in the app makes npm refuse the install.
+    ("javascript", "openai"): LlmWrapper("@posthog/ai/openai", ("OpenAI", "AzureOpenAI"), True, (6, 48)),
+    ("javascript", "@anthropic-ai/sdk"): LlmWrapper("@posthog/ai/anthropic", ("Anthropic",), True, (0, 112, 3)),
 }
 
 # What the user runs after applying the patch, per package manager: the manifest already

@@ -27,7 +27,7 @@ def _already_instrumented(ctx: TaskContext) -> str | None:
 
 async def install(ctx: TaskContext) -> None:
     goal = "Declare the PostHog SDKs in the app's manifest, so the app can import PostHog."
-    sdks = sdks_for(ctx.framework.id, llm_calls_found=bool(ctx.detection.get("llm_sdks")))
+    sdks = sdks_for(ctx.framework.id, llm_calls_found=await llm.wrappable_llm_sdks(ctx))
     result = await plan_install(
         ctx.project,
         ctx.framework,

@@ -14,7 +14,7 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
-from wizard_tui.agents.offline import init_js, jsedit, pyedit
+from wizard_tui.agents.offline import init_js, init_py, jsedit, pyedit
 from wizard_tui.agents.offline.changes import Plan
 from wizard_tui.agents.offline.context import TaskContext
 from wizard_tui.agents.offline.jsparse import Node, Source, grammar_for
@@ -129,7 +129,7 @@ async def plan_capture_area(ctx: TaskContext) -> Plan:
     style = str(ctx.inputs.get("event_style") or event_style(await existing_event_names(ctx.project)))
     area = str(ctx.inputs.get("area") or "")
     if file.endswith(".py"):
-        return _python_capture(file, text, style, area)
+        return _python_capture(file, text, style, area, await init_py.local_roots(ctx.project, ctx.app_dir))
     if grammar_for(file) is None:
         return Plan.skip(f"{file} is not a script the offline agent edits (templates and markup are left alone).")
     src = Source(text, file)
@@ -164,7 +164,7 @@ def _browser_capture(ctx: TaskContext, file: str, src: Source, style: str, area:
         and not (first is not None and first.type == "expression_statement" and "use client" in src.text_of(first))
     )
     if server_component:
-        return Plan.skip(f"{file} is a server component; browser events belong in its client components.")
+        return Plan.skip(f'{file} runs on the server (no "use client"); browser events belong in client components.')
     for form in src.jsx_elements("form"):
         handler = submit_handler(src, form)
         if handler is None:
@@ -266,7 +266,7 @@ def _user_id_expression(src: Source, handler: Node) -> str | None:
     return None
 
 
-def _python_capture(file: str, text: str, style: str, area: str) -> Plan:
+def _python_capture(file: str, text: str, style: str, area: str, roots: set[str]) -> Plan:
     tree = pyedit.parse(text)
     if tree is None:
         return Plan.skip(f"{file} does not parse, so the offline agent leaves it alone.")
@@ -281,7 +281,7 @@ def _python_capture(file: str, text: str, style: str, area: str) -> Plan:
         indent = re.match(r"[ \t]*", lines[last.lineno - 1]).group(0)  # type: ignore[union-attr]
         at = last.lineno - 1 if isinstance(last, ast.Return) else (last.end_lineno or last.lineno)
         lines[at:at] = [f'{indent}posthog.capture("{event}")']
-        after = pyedit.add_imports("\n".join(lines), "import posthog")
+        after = pyedit.add_imports("\n".join(lines), "import posthog", local_roots=roots)
         if pyedit.parse(after) is None:
             continue
         plan = Plan()

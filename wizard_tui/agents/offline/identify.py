@@ -55,7 +55,8 @@ async def _browser(ctx: TaskContext) -> Plan:
                 continue
             q = src.quote()
             semi = ";" if src.semicolons() else ""
-            changed = insert_before_end(src, body, f"posthog.identify({email}, {{ email: {email} }}){semi}")
+            props = "{ email }" if email == "email" else f"{{ email: {email} }}"
+            changed = insert_before_end(src, body, f"posthog.identify({email}, {props}){semi}")
             if changed is None:
                 continue
             result = Source(changed, file)

@@ -47,7 +47,7 @@ async def has_init(project: ProjectReader) -> str | None:
     return None
 
 
-async def _package(project: ProjectReader, app_dir: str) -> dict[str, object]:
+async def package_json(project: ProjectReader, app_dir: str) -> dict[str, object]:
     text = await project.read(join(app_dir, "package.json"))
     try:
         data = json.loads(text) if text else {}
@@ -56,7 +56,7 @@ async def _package(project: ProjectReader, app_dir: str) -> dict[str, object]:
     return data if isinstance(data, dict) else {}
 
 
-def _dependency(package: dict[str, object], name: str) -> str | None:
+def dependency(package: dict[str, object], name: str) -> str | None:
     for key in ("dependencies", "devDependencies"):
         section = package.get(key)
         if isinstance(section, dict) and isinstance(section.get(name), str):
@@ -90,8 +90,8 @@ async def _find(project: ProjectReader, base: str, stem: str) -> str | None:
 
 
 async def plan_nextjs(project: ProjectReader, framework: Framework, app_dir: str, router: str | None) -> Plan:
-    package = await _package(project, app_dir)
-    next_version = _dependency(package, "next")
+    package = await package_json(project, app_dir)
+    next_version = dependency(package, "next")
     src = (
         "src"
         if await first_existing(
@@ -280,8 +280,8 @@ async def _app_directory(project: ProjectReader, app_dir: str) -> str:
 
 
 async def plan_vite(project: ProjectReader, framework: Framework, app_dir: str) -> Plan:
-    package = await _package(project, app_dir)
-    if _dependency(package, "vite") is None:
+    package = await package_json(project, app_dir)
+    if dependency(package, "vite") is None:
         return Plan.skip(
             "This web app is not built with Vite, and the offline agent only knows where a Vite app starts.",
             f"Initialise posthog-js in the app's entry before it renders (see {framework.docs}).",
@@ -344,7 +344,7 @@ def node_client_module(esm: bool, key_env: str, host_env: str) -> str:
 
 async def node_entry(project: ProjectReader, app_dir: str) -> str | None:
     """The file Node starts: package.json `main`, the start script's file, or a usual name."""
-    package = await _package(project, app_dir)
+    package = await package_json(project, app_dir)
     candidates: list[str] = []
     scripts = package.get("scripts")
     if isinstance(scripts, dict):
@@ -380,7 +380,7 @@ async def plan_node(project: ProjectReader, framework: Framework, app_dir: str) 
     src = Source(text, entry)
     if not src.ok:
         return Plan.skip(f"{entry} does not parse cleanly, so the offline agent leaves it alone.")
-    package = await _package(project, app_dir)
+    package = await package_json(project, app_dir)
     suffix = PurePosixPath(entry).suffix
     esm = src.is_esm or suffix == ".mjs" or (package.get("type") == "module" and suffix != ".cjs")
     ext = {".ts": ".ts", ".mjs": ".mjs", ".cjs": ".cjs", ".mts": ".mts"}.get(suffix, ".js")

@@ -60,18 +60,19 @@ async def _configure_module(project: ProjectReader, module: str, framework: Fram
     """Configure the client in `module`'s package `__init__` (or the module itself), after imports."""
     target = module
     package_init = str(PurePosixPath(module).with_name("__init__.py"))
-    if PurePosixPath(module).name != "__init__.py" and await first_existing(project, package_init):
-        # An empty __init__ has no line to anchor an edit on: then the module itself it is.
-        if (await project.read(package_init) or "").strip():
-            target = package_init
+    in_package = PurePosixPath(module).name != "__init__.py" and await first_existing(project, package_init)
+    # An empty __init__ has no line to anchor an edit on: then the module itself it is.
+    if in_package and (await project.read(package_init) or "").strip():
+        target = package_init
     text = await project.read(target)
     tree = pyedit.parse(text) if text is not None else None
     if text is None or tree is None:
         return Plan.skip(f"{target} could not be read and parsed, so PostHog was not configured there.")
-    with_imports = pyedit.add_imports(text, "import os", "import posthog")
+    roots = await local_roots(project, app_dir)
+    with_imports = pyedit.add_imports(text, "import os", "import posthog", local_roots=roots)
     tree = pyedit.parse(with_imports)
     assert tree is not None
-    at = pyedit.header_end(tree, await local_roots(project, app_dir))
+    at = pyedit.header_end(tree, roots)
     after = pyedit.insert_lines(with_imports, at, config_block(*_envs(framework)))
     if pyedit.parse(after) is None:
         return Plan.skip(f"Configuring PostHog in {target} would not parse; the offline agent left it alone.")

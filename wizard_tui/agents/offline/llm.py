@@ -82,6 +82,19 @@ def _wrap_module_attribute_calls(tree: ast.Module, lines: list[str], sdk: str, w
 
 # -- JavaScript ------------------------------------------------------------------------------
 
+
+def js_wrapper_blocker(package: dict[str, object], sdk: str) -> str | None:
+    """Why PostHog's wrapper cannot be used with the app's version of `sdk`, or None when it can."""
+    wrapper = LLM_WRAPPERS.get(("javascript", sdk))
+    if wrapper is None:
+        return f"PostHog has no JavaScript wrapper for {sdk}"
+    spec = init_js.dependency(package, sdk)
+    if wrapper.min_sdk and init_js.version_at_least(spec, wrapper.min_sdk) is False:
+        wanted = ".".join(str(n) for n in wrapper.min_sdk)
+        return f"the app declares {sdk} {spec}, older than the {wanted} that @posthog/ai's peer range needs"
+    return None
+
+
 JS_SDK_MODULES = {"openai": "openai", "@anthropic-ai/sdk": "@anthropic-ai/sdk"}
 
 
@@ -212,6 +225,15 @@ async def _js_client(ctx: TaskContext, plan: Plan) -> str | None:
     return None
 
 
+async def wrappable_llm_sdks(ctx: TaskContext) -> bool:
+    """Whether the app calls an LLM SDK that PostHog's wrapper package can wrap as declared."""
+    sdks = [str(s) for s in ctx.detection.get("llm_sdks") or []]
+    if ctx.framework.ecosystem != "javascript":
+        return bool(sdks)
+    package = await init_js.package_json(ctx.project, ctx.app_dir)
+    return any(js_wrapper_blocker(package, sdk) is None for sdk in sdks)
+
+
 async def plan_llm(ctx: TaskContext) -> Plan:
     calls = [c for c in ctx.inputs.get("llm_calls") or [] if isinstance(c, dict) and c.get("file")]
     if not calls:
@@ -230,6 +252,10 @@ async def plan_llm(ctx: TaskContext) -> Plan:
         if path.endswith(".py"):
             after = wrap_python(path, text, sdk)
         elif grammar_for(path) and ("javascript", sdk) in LLM_WRAPPERS:
+            blocker = js_wrapper_blocker(await init_js.package_json(ctx.project, ctx.app_dir), sdk)
+            if blocker:
+                left.append(f"{path}: {blocker} (upgrade it, then wrap the client)")
+                continue
             if client_module is None:
                 client_module = await _js_client(ctx, plan)
             if client_module is None:

@@ -78,8 +78,12 @@ def insert_lines(text: str, line: int, block: str) -> str:
     return "\n".join(lines)
 
 
-def add_imports(text: str, *statements: str) -> str:
-    """`import os`-style statements added after the leading imports, unless already there."""
+def add_imports(text: str, *statements: str, local_roots: set[str] = frozenset()) -> str:  # type: ignore[assignment]
+    """`import x` statements added where isort would put them, unless the module already imports x.
+
+    Standard-library modules go after the last standard-library import (or first of all);
+    others after the last third-party import, before the project's own imports.
+    """
     tree = parse(text)
     if tree is None:
         return text
@@ -87,16 +91,29 @@ def add_imports(text: str, *statements: str) -> str:
     missing = [s for s in statements if s.split()[1] not in have]
     if not missing:
         return text
-    stdlib = [s for s in missing if s.split()[1].split(".")[0] in sys.stdlib_module_names]
-    third = [s for s in missing if s not in stdlib]
-    end = header_end(tree)
     lines = text.split("\n")
-    block = stdlib + ([""] if stdlib and third else []) + third
-    if end == 0:
-        lines[0:0] = [*block, ""]
-    else:
-        lines[end:end] = block
+    end = header_end(tree, local_roots)
+    leading = [n for n in tree.body if (n.end_lineno or n.lineno) <= end and _is_import(n)]
+    first = leading[0].lineno - 1 if leading else end
+    # Bottom-up, so the earlier insertion point stays valid.
+    third = [s for s in missing if s.split()[1].split(".")[0] not in sys.stdlib_module_names]
+    stdlib = [s for s in missing if s not in third]
+    if third:
+        lines[end:end] = third if leading else [*third, ""]
+    if stdlib:
+        std_nodes = [n for n in leading if _module_root(n) in sys.stdlib_module_names]
+        at = (std_nodes[-1].end_lineno or std_nodes[-1].lineno) if std_nodes else first
+        block = stdlib if std_nodes or not leading else [*stdlib, ""]
+        lines[at:at] = block
     return "\n".join(lines)
+
+
+def _module_root(node: ast.stmt) -> str:
+    if isinstance(node, ast.ImportFrom):
+        return (node.module or "").split(".")[0] if node.level == 0 else ""
+    if isinstance(node, ast.Import):
+        return node.names[0].name.split(".")[0]
+    return ""
 
 
 def body_indent(text: str, node: ast.stmt) -> str:
