@@ -102,7 +102,7 @@ def text_edits(path: str, before: str, after: str) -> list[Edit]:
                 else:
                     bottom += 1
             old = "".join(current[top:bottom])
-            if old and "".join(current).count(old) == 1:
+            if old and occurs_once("".join(current), old):
                 break
             if top == 0 and bottom >= len(current):
                 break
@@ -115,10 +115,16 @@ def text_edits(path: str, before: str, after: str) -> list[Edit]:
     return edits
 
 
+def occurs_once(text: str, part: str) -> bool:
+    """`part` occurs exactly once in `text`, overlapping occurrences counted (`aa` is twice in `aaa`)."""
+    first = text.find(part)
+    return first >= 0 and text.find(part, first + 1) < 0
+
+
 def apply_edits(text: str, edits: list[Edit]) -> str:
     """`text` with `edits` applied in order, each to its one occurrence (the tools' rule)."""
     for edit in edits:
-        if text.count(edit.old) != 1:
-            raise ValueError(f"{edit.path}: the old text of an edit occurs {text.count(edit.old)} times")
+        if not occurs_once(text, edit.old):
+            raise ValueError(f"{edit.path}: the old text of an edit does not occur exactly once")
         text = text.replace(edit.old, edit.new, 1)
     return text

@@ -14,7 +14,7 @@ import re
 from pathlib import PurePosixPath
 
 from wizard_tui.agents.offline import pyedit
-from wizard_tui.agents.offline.changes import Plan
+from wizard_tui.agents.offline.changes import Edit, Plan, apply_edits
 from wizard_tui.agents.offline.project import ProjectReader, first_existing, join
 from wizard_tui.domain.frameworks import DEFAULT_HOST, Framework
 
@@ -122,9 +122,12 @@ async def plan_fastapi(project: ProjectReader, framework: Framework, app_dir: st
     )
     if plan.skipped:
         return plan
-    flushed = _flush_in_lifespan(text, tree)
-    if flushed is not None and path not in plan.files:
-        plan.edit(path, text, flushed, f"Flushed PostHog's queue when the app shuts down (the lifespan in {path}).")
+    # On top of the configuration when it went into this same module.
+    current = apply_edits(text, [c for c in plan.changes if isinstance(c, Edit) and c.path == path])
+    current_tree = pyedit.parse(current)
+    flushed = _flush_in_lifespan(current, current_tree) if current_tree is not None else None
+    if flushed is not None:
+        plan.edit(path, current, flushed, f"Flushed PostHog's queue when the app shuts down (the lifespan in {path}).")
     return plan
 
 

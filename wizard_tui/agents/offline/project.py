@@ -7,6 +7,7 @@ an earlier task changed), and a unit test hands them a dict of files instead.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from pathlib import PurePosixPath
 from typing import Any, Protocol
@@ -109,7 +110,8 @@ class DictProject:
         regex = re.compile(pattern)
         out = []
         for path, text in sorted(self.texts.items()):
-            if glob and not PurePosixPath(path).match(glob):
+            # Like the search tool: `**/` also matches files at the top level.
+            if glob and not (PurePosixPath(path).match(glob) or fnmatch.fnmatch(path, glob.removeprefix("**/"))):
                 continue
             for number, line in enumerate(text.splitlines(), start=1):
                 if regex.search(line):
