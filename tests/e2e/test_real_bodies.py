@@ -88,7 +88,11 @@ def _init_sites(project: Path) -> list[str]:
     sites = []
     for path in sorted(project.rglob("*")):
         rel = path.relative_to(project).as_posix()
-        if ".posthog-wizard" in rel or not path.is_file() or path.suffix not in (".py", ".js", ".ts", ".tsx", ".jsx", ".mjs"):
+        if (
+            ".posthog-wizard" in rel
+            or not path.is_file()
+            or path.suffix not in (".py", ".js", ".ts", ".tsx", ".jsx", ".mjs")
+        ):
             continue
         sites += [f"{rel}:{n}" for n, line in enumerate(path.read_text().splitlines(), 1) if INIT.search(line)]
     return sites
@@ -142,7 +146,9 @@ async def test_the_whole_cycle_on_a_sample(name: str, sample: Callable[[str], Pa
     manifest, package = MANIFEST[name]
     assert f"`{manifest}`" in report or manifest in report
     patch = (run_dir / "changes.patch").read_text()
-    check = subprocess.run(["git", "apply", "--check", str(run_dir / "changes.patch")], cwd=project, capture_output=True)
+    check = subprocess.run(
+        ["git", "apply", "--check", str(run_dir / "changes.patch")], cwd=project, capture_output=True
+    )
     assert check.returncode == 0, check.stderr
 
     applied = _cli("apply", str(project))

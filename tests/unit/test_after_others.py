@@ -13,10 +13,14 @@ HANDOFF = Handoff(goal="g", did="d", for_next_agent="n")
 
 
 def make_store() -> QueueStore:
-    return QueueStore(run_id="r", install_dir=Path("/p"), clock=FrozenClock(step=1), ids=SequentialIds(), bus=EventBus())
+    return QueueStore(
+        run_id="r", install_dir=Path("/p"), clock=FrozenClock(step=1), ids=SequentialIds(), bus=EventBus()
+    )
 
 
-def add(store: QueueStore, task_type: str, deps: list[str] | None = None, *, last: bool = False, by: str = "orchestrator") -> str:
+def add(
+    store: QueueStore, task_type: str, deps: list[str] | None = None, *, last: bool = False, by: str = "orchestrator"
+) -> str:
     return store.enqueue(
         task_type=task_type,
         label=task_type,

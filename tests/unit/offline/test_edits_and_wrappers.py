@@ -58,7 +58,9 @@ def test_js_wrapper_keeps_the_sdk_import_when_its_types_are_still_used() -> None
     )
     after = llm.wrap_javascript("r.ts", text, "openai", "../lib/posthog-server")
     assert after is not None and check_file("r.ts", after) is None
-    assert 'import OpenAI from "openai";' in after and "new PostHogOpenAI({\n  apiKey: process.env.K,\n  posthog," in after
+    assert (
+        'import OpenAI from "openai";' in after and "new PostHogOpenAI({\n  apiKey: process.env.K,\n  posthog," in after
+    )
 
 
 def test_js_wrapper_refuses_options_built_elsewhere() -> None:

@@ -56,7 +56,7 @@ async def test_next_15_3_gets_instrumentation_client_in_src() -> None:
 async def test_next_15_3_adds_to_an_existing_instrumentation_client() -> None:
     existing = 'import * as Sentry from "@sentry/nextjs";\n\nSentry.init({ dsn: "x" });\n'
     files = {"package.json": NEXT15, "instrumentation-client.js": existing, "app/layout.jsx": "x"}
-    plan, state = await applied(files, lambda p: init_js.plan_nextjs(p, framework("nextjs"), ".", "app"))
+    _plan, state = await applied(files, lambda p: init_js.plan_nextjs(p, framework("nextjs"), ".", "app"))
     text = state["instrumentation-client.js"]
     assert 'import posthog from "posthog-js";' in text and "Sentry.init" in text
     assert text.index("import posthog") < text.index("posthog.init") and text.count("posthog.init") == 1
@@ -78,7 +78,7 @@ export default RootLayout;
 
 async def test_app_router_layout_as_an_arrow_with_a_named_default_export() -> None:
     files = {"package.json": NEXT14, "tsconfig.json": "{}", "app/layout.tsx": APP_LAYOUT_ARROW}
-    plan, state = await applied(files, lambda p: init_js.plan_nextjs(p, framework("nextjs"), ".", "app"))
+    _plan, state = await applied(files, lambda p: init_js.plan_nextjs(p, framework("nextjs"), ".", "app"))
     assert "<PostHogProvider>{children}</PostHogProvider>" in state["app/layout.tsx"]
     assert 'import { PostHogProvider } from "./posthog-provider";' in state["app/layout.tsx"]
     assert "useEffect" in state["app/posthog-provider.tsx"]
@@ -111,7 +111,7 @@ function MyApp({ Component, pageProps }) {
 export default MyApp;
 """
     files = {"package.json": NEXT14, "pages/_app.js": app}
-    plan, state = await applied(files, lambda p: init_js.plan_nextjs(p, framework("nextjs"), ".", "pages"))
+    _plan, state = await applied(files, lambda p: init_js.plan_nextjs(p, framework("nextjs"), ".", "pages"))
     text = state["pages/_app.js"]
     assert text.index("<PostHogProvider client={posthog}>") < text.index("<SessionProvider")
     assert 'typeof window !== "undefined"' in text
@@ -132,7 +132,7 @@ async def test_react_router_with_an_entry_client_gets_init_before_hydration() ->
         "src/app/root.tsx": "export default function App() { return null; }\n",
         "src/app/entry.client.tsx": entry,
     }
-    plan, state = await applied(
+    _plan, state = await applied(
         files, lambda p: init_js.plan_react_router(p, framework("react-router"), ".", "framework")
     )
     text = state["src/app/entry.client.tsx"]
@@ -166,7 +166,7 @@ async def test_esm_typescript_server_gets_a_client_module_and_an_import() -> Non
         "package.json": json.dumps({"type": "module", "scripts": {"start": "tsx src/server.ts"}}),
         "src/server.ts": 'import express from "express";\n\nconst app = express();\napp.listen(3000);\n',
     }
-    plan, state = await applied(files, lambda p: init_js.plan_node(p, framework("javascript_node"), "."))
+    _plan, state = await applied(files, lambda p: init_js.plan_node(p, framework("javascript_node"), "."))
     assert 'import "./posthog.js";' in state["src/server.ts"]
     assert "export default posthog;" in state["src/posthog.ts"]
 
@@ -177,10 +177,13 @@ async def test_node_monorepo_subproject_is_edited_in_its_folder() -> None:
         "apps/api/package.json": json.dumps({"main": "index.js", "dependencies": {"express": "4"}}, indent=2),
         "apps/api/index.js": 'const express = require("express");\nexpress().listen(1);\n',
     }
-    plan, state = await applied(files, lambda p: init_js.plan_node(p, framework("javascript_node"), "apps/api"))
+    plan, _state = await applied(files, lambda p: init_js.plan_node(p, framework("javascript_node"), "apps/api"))
     assert set(plan.files) == {"apps/api/posthog.js", "apps/api/index.js"}
     result = await install.plan_install(
-        DictProject(files), framework("javascript_node"), app_dir="apps/api", package_manager="pnpm",
+        DictProject(files),
+        framework("javascript_node"),
+        app_dir="apps/api",
+        package_manager="pnpm",
         sdks=["posthog-node"],
     )
     assert result.manifest == "apps/api/package.json" and result.command == "cd apps/api && pnpm install"
@@ -218,7 +221,9 @@ async def test_django_split_settings_get_the_keys_in_base() -> None:
 
 
 async def test_flask_without_a_factory_configures_the_app_module() -> None:
-    files = {"app.py": "from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.get('/')\ndef i():\n    return 'hi'\n"}
+    files = {
+        "app.py": "from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.get('/')\ndef i():\n    return 'hi'\n"
+    }
     plan, state = await applied(files, lambda p: init_py.plan_flask(p, framework("flask"), "."))
     assert plan.files == ["app.py"]
     text = state["app.py"]
@@ -231,14 +236,14 @@ async def test_fastapi_with_a_lifespan_flushes_after_yield() -> None:
         "@asynccontextmanager\nasync def lifespan(app):\n    print('start')\n    yield\n    print('stop')\n\n\n"
         "app = FastAPI(lifespan=lifespan)\n"
     )
-    plan, state = await applied({"main.py": main}, lambda p: init_py.plan_fastapi(p, framework("fastapi"), "."))
+    _plan, state = await applied({"main.py": main}, lambda p: init_py.plan_fastapi(p, framework("fastapi"), "."))
     text = state["main.py"]
     assert text.index("yield") < text.index("posthog.flush()") < text.index("print('stop')")
 
 
 async def test_fastapi_with_on_event_handlers_gets_no_lifespan() -> None:
     main = "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.on_event('startup')\nasync def s():\n    pass\n"
-    plan, state = await applied({"main.py": main}, lambda p: init_py.plan_fastapi(p, framework("fastapi"), "."))
+    _plan, state = await applied({"main.py": main}, lambda p: init_py.plan_fastapi(p, framework("fastapi"), "."))
     assert "lifespan" not in state["main.py"] and "posthog.project_api_key" in state["main.py"]
 
 
@@ -248,7 +253,7 @@ async def test_plain_python_console_script_is_the_entry() -> None:
         "src/tool/__init__.py": '"""Tool."""\n',
         "src/tool/cli.py": "def main():\n    print(1)\n",
     }
-    plan, state = await applied(files, lambda p: init_py.plan_python(p, framework("python"), "."))
+    plan, _state = await applied(files, lambda p: init_py.plan_python(p, framework("python"), "."))
     assert plan.files == ["src/tool/__init__.py"]
 
 
@@ -281,7 +286,7 @@ async def test_python_install_uses_the_manifest_the_package_manager_reads(
         DictProject(files), framework("python"), app_dir=".", package_manager=manager, sdks=["posthog"]
     )
     assert result.manifest == manifest and result.command == command
-    plan, state = await applied(
+    _plan, state = await applied(
         files,
         lambda p: _plan_of(
             install.plan_install(p, framework("python"), app_dir=".", package_manager=manager, sdks=["posthog"])
@@ -301,7 +306,7 @@ async def _plan_of(result: Awaitable[install.InstallResult]) -> Plan:
 
 async def test_install_keeps_package_json_sorted_and_skips_declared_packages() -> None:
     pkg = json.dumps({"name": "a", "dependencies": {"axios": "1", "zod": "3"}}, indent=2) + "\n"
-    plan, state = await applied(
+    _plan, state = await applied(
         {"package.json": pkg},
         lambda p: _plan_of(
             install.plan_install(
@@ -318,7 +323,10 @@ async def test_install_keeps_package_json_sorted_and_skips_declared_packages() -
 
 async def test_invalid_manifest_is_skipped_not_rewritten() -> None:
     result = await install.plan_install(
-        DictProject({"package.json": "{ not json"}), framework("nextjs"), app_dir=".", package_manager="npm",
+        DictProject({"package.json": "{ not json"}),
+        framework("nextjs"),
+        app_dir=".",
+        package_manager="npm",
         sdks=["posthog-js"],
     )
     assert result.plan.skipped and "not valid JSON" in result.plan.skipped and not result.plan.changes

@@ -116,7 +116,7 @@ async def plan_fastapi(project: ProjectReader, framework: Framework, app_dir: st
     modules = await _modules_calling(project, r"\bFastAPI\(", "FastAPI")
     if not modules:
         return Plan.skip("No module creates the FastAPI app (`FastAPI(...)`), so there is nowhere to start PostHog.")
-    path, text, tree = modules[0]
+    path, text, _tree = modules[0]
     plan = await _configure_module(
         project, path, framework, app_dir, "it is loaded before the app's routers and their clients."
     )
