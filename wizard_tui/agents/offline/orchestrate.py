@@ -154,9 +154,11 @@ async def orchestrate(s: Session, *, final_steps: bool) -> None:
     all_files = listing.get("files", []) if listing else []
     found = await s.call("search_files", {"pattern": _AREA_PATTERN, "max_results": 100})
     matches = found.get("matches", []) if found else []
+    paths = [(f, PurePosixPath(f)) for f in all_files]  # parsed once: big listings make this add up
     pages: list[str] = []
     for glob in _PAGE_GLOBS:
-        pages += [f for f in all_files if PurePosixPath(f).match(glob) or f.startswith(glob.rstrip("*"))]
+        prefix = glob.rstrip("*")
+        pages += [f for f, p in paths if f.startswith(prefix) or p.match(glob)]
     if final_steps:
         # Real bodies edit code: templates and URL tables are no place for a capture call.
         matches = [m for m in matches if _code_file(m["file"])]
