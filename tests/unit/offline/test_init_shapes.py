@@ -18,7 +18,7 @@ from wizard_tui.agents.offline import init_js, init_py, install
 from wizard_tui.agents.offline.changes import Edit, NewFile, Plan, apply_edits
 from wizard_tui.agents.offline.project import DictProject
 from wizard_tui.agents.offline.syntax import check_file
-from wizard_tui.domain.frameworks import framework
+from wizard_tui.domain.frameworks import SDK_VERSIONS, framework
 
 Planner = Callable[[DictProject], Awaitable[Plan]]
 
@@ -330,3 +330,33 @@ async def test_invalid_manifest_is_skipped_not_rewritten() -> None:
         sdks=["posthog-js"],
     )
     assert result.plan.skipped and "not valid JSON" in result.plan.skipped and not result.plan.changes
+
+
+@pytest.mark.parametrize(
+    ("files", "manifest", "expected"),
+    [
+        ({"Pipfile": '[packages]\nflask = "*"\n\n[requires]\npython_version = "3.11"\n'}, "Pipfile", "posthog"),
+        ({"setup.py": "from setuptools import setup\nsetup(install_requires=['x'])\n"}, None, "setup.py"),
+        (
+            {"pyproject.toml": '[project]\nname = "a"\ndynamic = ["dependencies"]\n'},
+            None,
+            "pyproject.toml",
+        ),
+    ],
+)
+async def test_other_python_manifests_are_edited_or_skipped_never_bypassed(
+    files: dict[str, str], manifest: str | None, expected: str
+) -> None:
+    result = await install.plan_install(
+        DictProject(files), framework("python"), app_dir=".", package_manager=None, sdks=["posthog"]
+    )
+    if manifest is None:  # another file declares the dependencies: say where, add no requirements.txt
+        assert result.plan.skipped and expected in result.plan.skipped and not result.plan.changes
+    else:
+        _, state = await applied(
+            files,
+            lambda p: _plan_of(
+                install.plan_install(p, framework("python"), app_dir=".", package_manager=None, sdks=["posthog"])
+            ),
+        )
+        assert tomllib.loads(state[manifest])["packages"][expected] == f">={SDK_VERSIONS['posthog']}"

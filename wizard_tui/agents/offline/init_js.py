@@ -393,8 +393,11 @@ async def plan_node(project: ProjectReader, framework: Framework, app_dir: str) 
         node_client_module(esm, framework.key_env or "POSTHOG_API_KEY", framework.host_env or "POSTHOG_HOST"),
         f"Created {module}: the app's one posthog-node client, disabled when no key is set.",
     )
-    # ES modules name the file as Node resolves it; TypeScript maps `.js` to the `.ts` source.
-    specifier = "./posthog" + ((".js" if ext in (".ts", ".js") else ext) if esm else "")
+    # Node's ES modules need the file's extension (TypeScript maps `.js` to the `.ts` source);
+    # CommonJS, and TypeScript compiled to it, resolve the bare name.
+    esm_runtime = package.get("type") == "module" or suffix in (".mjs", ".mts")
+    needs_extension = esm and (esm_runtime or suffix not in (".ts", ".tsx"))
+    specifier = "./posthog" + ((".js" if ext in (".ts", ".js") else ext) if needs_extension else "")
     after = jsedit.side_effect_import(src, specifier)
     if not Source(after, entry).ok:
         return Plan.skip(f"Adding the import to {entry} would not parse; import {module} there by hand.")

@@ -138,11 +138,33 @@ async def _python(project: ProjectReader, app_dir: str, package_manager: str | N
         name = requirements.removeprefix(f"{app_dir}/") if app_dir not in ("", ".") else requirements
         return InstallResult(plan, requirements, _in_dir(app_dir, f"pip install -r {name}"))
 
-    if pyproject is not None and data is not None and "project" in data:
-        after = manifests.pep621_declare(pyproject, requirement)
+    project_table = (data or {}).get("project")
+    # `dynamic = ["dependencies"]` means another file declares them: a static list would be invalid.
+    if isinstance(project_table, dict) and "dependencies" not in project_table.get("dynamic", []):
+        after = manifests.pep621_declare(pyproject or "", requirement)
         if after is not None:
-            plan.edit(pyproject_path, pyproject, after, f"Declared {requirement} in [project] of {pyproject_path}.")
+            note = f"Declared {requirement} in [project] of {pyproject_path}."
+            plan.edit(pyproject_path, pyproject or "", after, note)
             return InstallResult(plan, pyproject_path, _in_dir(app_dir, "pip install -e ."))
+
+    pipfile = join(app_dir, "Pipfile")
+    if await first_existing(project, pipfile):
+        text = await project.read(pipfile)
+        after = manifests.table_declare(text or "", "packages", "posthog", f">={minimum}") if text else None
+        if text is None or after is None:
+            return InstallResult(Plan.skip(f"{pipfile} has a layout the offline agent does not edit safely."))
+        plan.edit(pipfile, text, after, f"Declared posthog >={minimum} in [packages] of {pipfile}.")
+        return InstallResult(plan, pipfile, _in_dir(app_dir, "pipenv install"))
+
+    setup = await first_existing(project, join(app_dir, "setup.py"), join(app_dir, "setup.cfg"))
+    if setup is not None or isinstance(project_table, dict):
+        where = setup or pyproject_path
+        return InstallResult(
+            Plan.skip(
+                f"The dependencies are declared in {where} in a form the offline agent does not edit.",
+                f"Add {requirement} to the install requirements in {where}.",
+            )
+        )
 
     path = join(app_dir, "requirements.txt")
     plan.add_file(path, f"{requirement}\n", f"Created {path} declaring {requirement}: the project had no manifest.")

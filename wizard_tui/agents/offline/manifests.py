@@ -268,7 +268,12 @@ def _closing_bracket(text: str, open_at: int) -> int | None:
 
 def poetry_declare(text: str, name: str, constraint: str) -> str | None:
     """pyproject.toml with `name = "constraint"` at the end of `[tool.poetry.dependencies]`."""
-    span = _table_span(text, "tool.poetry.dependencies")
+    return table_declare(text, "tool.poetry.dependencies", name, constraint)
+
+
+def table_declare(text: str, table: str, name: str, constraint: str) -> str | None:
+    """TOML text with `name = "constraint"` at the end of `[table]` (poetry's, a Pipfile's)."""
+    span = _table_span(text, table)
     if span is None:
         return None
     start, end = span
@@ -278,9 +283,10 @@ def poetry_declare(text: str, name: str, constraint: str) -> str | None:
     result = text[:insert_at] + ("\n" if body else "") + line + text[insert_at:]
     if not body:
         result = text[:start] + line + "\n" + text[start:]
-    data = load_toml(result)
-    deps = (data or {}).get("tool", {}).get("poetry", {}).get("dependencies", {})
-    return result if isinstance(deps, dict) and deps.get(name) == constraint else None
+    data: Any = load_toml(result) or {}
+    for key in table.split("."):
+        data = data.get(key, {}) if isinstance(data, dict) else {}
+    return result if isinstance(data, dict) and data.get(name) == constraint else None
 
 
 def pyproject_declared(data: dict[str, Any]) -> set[str]:
