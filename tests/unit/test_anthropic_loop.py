@@ -50,14 +50,14 @@ async def test_several_tool_calls_in_one_turn_get_one_user_message_in_order(
         lambda _r: Turn(
             [
                 text("Three at once."),
-                tool_use("write_marker", {"note": "hi"}, id="toolu_a"),
+                tool_use("read_handoffs", {}, id="toolu_a"),
                 tool_use("read_file", {"path": "nope.txt"}, id="toolu_b"),
                 tool_use("list_files", {"path": "."}, id="toolu_c"),
             ]
         ),
         report,
     )
-    request, context = task_request(harness)
+    request, context = task_request(harness, stub=False)  # the real install body reads the project
     outcome = await agent.run(request)
 
     assert context.report is not None and outcome.stop_reason == "reported"
@@ -72,8 +72,8 @@ async def test_several_tool_calls_in_one_turn_get_one_user_message_in_order(
     assert second.messages[1]["content"][1] == {
         "type": "tool_use",
         "id": "toolu_a",
-        "name": "write_marker",
-        "input": {"note": "hi"},
+        "name": "read_handoffs",
+        "input": {},
     }
 
 

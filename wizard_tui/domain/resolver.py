@@ -109,15 +109,21 @@ def resolve_task(
     forced_model: str | None,
     default_model: str,
     stub: bool = False,
+    framework: str | None = None,
 ) -> ResolvedAgent:
     """What a task's agent gets. With `stub` (`--stub`) every type runs the stub body with its tools,
-    and `enqueue_task` only where the type's own prompt allows it."""
+    and `enqueue_task` only where the type's own prompt allows it.
+
+    Real bodies also get the integration notes of the run's `framework` (the HOW), right after
+    the preamble: the same text for every task of the run, so it belongs to the shared prefix.
+    """
     type_prompt = library.types[task.type]
     body = library.body_for(task.type, stub=stub)
     tools = type_prompt.meta.tools
     if stub:
         tools = [t for t in body.meta.tools if t != "enqueue_task" or t in type_prompt.meta.tools]
-    system = f"{PREAMBLE}\n{body.body.strip()}\n"
+    notes = "" if stub else f"{library.knowledge_for(framework).strip()}\n\n"
+    system = f"{PREAMBLE}\n{notes}{body.body.strip()}\n"
     inputs = json.dumps(task.inputs, indent=2, sort_keys=True) if task.inputs else "{}"
     goal = type_prompt.section("Goal")
     success = type_prompt.section("How you know you succeeded")

@@ -256,6 +256,7 @@ class Run:
                 forced_model=self.config.model,
                 default_model=self.backend.default_model,
                 stub=self.config.stub,
+                framework=store.framework,
             ),
             concurrency=self.config.concurrency,
             # The start backstop is per run, not per process: resuming a runaway must not refill it.

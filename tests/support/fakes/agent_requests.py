@@ -20,6 +20,7 @@ def task_request(
     model: str | None = None,
     max_turns: int | None = None,
     timeout_s: float = 300.0,
+    stub: bool = True,
 ) -> tuple[AgentRequest, ToolContext]:
     """A fresh task of `task_type` in the harness's queue, resolved as the executor would."""
     task = harness.store.enqueue(
@@ -32,8 +33,15 @@ def task_request(
         enqueued_by="orchestrator",
         depth=0,
     )
+    # The loop's mechanics are tested with the skeleton's bodies (the stub's tools, one shared
+    # system prompt); the real bodies have tests of their own.
     agent = resolve_task(
-        task, harness.services.library, harness.store.tasks, forced_model=None, default_model="claude-sonnet-4-6"
+        task,
+        harness.services.library,
+        harness.store.tasks,
+        forced_model=None,
+        default_model="claude-sonnet-4-6",
+        stub=stub,
     )
     if max_turns is not None:
         agent = replace(agent, max_turns=max_turns)
