@@ -53,10 +53,10 @@ async def test_a_hostile_agent_is_refused_every_escape_and_leaks_nothing(tmp_pat
     for who, tool, probe in backend.probed:
         assert SECRET not in probe.content and OUTSIDE_SECRET not in probe.content, (who, tool)
 
-    # Nothing the run wrote holds a secret: queue, audit, telemetry, handoffs, markers, intent.
+    # Nothing the run wrote holds a secret: queue, audit, telemetry, handoffs, proposals, the patch.
     blobs = run_dir_blobs(project)
-    assert {"queue.json", "audit.jsonl", "telemetry.jsonl"} <= set(blobs)
-    assert any(name.startswith("handoffs/") for name in blobs) and any(name.startswith("markers/") for name in blobs)
+    assert {"queue.json", "audit.jsonl", "telemetry.jsonl", "proposals.json", "changes.patch"} <= set(blobs)
+    assert any(name.startswith("handoffs/") for name in blobs)
     for name, blob in blobs.items():
         for secret in (SECRET, OUTSIDE_SECRET, "s3cr3t", "PLANTED"):
             assert secret.encode() not in blob, f"{secret} leaked into {name}"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from wizard_tui.domain.claude_models import capped
 from wizard_tui.domain.models import Task
-from wizard_tui.domain.prompts import PromptLibrary
+from wizard_tui.domain.prompts import STUB_TYPE, PromptLibrary
 
 PREAMBLE = """\
 You are one isolated step of the PostHog setup wizard, a fresh agent with no memory of the
@@ -156,8 +156,15 @@ def resolve_task(
 
 
 def resolve_orchestrator(
-    library: PromptLibrary, *, install_dir_name: str, forced_model: str | None, default_model: str
+    library: PromptLibrary,
+    *,
+    install_dir_name: str,
+    forced_model: str | None,
+    default_model: str,
+    stub: bool = False,
 ) -> ResolvedAgent:
+    """The orchestrator's agent. Under `--stub` its `body` says so, so that a backend that follows
+    the prompts in code (the offline agent) seeds the skeleton's graph, without review and report."""
     seed = library.seed
     system = f"{ORCHESTRATOR_PREAMBLE}\n{seed.body.strip()}\n"
     prompt = (
@@ -173,5 +180,5 @@ def resolve_orchestrator(
         system=system,
         prompt=prompt,
         max_turns=seed.meta.max_turns,
-        body=seed.meta.type,
+        body=STUB_TYPE if stub else seed.meta.type,
     )

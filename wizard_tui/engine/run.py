@@ -386,6 +386,7 @@ class Run:
                 install_dir_name=path_text(store.install_dir.name),
                 forced_model=self.config.model,
                 default_model=self.backend.default_model,
+                stub=self.config.stub,
             )
         )
         try:
