@@ -307,7 +307,8 @@ def test_cli_model_flag_sets_the_model_of_every_request(
         monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
         monkeypatch.setenv("ANTHROPIC_BASE_URL", api.base_url)
         project = sample("nextjs-app-router")
-        assert main([str(project), "--no-ui", "--no-telemetry", "--model", "claude-sonnet-5"]) == 0
+        # The scripted model plays the skeleton (markers): the run is a --stub run.
+        assert main([str(project), "--no-ui", "--no-telemetry", "--model", "claude-sonnet-5", "--stub"]) == 0
     assert len(api.requests) > 10 and {r.model for r in api.requests} == {"claude-sonnet-5"}
     queue = read_queue_file(project / ".posthog-wizard" / "queue.json")
     assert queue.model == "claude-sonnet-5" and {t.model for t in queue.tasks if not t.dynamic} == {"claude-haiku-4-5"}
