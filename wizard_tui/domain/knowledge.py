@@ -13,13 +13,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from wizard_tui.domain.frameworks import DEFAULT_HOST, FRAMEWORKS, framework
+from wizard_tui.domain.frontmatter import FrontMatterError, read_front_matter
 
 REQUIRED_SECTIONS = ("## Install", "## Init", "## Identify", "## Capture", "## LLM analytics")
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n(.*)\Z", re.DOTALL)
 
 
 class KnowledgeError(Exception):
@@ -42,21 +41,17 @@ class Knowledge:
 
 def parse_knowledge(path: Path) -> Knowledge:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise KnowledgeError(f"{path}: cannot be read ({exc})") from exc
-    match = _FRONT_MATTER.match(text)
-    if not match:
-        raise KnowledgeError(f"{path}: must start with a front matter block naming its framework")
-    try:
-        meta = KnowledgeMeta.model_validate(yaml.safe_load(match.group(1)))
-    except (yaml.YAMLError, ValidationError) as exc:
+        raw, body = read_front_matter(path)
+        meta = KnowledgeMeta.model_validate(raw)
+    except FrontMatterError as exc:
+        raise KnowledgeError(str(exc)) from exc
+    except ValidationError as exc:
         raise KnowledgeError(f"{path}: invalid front matter ({exc})") from exc
     if meta.framework not in FRAMEWORKS or meta.framework == "unknown":
         raise KnowledgeError(f"{path}: {meta.framework!r} is not a framework id; use one of {', '.join(FRAMEWORKS)}")
     if path.stem != meta.framework:
         raise KnowledgeError(f"{path}: the file must be named {meta.framework}.md, after its framework")
-    body = match.group(2).strip()
+    body = body.strip()
     missing = [s for s in REQUIRED_SECTIONS if not re.search(rf"^{re.escape(s)}\s*$", body, re.M)]
     if missing:
         raise KnowledgeError(f"{path}: the body lacks the section(s) {', '.join(missing)}")

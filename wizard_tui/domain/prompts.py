@@ -12,19 +12,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from wizard_tui.domain.claude_models import current_ids, lookup
+from wizard_tui.domain.frontmatter import FrontMatterError, read_front_matter
 from wizard_tui.domain.knowledge import Knowledge, knowledge_text, load_knowledge
 from wizard_tui.domain.tools import TOOL_NAMES
 
 REQUIRED_SECTIONS = ("## Goal", "## How you know you succeeded")
 STUB_TYPE = "stub"  # the walking skeleton's body (`stub.md`), which `--stub` gives every task
-# libyaml's safe loader when PyYAML was built with it (its wheels are): parsing the prompts'
-# front matter in pure Python was half the fixed cost of a small run (bench_machinery).
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n(.*)\Z", re.DOTALL)
 
 
 class PromptError(Exception):
@@ -64,18 +60,9 @@ class PromptFile:
 
 def parse_prompt(path: Path) -> PromptFile:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PromptError(f"{path}: cannot be read ({exc})") from exc
-    match = _FRONT_MATTER.match(text)
-    if not match:
-        raise PromptError(f"{path}: must start with a YAML front matter block between '---' lines")
-    try:
-        raw = yaml.load(match.group(1), Loader=_SafeLoader)
-    except yaml.YAMLError as exc:
-        raise PromptError(f"{path}: the front matter is not valid YAML ({exc})") from exc
-    if not isinstance(raw, dict):
-        raise PromptError(f"{path}: the front matter must be a mapping of fields")
+        raw, body = read_front_matter(path)
+    except FrontMatterError as exc:
+        raise PromptError(str(exc)) from exc
     try:
         meta = FrontMatter.model_validate(raw)
     except ValidationError as exc:
@@ -90,7 +77,6 @@ def parse_prompt(path: Path) -> PromptFile:
     unknown = sorted(set(meta.tools) - TOOL_NAMES)
     if unknown:
         raise PromptError(f"{path}: unknown tools {', '.join(unknown)}; valid tools: {', '.join(sorted(TOOL_NAMES))}")
-    body = match.group(2)
     if meta.body is None:
         missing = [s for s in REQUIRED_SECTIONS if s not in body]
         if missing:

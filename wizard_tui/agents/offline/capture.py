@@ -175,21 +175,26 @@ def _browser_capture(ctx: TaskContext, file: str, src: Source, style: str, area:
             continue
         event = styled(event_words(file, name, area), style)
         q = src.quote()
-        semi = ";" if src.semicolons() else ""
-        changed = insert_before_end(src, body, f"posthog.capture({q}{event}{q}){semi}")
-        if changed is None:
-            continue
-        result = Source(changed, file)
-        if not result.imports_from("posthog-js"):
-            result = Source(jsedit.add_import(result, "posthog", "posthog-js"), file)
-        elif not any(i.default == "posthog" for i in result.imports_from("posthog-js")):
-            continue  # posthog-js is imported under another name: do not guess it
-        if not result.ok:
+        result = browser_call(src, body, f"posthog.capture({q}{event}{q})")
+        if result is None:
             continue
         plan = Plan()
-        plan.edit(file, src.text, result.text, f"Captured {event!r} when the form in {file} is submitted ({name}).")
+        plan.edit(file, src.text, result, f"Captured {event!r} when the form in {file} is submitted ({name}).")
         return plan
     return Plan.skip(f"No form with a submit handler in {file} to attach a capture to.")
+
+
+def browser_call(src: Source, body: Node, call: str) -> str | None:
+    """The file with a posthog-js `call` at the success point of `body`, importing posthog-js."""
+    changed = insert_before_end(src, body, call + (";" if src.semicolons() else ""))
+    if changed is None:
+        return None
+    result = Source(changed, src.path)
+    if not result.imports_from("posthog-js"):
+        result = Source(jsedit.add_import(result, "posthog", "posthog-js"), src.path)
+    elif not any(i.default == "posthog" for i in result.imports_from("posthog-js")):
+        return None  # posthog-js is imported under another name: do not guess it
+    return result.text if result.ok else None
 
 
 def submit_handler(src: Source, form: Node) -> tuple[str, Node] | None:

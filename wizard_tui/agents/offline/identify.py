@@ -11,8 +11,8 @@ from __future__ import annotations
 import ast
 import re
 
-from wizard_tui.agents.offline import init_py, jsedit, pyedit
-from wizard_tui.agents.offline.capture import insert_before_end, submit_handler
+from wizard_tui.agents.offline import init_py, pyedit
+from wizard_tui.agents.offline.capture import browser_call, submit_handler
 from wizard_tui.agents.offline.changes import Plan
 from wizard_tui.agents.offline.context import TaskContext
 from wizard_tui.agents.offline.jsparse import Node, Source, grammar_for
@@ -53,24 +53,13 @@ async def _browser(ctx: TaskContext) -> Plan:
             email = _email_variable(src, function)
             if body is None or email is None:
                 continue
-            q = src.quote()
-            semi = ";" if src.semicolons() else ""
             props = "{ email }" if email == "email" else f"{{ email: {email} }}"
-            changed = insert_before_end(src, body, f"posthog.identify({email}, {props}){semi}")
-            if changed is None:
-                continue
-            result = Source(changed, file)
-            if not result.imports_from("posthog-js"):
-                result = Source(jsedit.add_import(result, "posthog", "posthog-js"), file)
-            elif not any(i.default == "posthog" for i in result.imports_from("posthog-js")):
-                continue
-            if not result.ok:
+            result = browser_call(src, body, f"posthog.identify({email}, {props})")
+            if result is None:
                 continue
             plan = Plan()
-            plan.edit(file, text, result.text, f"Identified the user by email when the form in {file} succeeds.")
-            plan.manual.append(
-                f"If your backend returns a user id, identify with it instead of the email ({q}distinct id{q})."
-            )
+            plan.edit(file, text, result, f"Identified the user by email when the form in {file} succeeds.")
+            plan.manual.append("If your backend returns a user id, identify with that id instead of the email.")
             return plan
     return Plan.skip(
         "No sign-up or log-in form that collects an email was found to identify users at.",

@@ -33,6 +33,10 @@ class ProjectReader(Protocol):
         """`{file, line, text}` matches of a regular expression."""
         ...
 
+    async def has(self, path: str) -> bool:
+        """Whether `path` is a file of the project (even past the end of a cut listing)."""
+        ...
+
 
 def join(base: str, *parts: str) -> str:
     """A project-relative path: `base` ("." for the root) joined with `parts`."""
@@ -43,13 +47,11 @@ def join(base: str, *parts: str) -> str:
     return text[2:] if text.startswith("./") else text
 
 
-async def exists(project: ProjectReader, path: str) -> bool:
-    return path in set(await project.files())
-
-
 async def first_existing(project: ProjectReader, *paths: str) -> str | None:
-    listed = set(await project.files())
-    return next((p for p in paths if p in listed), None)
+    for path in paths:
+        if await project.has(path):
+            return path
+    return None
 
 
 class ToolProject:
@@ -58,6 +60,9 @@ class ToolProject:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._files: list[str] | None = None
+        self._listed: set[str] = set()
+        self._cut = False  # the listing hit its cap: a file missing from it may still exist
+        self._folders: dict[str, set[str]] = {}
         self._texts: dict[str, str | None] = {}
         self.read_paths: list[str] = []  # what was read, for the handoff's evidence
 
@@ -65,7 +70,21 @@ class ToolProject:
         if self._files is None:
             listing = await self.session.call("list_files", {"path": ".", "max_results": LIST_LIMIT})
             self._files = list(listing.get("files", [])) if listing else []
+            self._listed = set(self._files)
+            self._cut = bool(listing and listing.get("truncated"))
         return self._files
+
+    async def has(self, path: str) -> bool:
+        await self.files()
+        if path in self._listed:
+            return True
+        if not self._cut:
+            return False
+        # A big project's listing is cut: ask for the file itself.
+        found = await self.session.call(
+            "list_files", {"path": str(PurePosixPath(path).parent), "max_results": LIST_LIMIT}
+        )
+        return bool(found) and path in found.get("files", [])
 
     async def read(self, path: str) -> str | None:
         if path not in self._texts:
@@ -81,8 +100,9 @@ class ToolProject:
     def forget(self, path: str) -> None:
         """Drop a cached read, after this agent proposed a change to the file."""
         self._texts.pop(path, None)
-        if self._files is not None and path not in self._files:
+        if self._files is not None and path not in self._listed:
             self._files.append(path)
+            self._listed.add(path)
 
     async def search(self, pattern: str, glob: str | None = None) -> list[dict[str, Any]]:
         args: dict[str, Any] = {"pattern": pattern, "max_results": 200}
@@ -100,6 +120,9 @@ class DictProject:
 
     async def files(self) -> list[str]:
         return sorted(self.texts)
+
+    async def has(self, path: str) -> bool:
+        return path in self.texts
 
     async def read(self, path: str) -> str | None:
         text = self.texts.get(path)
