@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -123,7 +122,7 @@ def _declared(project: Path, manifest: str, package: str) -> bool:
 
 
 @pytest.mark.parametrize("name", SAMPLE_NAMES)
-async def test_the_whole_cycle_on_a_sample(name: str, sample: Callable[[str], Path], tmp_path: Path) -> None:
+async def test_the_whole_cycle_on_a_sample(name: str, sample: Callable[[str], Path]) -> None:
     project = sample(name)
     before = tree_digest(project)
     statuses = await _run(project)
@@ -151,10 +150,7 @@ async def test_the_whole_cycle_on_a_sample(name: str, sample: Callable[[str], Pa
     )
     assert check.returncode == 0, check.stderr
 
-    # `wizard-tui apply` and `revert` are not on main yet: until they are, git applies the patch.
-    applied = subprocess.run(
-        ["git", "apply", str(run_dir / "changes.patch")], cwd=project, capture_output=True, text=True
-    )
+    applied = _cli("apply", str(project))
     assert applied.returncode == 0, applied.stderr
     assert _declared(project, manifest, package)
     _assert_one_init_per_runtime(project)
@@ -166,14 +162,17 @@ async def test_the_whole_cycle_on_a_sample(name: str, sample: Callable[[str], Pa
         own = subprocess.run(OWN_TESTS[name], cwd=project, capture_output=True, text=True, env=_env(), timeout=300)
         assert own.returncode == 0, own.stdout[-3000:] + own.stderr[-3000:]
 
-    # A second run on an applied copy: PostHog is there now, so no new install or init.
-    again_dir = tmp_path / "again" / name
-    shutil.copytree(project, again_dir, ignore=shutil.ignore_patterns(".posthog-wizard"))
-    again = await _run(again_dir)
+    # A second run on the applied project: PostHog is there now, so no new install or init.
+    again = await _run(project)
     assert again["install"] == [TaskStatus.SKIPPED] and again["init"] == [TaskStatus.SKIPPED]
-    second = read_queue_file(again_dir / ".posthog-wizard" / "queue.json")
+    second = read_queue_file(run_dir / "queue.json")
     install_init = {t.id for t in second.tasks if t.type in ("install", "init")}
-    changes_file = again_dir / ".posthog-wizard" / "changes.json"
+    changes_file = run_dir / "changes.json"
     changes = json.loads(changes_file.read_text()) if changes_file.exists() else {"files": []}
     assert not [f for f in changes["files"] if set(f["tasks"]) & install_init]
-    _assert_one_init_per_runtime(again_dir)
+    _assert_one_init_per_runtime(project)
+
+    # Revert undoes the apply byte for byte, even after that second run.
+    reverted = _cli("revert", str(project))
+    assert reverted.returncode == 0, reverted.stderr
+    assert tree_digest(project) == before, "revert did not restore the project byte for byte"
