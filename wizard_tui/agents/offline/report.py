@@ -62,14 +62,17 @@ def render_report(ctx: TaskContext, handoffs: list[dict[str, Any]]) -> str:
         lines.append("The install task did not finish; declare the PostHog SDK by hand.")
 
     lines += ["", "## Apply, or undo", ""]
-    lines += [
-        "Review `.posthog-wizard/changes.patch`, then:",
-        "",
-        "```sh",
-        "wizard-tui apply .      # all files or none; refuses if a file changed since the run",
-        "wizard-tui revert .     # restores every applied file byte for byte",
-        "```",
-    ]
+    if changed:
+        lines += [
+            "Review `.posthog-wizard/changes.patch`, then:",
+            "",
+            "```sh",
+            "wizard-tui apply .      # all files or none; refuses if a file changed since the run",
+            "wizard-tui revert .     # restores every applied file byte for byte",
+            "```",
+        ]
+    else:
+        lines.append("Nothing to apply: no task proposed a change.")
 
     lines += ["", "## Skipped, and why", ""]
     skipped = [h for h in handoffs if h.get("status") in ("skipped", "failed", "blocked")]
