@@ -43,7 +43,7 @@ def finish(store: QueueStore, task_id: str, status: TaskStatus = TaskStatus.DONE
 
 
 def ready_ids(store: QueueStore) -> list[str]:
-    return [t.id for t in store.ready()]
+    return [t.id for t in store.first_ready(100)]
 
 
 def test_review_waits_for_tasks_enqueued_after_it() -> None:
@@ -90,6 +90,6 @@ def test_barrier_is_rebuilt_from_a_queue_file() -> None:
     a = add(store, "install")
     review = add(store, "review", last=True)
     loaded = QueueStore.from_file(store.snapshot(), clock=FrozenClock(), ids=SequentialIds(), bus=EventBus())
-    assert [t.id for t in loaded.ready()] == [a]
+    assert [t.id for t in loaded.first_ready(100)] == [a]
     finish(loaded, a)
-    assert [t.id for t in loaded.ready()] == [review]
+    assert [t.id for t in loaded.first_ready(100)] == [review]
