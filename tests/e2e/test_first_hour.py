@@ -85,8 +85,8 @@ def test_make_run_continues_from_its_own_printed_hint(tmp_path: Path) -> None:
 
     def a_task_is_mid_run() -> bool:
         queue = read_queue_file(run_dir / "queue.json") if (run_dir / "queue.json").exists() else None
-        running = [t.id for t in (queue.tasks if queue else []) if t.status == TaskStatus.RUNNING]
-        return bool(running) and (run_dir / "markers" / f"{running[0]}.txt").exists()
+        # A task agent is at work: paced turns keep it running for a while.
+        return any(t.status == TaskStatus.RUNNING for t in (queue.tasks if queue else []))
 
     wait_until(a_task_is_mid_run, proc, "a task ran")
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in the terminal does: the whole foreground group
@@ -106,7 +106,8 @@ def test_make_run_continues_from_its_own_printed_hint(tmp_path: Path) -> None:
     resumed = subprocess.run(hint, shell=True, cwd=REPO, env=make_env(), text=True, capture_output=True, timeout=120)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     queue = read_queue_file(run_dir / "queue.json")
-    assert queue.finished and all(t.status == TaskStatus.DONE for t in queue.tasks)
+    # Every task satisfied: done, or skipped with its reason (the real bodies skip what does not apply).
+    assert queue.finished and all(t.status.satisfied for t in queue.tasks)
     assert any(r.event == "resume" for r in read_audit(run_dir / "audit.jsonl"))
 
 
