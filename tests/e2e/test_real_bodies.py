@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE_NAMES, tree_digest
+from tests.support.samples import SAMPLE_NAMES, tree_digest
 from wizard_tui.agents.offline import OfflineAgent
 from wizard_tui.agents.offline.syntax import check_file
 from wizard_tui.domain.models import TaskStatus

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wizard_tui.domain.clock import FrozenClock, SequentialIds
+from tests.support.clock import FrozenClock, SequentialIds
 from wizard_tui.domain.events import EventBus
 from wizard_tui.domain.models import Handoff, TaskError, TaskStatus
 from wizard_tui.domain.queue import QueueStore
