@@ -1,7 +1,9 @@
 """Markdown files with a YAML front matter block: the prompts and the framework notes.
 
-A regular expression splits the block off and PyYAML reads it; python-frontmatter would do
-the same in a dependency, for a dozen lines. Errors are one sentence naming the file.
+One anchored regular expression splits the block off and PyYAML's safe loader (libyaml's
+when built with it) reads it. `python-frontmatter` would do the same split with the same
+loader, and add a dependency; it also reads a file without a block as empty metadata, where
+an author needs the error that names the file and the fix. Errors are one sentence.
 """
 
 from __future__ import annotations

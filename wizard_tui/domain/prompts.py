@@ -1,9 +1,6 @@
 """Agent prompt files: markdown with a YAML front matter block, validated by pydantic.
 
-The block is split off by one anchored regular expression and parsed with PyYAML's safe
-loader (libyaml's when built with it). `python-frontmatter` would do the same split with the
-same loader, and add a dependency; it also reads a file without a block as empty metadata,
-where a prompt author needs the error that names the file and the fix.
+`domain.frontmatter` splits the block off and reads it (and says why no library does).
 """
 
 from __future__ import annotations
