@@ -81,5 +81,8 @@ if ! "$VENV/bin/python" -m pip install --quiet --upgrade pip ||
     ! "$VENV/bin/python" -m pip install --quiet -c constraints.txt -e '.[dev]'; then
     fail "installing the dependencies failed (see pip's message above); check access to the package index (PyPI) and run make again"
 fi
+# Bytecode for our own modules now, so every start reads it instead of compiling (Python does
+# not write it itself when PYTHONDONTWRITEBYTECODE is set, as on some CI machines).
+"$VENV/bin/python" -m compileall -q wizard_tui >/dev/null
 touch "$STAMP"
 say "$VENV is ready ($(($(date +%s) - started)) s)"

@@ -1,6 +1,7 @@
 """Command line: `wizard-tui PATH [options]`, `wizard-tui watch PATH`, `wizard-tui detect PATH`.
 
-Imports stay lazy: `--no-ui` and `detect` never load Textual, and `--help` loads nothing heavy.
+Imports stay lazy: `--no-ui` and `detect` never load Textual, and `--help` loads nothing heavy
+(not even asyncio: bench/bench_startup.py holds `--help` to 4x `python -c pass`).
 
 Subcommands are picked by their first word in `main`, each with its own argparse parser,
 rather than with argparse's subparsers or click: the default command takes a PATH where a
@@ -12,13 +13,9 @@ command word, and importing click costs more than the whole `--help` budget (at 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
-import json
 import os
-import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -162,13 +159,15 @@ def _detect(argv: Sequence[str]) -> int:
         return _fail(str(exc))
     result = detect_project(root)
     if args.json:
+        import json
+
         print(json.dumps(result.model_dump(mode="json"), indent=2))
     else:
         print(format_detection(result))
     return EXIT_OK
 
 
-def _watch(argv: Sequence[str], invocation: Invocation) -> int:
+def _watch(argv: Sequence[str], invocation: Callable[[], Invocation]) -> int:
     p = _sub_parser("watch", "Attach the terminal UI to a run dir written by another process (read-only).")
     args = p.parse_args(argv)
     from wizard_tui.engine.rundir import RunSetupError, check_install_dir
@@ -179,7 +178,7 @@ def _watch(argv: Sequence[str], invocation: Invocation) -> int:
         return _fail(str(exc))
     from wizard_tui.tui.app import watch_tui
 
-    return watch_tui(root, command=invocation.on)
+    return watch_tui(root, command=invocation().on)
 
 
 def _apply_or_revert(name: str, argv: Sequence[str]) -> int:
@@ -223,8 +222,9 @@ def choose_backend(agent: str | None, pace_ms: int) -> tuple[AgentBackend, str] 
     return OfflineAgent(pace_s=pace_ms / 1000), name
 
 
-def _run(argv: Sequence[str], invocation: Invocation) -> int:
+def _run(argv: Sequence[str], invocation_of: Callable[[], Invocation]) -> int:
     args = run_parser().parse_args(argv)
+    invocation = invocation_of()
     args.no_ui = args.no_ui or args.json  # JSON lines are for programs: no terminal UI
     if args.resume and args.fresh:
         return _fail("--resume and --fresh cannot be used together.")
@@ -287,6 +287,10 @@ def _run(argv: Sequence[str], invocation: Invocation) -> int:
 
 
 def _run_headless(config: RunConfig, backend: AgentBackend, sinks: list[Sink], *, json_lines: bool) -> int:
+    import asyncio
+    import contextlib
+    import signal
+
     from wizard_tui.engine.run import Run
     from wizard_tui.headless import HeadlessPrinter
 
@@ -352,15 +356,20 @@ def _ask_about(queue: QueueFile, install_dir: Path) -> str | None:
             return None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _invocation(argv: Sequence[str] | None) -> Invocation:
+    """How this process was started (`argv` None: from the real command line), for the hints it prints."""
     from wizard_tui.domain.commands import Invocation
 
     if argv is None:
-        argv = sys.argv[1:]
-        invocation = Invocation.detect(sys.argv, executable=sys.executable, env=os.environ, cwd=os.getcwd())
-    else:
-        argv = list(argv)
-        invocation = Invocation(args=tuple(argv))
+        return Invocation.detect(sys.argv, executable=sys.executable, env=os.environ, cwd=os.getcwd())
+    return Invocation(args=tuple(argv))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    given = argv
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Worked out after parsing (so --help costs nothing for it), from what was given.
+    invocation = lambda: _invocation(given)  # noqa: E731
     try:
         if argv and argv[0] == "detect":
             return _detect(argv[1:])

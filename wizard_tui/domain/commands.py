@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -37,9 +36,13 @@ class Invocation:
         executable: str,
         env: Mapping[str, str],
         cwd: str,
-        which: Callable[[str], str | None] = shutil.which,
+        which: Callable[[str], str | None] | None = None,
     ) -> Invocation:
         """From `sys.argv`, `sys.executable`, the environment and the working directory."""
+        if which is None:
+            import shutil  # only here: shutil pulls in compression modules that --help never needs
+
+            which = shutil.which
         args = tuple(argv[1:])
         make = env.get(MAKE_ENV)
         if make in ("default", "sample") and args:
