@@ -126,21 +126,34 @@ def write_atomic(
     """
     dir_fd, name = _parent_fd(path, anchor, create_dirs)
     try:
-        tmp = f".{name[:100]}.{secrets.token_hex(6)}{TMP_SUFFIX}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, FILE_MODE, dir_fd=dir_fd)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                if fsync:
-                    os.fsync(handle.fileno())
-            os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp, dir_fd=dir_fd)
-            raise
+        write_atomic_at(dir_fd, name, data, fsync=fsync)
     finally:
         os.close(dir_fd)
+
+
+def write_atomic_at(dir_fd: int, name: str, data: bytes, *, fsync: bool = True) -> None:
+    """`write_atomic` of the file `name` in the folder open as `dir_fd` (from `open_dir`).
+
+    For many files in one folder (a run's handoffs): the folder was walked without following
+    links once, and its descriptor keeps naming that folder whatever happens to its path.
+    """
+    tmp = f".{name[:100]}.{secrets.token_hex(6)}{TMP_SUFFIX}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, FILE_MODE, dir_fd=dir_fd)
+    try:
+        try:
+            # Plain system calls: a buffered file object adds a stat, a seek and a tty check.
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            if fsync:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp, dir_fd=dir_fd)
+        raise
 
 
 def _single_regular(fd: int, path: PurePath) -> None:

@@ -142,8 +142,17 @@ def atomic_write_text(path: Path, text: str, *, fsync: bool = True) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), fsync=fsync)
 
 
+def model_bytes(model: BaseModel) -> bytes:
+    """How a record is laid out in its own file: indented JSON and a final newline."""
+    return model.model_dump_json(indent=2).encode("utf-8") + b"\n"
+
+
 def atomic_write_model(path: Path, model: BaseModel, *, fsync: bool = True) -> None:
-    atomic_write_bytes(path, model.model_dump_json(indent=2).encode("utf-8") + b"\n", fsync=fsync)
+    atomic_write_bytes(path, model_bytes(model), fsync=fsync)
+
+
+# A file write that took less than this is not worth a thread hop (see CoalescingWriter).
+INLINE_WRITE_S = 0.003
 
 
 class CoalescingWriter:
@@ -152,8 +161,13 @@ class CoalescingWriter:
     `request()` is cheap and may be called on every transition; while a write is
     running, further requests only mark the state dirty, and one more write of the
     then-newest state follows. After each write the writer rests for `rest_factor` times
-    what the write cost, so writing a big queue takes a bounded share of the run (the
-    cost of a run stays linear in its transitions); small queues are written at once.
+    what the write cost, and at least `min_rest_s`, so writing a big queue takes a bounded
+    share of the run (the cost of a run stays linear in its transitions) and a burst of
+    transitions costs one write. A write that took under INLINE_WRITE_S last time (a
+    small file, no slow disk) is done on the event loop: handing it to a thread costs more
+    than the write; bigger or slower ones go to a worker thread. The file's folder is walked
+    without following links once; every write goes through that descriptor (`close()` lets
+    go of it).
     `flush()` cuts the rest short and waits until the file holds the newest state.
     """
 
@@ -164,6 +178,7 @@ class CoalescingWriter:
         *,
         fsync: bool = True,
         rest_factor: float = 4.0,
+        min_rest_s: float = 0.002,
         join: Callable[[list[bytes]], bytes] = b"".join,
     ) -> None:
         self._render = render
@@ -171,6 +186,9 @@ class CoalescingWriter:
         self._path = path
         self._fsync = fsync
         self._rest_factor = rest_factor
+        self._min_rest_s = min_rest_s
+        self._last_write_s = 0.0
+        self._dir_fd: int | None = None
         self._dirty = False
         self._task: asyncio.Task[None] | None = None
         self._hurry: asyncio.Event | None = None
@@ -189,11 +207,13 @@ class CoalescingWriter:
             self._dirty = False
             started = time.perf_counter()
             data = self._render()
-            await asyncio.to_thread(self._write, data)
+            if self._last_write_s < INLINE_WRITE_S:
+                self._timed_write(data)
+            else:
+                await asyncio.to_thread(self._timed_write, data)
             self.writes += 1
-            rest = (time.perf_counter() - started) * self._rest_factor
-            # Under a millisecond is not worth a pause: small queues stay real-time.
-            if rest > 0.001 and self._hurry is not None and not self._hurry.is_set():
+            rest = max((time.perf_counter() - started) * self._rest_factor, self._min_rest_s)
+            if rest > 0 and self._hurry is not None and not self._hurry.is_set():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._hurry.wait(), min(rest, 0.5))
 
@@ -209,20 +229,43 @@ class CoalescingWriter:
             self.writes += 1
 
     def flush_sync(self) -> None:
-        """Last-resort synchronous write of the newest state (shutdown paths)."""
+        """Synchronous write of the newest state (the run's first write, and shutdown paths)."""
         self._dirty = False
-        self._write(self._render())
+        self._timed_write(self._render())
         self.writes += 1
 
+    def _timed_write(self, data: bytes | list[bytes]) -> None:
+        started = time.perf_counter()
+        self._write(data)
+        self._last_write_s = time.perf_counter() - started
+
     def _write(self, data: bytes | list[bytes]) -> None:
-        atomic_write_bytes(self._path, data if isinstance(data, bytes) else self._join(data), fsync=self._fsync)
+        if self._dir_fd is None:
+            self._dir_fd = nofollow.open_dir(self._path.parent)
+        whole = data if isinstance(data, bytes) else self._join(data)
+        nofollow.write_atomic_at(self._dir_fd, self._path.name, whole, fsync=self._fsync)
+
+    def close(self) -> None:
+        """Let go of the folder's descriptor (a later write opens it again)."""
+        if self._dir_fd is not None:
+            os.close(self._dir_fd)
+            self._dir_fd = None
 
 
 class JsonlAppender:
-    """Appends one JSON line per record; the file is never rewritten."""
+    """Appends one JSON line per record; the file is never rewritten.
+
+    Inside an event loop the lines of one loop turn reach the file together, flushed as the
+    turn ends (one write call instead of one per line: a run records several lines per task,
+    and on a busy machine each call costs); outside a loop each line is flushed at once. A
+    crash can lose the lines of the turn it interrupts and tear at most the last one; readers
+    skip a torn line. A failed flush is raised by the next append, flush or close.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._flush_scheduled = False
+        self._error: OSError | None = None
         # A planted link or second name would point the log at someone else's file: refused.
         fd = nofollow.open_regular(path, os.O_RDWR | os.O_APPEND | os.O_CREAT)
         torn = _ends_torn(fd)
@@ -238,8 +281,33 @@ class JsonlAppender:
             if isinstance(record, BaseModel)
             else json.dumps(record, default=str, separators=(",", ":"))
         )
-        # One write call per line, flushed at once: a crash can tear at most the last line.
+        self._raise_error()
         self._handle.write(line + "\n")
+        if self._flush_scheduled:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._handle.flush()
+            return
+        self._flush_scheduled = True
+        loop.call_soon(self._flush_turn)
+
+    def _flush_turn(self) -> None:
+        self._flush_scheduled = False
+        try:
+            self._handle.flush()
+        except OSError as exc:
+            self._error = exc
+
+    def _raise_error(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def flush(self) -> None:
+        """Every line appended so far is in the file."""
+        self._raise_error()
         self._handle.flush()
 
     def close(self) -> None:

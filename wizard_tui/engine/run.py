@@ -265,6 +265,7 @@ class Run:
         interrupted, exit_code, message = await self._drive(services, executor)
         finished_at = self.clock.now()
         store.finished = not interrupted
+        recorder.flush()  # the metrics read this session's audit lines back
         metrics = compute_metrics(
             store.snapshot(), read_audit(paths.audit), started_at=started_at, finished_at=finished_at
         )
@@ -375,6 +376,7 @@ class Run:
         finally:
             # Handoff files still queued are written before the run reports back.
             recorder.flush()
+            writer.close()
 
     async def _seed(self, services: RunServices, seeding_done: asyncio.Event) -> None:
         """The orchestrator's agent seeds the queue; its status ends done, failed or interrupted."""
