@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,8 +52,14 @@ class PromptFile:
 
     def section(self, heading: str) -> str:
         """The text under `## heading`, up to the next heading of that level."""
-        match = re.search(rf"^## {re.escape(heading)}\s*\n(.*?)(?=^## |\Z)", self.body, re.M | re.S)
-        return match.group(1).strip() if match else ""
+        return _section(self.body, heading)
+
+
+@functools.lru_cache(maxsize=256)
+def _section(body: str, heading: str) -> str:
+    # Every task agent's prompt quotes two sections of its type's file: found once per file.
+    match = re.search(rf"^## {re.escape(heading)}\s*\n(.*?)(?=^## |\Z)", body, re.M | re.S)
+    return match.group(1).strip() if match else ""
 
 
 def parse_prompt(path: Path) -> PromptFile:

@@ -132,6 +132,8 @@ def bounded(value: Any, depth: int = 0) -> Any:
     if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, str):
+        if len(value) <= MAX_TEXT and value.isascii():
+            return value  # the common case (types, models, ids): nothing to cut or replace
         # A lone surrogate would make the JSONL line unwritable: replace it, as any reader would.
         text = value[:MAX_TEXT].encode("utf-8", "replace").decode("utf-8")
         return text if len(value) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
