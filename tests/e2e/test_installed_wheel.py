@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, copy_sample
-from tests.crashkit import cli_env
+from tests.support.crash import cli_env
+from tests.support.samples import REPO, copy_sample
 
 TIMEOUT_S = 300
 
