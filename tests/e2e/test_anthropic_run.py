@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.support.clock import SequentialIds
+from tests.support.fakes.literal_model import LiteralModel, correction_turns
 from tests.support.fakes.messages_api import ApiError, FakeMessagesAPI, RecordedRequest, Reply, task_id_of
 from tests.support.fakes.skeleton_model import SkeletonModel, task_type
 from tests.support.samples import tree_digest
@@ -22,6 +23,7 @@ from wizard_tui.domain.claude_models import MODELS
 from wizard_tui.domain.models import Task, TaskStatus
 from wizard_tui.domain.persistence import iter_jsonl, read_audit, read_queue_file
 from wizard_tui.engine.run import Run, RunConfig, RunResult
+from wizard_tui.engine.tools import ALL_TOOLS
 
 USAGE_KEYS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
 
@@ -342,3 +344,29 @@ async def test_a_model_api_that_goes_away_after_the_check_is_named_in_the_verdic
     assert "still failed after 6 retries" in result.message and "--agent offline" in result.message
     waits = [r for r in read_audit(project / ".posthog-wizard" / "audit.jsonl") if r.event == "api-retry"]
     assert [(r.model_extra or {})["attempt"] for r in waits] == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize("name", ["nextjs-app-router", "django-app"])
+async def test_the_tool_definitions_leave_a_literal_reader_nothing_to_correct(
+    name: str, sample: Callable[[str], Path]
+) -> None:
+    with FakeMessagesAPI(LiteralModel()) as api:
+        result = await run_through(api, sample(name))
+    assert result.exit_code == 0, result.message
+    assert correction_turns(api.exchanges) == 0
+
+
+async def test_without_the_enum_and_the_ending_sentence_the_literal_reader_needs_corrections(
+    sample: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check above can fail: definitions that leave those facts out cost correction turns."""
+    enqueue, complete = ALL_TOOLS["enqueue_task"], ALL_TOOLS["complete_task"]
+    vague = dataclasses.replace(complete.decl, description="Report your task's outcome, with a handoff.")
+    monkeypatch.setitem(ALL_TOOLS, "complete_task", dataclasses.replace(complete, decl=vague))
+    untyped = dataclasses.replace(enqueue.decl, task_type_fields=())
+    monkeypatch.setitem(ALL_TOOLS, "enqueue_task", dataclasses.replace(enqueue, decl=untyped))
+    with FakeMessagesAPI(LiteralModel()) as api:
+        result = await run_through(api, sample("django-app"))
+    assert result.exit_code == 0, result.message
+    # One refused enqueue for the orchestrator, one nudge for each of the 6 task agents.
+    assert correction_turns(api.exchanges) == 7

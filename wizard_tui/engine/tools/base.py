@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -100,8 +100,8 @@ class ToolSpec(Generic[In]):
     def input_model(self) -> type[BaseModel]:
         return self.decl.input_model
 
-    def input_schema(self) -> dict[str, Any]:
-        return self.decl.input_schema()
+    def input_schema(self, task_types: Sequence[str] = ()) -> dict[str, Any]:
+        return self.decl.input_schema(task_types)
 
 
 def bind(name: str, handler: Callable[[ToolContext, In], Awaitable[dict[str, Any]]]) -> ToolSpec[In]:
@@ -169,8 +169,9 @@ class ToolBox:
 
     def definitions(self) -> list[dict[str, Any]]:
         """Tool definitions in the Messages API shape (name, description, input_schema)."""
+        types = self.context.services.library.task_types
         return [
-            {"name": s.name, "description": s.description, "input_schema": s.input_schema()}
+            {"name": s.name, "description": s.description, "input_schema": s.input_schema(types)}
             for s in self.specs.values()
         ]
 
