@@ -89,6 +89,7 @@ class WizardApp(App[int]):
     now: var[datetime | None] = var(None)  # ticks while an agent waits on the model API
     run_over: var[bool] = var(False)  # the run worker returned (the run dir's lock is free again)
     applying: var[bool] = var(False)  # `apply` is writing the patch into the project
+    apply_ready: var[bool] = var(False)  # computed: `a` can apply now
     verdict: var[VerdictLine] = var(VerdictLine())  # computed
     page: var[ViewerPage] = var(ViewerPage())  # computed
 
@@ -228,9 +229,12 @@ class WizardApp(App[int]):
     def watch_view(self, view: RunView) -> None:
         if view.waits:
             self.now = self.clock.now()
-        self.refresh_bindings()
 
-    def watch_run_over(self) -> None:
+    def compute_apply_ready(self) -> bool:
+        return self.can_apply()
+
+    def watch_apply_ready(self) -> None:
+        # Only when it changes: refreshing the bindings rebuilds the footer, a layout pass.
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
