@@ -110,3 +110,17 @@ async def test_the_viewer_wraps_long_json_inside_the_pane(install_dir: Path) -> 
         assert viewer.max_scroll_x == 0
         fence = viewer.query_one("MarkdownFence")
         assert fence.virtual_size.width <= fence.size.width  # wrapped, nothing to the right
+
+
+async def test_log_lines_too_long_for_the_pane_end_in_an_ellipsis_before_the_scrollbar(install_dir: Path) -> None:
+    run = finished(install_dir)  # enough lines for the log to need its scrollbar at 80x24
+    run.store.audit("guard", type="capture", guard="max-depth", message="the queue is " + "much " * 30 + "too deep")
+    run.close()
+    app = WizardApp(install_dir, animate=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        log = app.query_one(EventLog)
+        visible = log.scrollable_content_region.width
+        assert visible < log.size.width  # the scrollbar takes the last column
+        row = log.render_line(log.line_count - 1 - int(log.scroll_y)).text
+        assert "refused" in row and row[:visible].endswith("…")

@@ -107,7 +107,7 @@ class EventLog(Log):
     def render_line(self, y: int) -> Strip:
         """A line too long for the pane ends in an ellipsis (the pane never scrolls sideways)."""
         strip = super().render_line(y)
-        width = self.size.width
+        width = self.scrollable_content_region.width  # without the scrollbar, which covers the rest
         index = self.scroll_offset.y + y
         if width > 0 and index < self.line_count and cell_len(self.lines[index]) > width:
             strip = Strip.join([strip.crop(0, width - 1), Strip([Segment("…", self.rich_style)], 1)])
