@@ -9,7 +9,7 @@ from textual.message import Message
 
 from tests.support.clock import FrozenClock
 from tests.support.pilot import settle, until
-from tests.support.run_dirs import finished_with_changes, mid_run
+from tests.support.run_dirs import finished, finished_with_changes, mid_run
 from wizard_tui.domain.models import TaskStatus
 from wizard_tui.domain.persistence import atomic_write_text, read_queue_file
 from wizard_tui.tui.app import WizardApp, watch_tui
@@ -148,3 +148,13 @@ async def test_a_wait_on_the_model_api_is_on_screen_while_it_lasts(install_dir: 
         assert "retry 1 of 6 in 20.0s — connection refused (20s left)" in bar.message
         clock.advance(21)  # the wait is over: the clock's next tick clears the line
         await until(pilot, lambda: bar.message == "", what="the wait gone")
+
+
+async def test_d_on_a_finished_run_without_changes_says_so(install_dir: Path) -> None:
+    finished(install_dir)
+    app = WizardApp(install_dir, animate=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        viewer = app.query_one(HandoffViewer)
+        await until(pilot, lambda: "This run proposed no change" in viewer.document, what="the empty patch page")

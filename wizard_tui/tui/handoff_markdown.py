@@ -110,9 +110,12 @@ def patch_markdown(patch: str | None, diffs: Mapping[str, str], queue: QueueFile
         patch = "".join(diffs[task_id] for task_id in order if task_id in diffs)
         title, note = "Proposed so far", "The run writes the whole patch, `changes.patch`, when it finishes."
     else:
-        title, note = "Proposed changes", "Written to `.posthog-wizard/changes.patch`; the project is unchanged."
+        title = "Proposed changes"
+        note = "Written to `.posthog-wizard/changes.patch`; the project is unchanged until it is applied."
     files = patched_files(patch)
     if not patch.strip():
+        if queue is not None and queue.finished:
+            return "## No changes\n\nThis run proposed no change to the project.\n"
         return f"## {title}\n\nNo task has proposed a change yet.\n"
     listing = ", ".join(f"`{f}`" for f in files) or "?"
     lines = [f"## {title}", "", f"{len(files)} file(s): {listing}", "", note, ""]
