@@ -131,7 +131,9 @@ async def test_the_viewer_shows_a_tasks_diff_and_d_the_whole_patch(install_dir: 
         assert "2 file(s): `instrumentation-client.ts`, `package.json`" in viewer.document
         assert viewer.border_title == "Whole patch"
         await pilot.press("d")
-        await until(pilot, lambda: "+++ b/instrumentation-client.ts" in viewer.document, what="back to the task")
+        # The task's page again (the whole patch holds the same diff lines, so wait for its heading).
+        await until(pilot, lambda: "### Proposed changes" in viewer.document, what="back to the task")
+        assert "+++ b/instrumentation-client.ts" in viewer.document
         assert not viewer.document.startswith("## Proposed changes")
 
 
