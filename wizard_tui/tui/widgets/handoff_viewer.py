@@ -13,15 +13,13 @@ import contextlib
 import time
 from dataclasses import dataclass
 
-from pygments.token import Token  # type: ignore[import-untyped]  # Textual highlights with pygments
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.content import Content
-from textual.highlight import ANSIDarkHighlightTheme, ANSILightHighlightTheme, HighlightTheme, highlight
 from textual.reactive import var
 from textual.timer import Timer
 from textual.widgets import Markdown
-from textual.widgets.markdown import MarkdownBlock, MarkdownFence
+
+from wizard_tui.tui.widgets.diff_markdown import DiffMarkdown
 
 MIN_RERENDER_S = 0.15
 
@@ -34,54 +32,6 @@ class ViewerPage:
     title: str = ""
     hint: str = ""  # the key that leaves this page, if any
     document: str = ""
-
-
-# Textual's highlight themes leave a diff's added and removed lines uncoloured.
-_DIFF_STYLES = {
-    Token.Generic.Inserted: "$text-success",
-    Token.Generic.Deleted: "$text-error",
-    Token.Generic.Subheading: "$text-accent",
-    Token.Generic.Heading: "bold",
-}
-_DIFF_ANSI_STYLES = {
-    Token.Generic.Inserted: "ansi_green",
-    Token.Generic.Deleted: "ansi_red",
-    Token.Generic.Subheading: "ansi_cyan",
-    Token.Generic.Heading: "bold",
-}
-
-
-class _DiffTheme(HighlightTheme):
-    STYLES = HighlightTheme.STYLES | _DIFF_STYLES
-
-
-class _ANSIDarkDiffTheme(ANSIDarkHighlightTheme):
-    STYLES = ANSIDarkHighlightTheme.STYLES | _DIFF_ANSI_STYLES
-
-
-class _ANSILightDiffTheme(ANSILightHighlightTheme):
-    STYLES = ANSILightHighlightTheme.STYLES | _DIFF_ANSI_STYLES
-
-
-class ViewerFence(MarkdownFence):
-    """A code block; a `diff` one shows added lines green and removed lines red."""
-
-    @classmethod
-    def highlight(cls, code: str, language: str, ansi: bool = False, dark: bool = False) -> Content:
-        if language != "diff":
-            return super().highlight(code, language, ansi=ansi, dark=dark)
-        theme = (_ANSIDarkDiffTheme if dark else _ANSILightDiffTheme) if ansi else _DiffTheme
-        return highlight(code, language="diff", theme=theme)
-
-
-class ViewerMarkdown(Markdown):
-    """Markdown whose code blocks are `ViewerFence`s."""
-
-    BLOCKS: dict[str, type[MarkdownBlock]] = {
-        **Markdown.BLOCKS,
-        "fence": ViewerFence,
-        "code_block": ViewerFence,
-    }
 
 
 class HandoffViewer(VerticalScroll):
@@ -97,7 +47,7 @@ class HandoffViewer(VerticalScroll):
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield ViewerMarkdown("", id="handoff-markdown")
+        yield DiffMarkdown("", id="handoff-markdown")
 
     def watch_page(self, page: ViewerPage) -> None:
         if self._timer is not None:
