@@ -10,6 +10,7 @@ which the queue holds back until every other task has finished.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -105,6 +106,12 @@ def pick_capture_areas(
         )
         if len(chosen) >= MAX_FOLLOW_UPS:
             break
+    # Two areas can share a name (`pages/signup.tsx` and `app/signup/page.tsx`): their file
+    # tells the tasks apart in the tree, the log and the handoffs.
+    names = Counter(c["inputs"]["area"] for c in chosen)
+    for c in chosen:
+        if names[c["inputs"]["area"]] > 1:
+            c["label"] = f"Capture: {c['inputs']['area']} ({c['inputs']['file']})"[:80]
     if not chosen:
         entry = next((f for f in all_files if _usable(f)), all_files[0] if all_files else ".")
         chosen.append(
