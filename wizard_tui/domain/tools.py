@@ -98,7 +98,11 @@ class ReadFileInput(_Input):
 
 
 class SearchFilesInput(_Input):
-    pattern: str = Field(min_length=1, max_length=500, description="A Python regular expression.")
+    pattern: str = Field(
+        min_length=1,
+        max_length=500,
+        description="A regular expression in RE2 syntax (Python's, without backreferences or lookaround).",
+    )
     path: str = Field(default=".", description="Folder to search, relative to the project root.")
     glob: str | None = Field(
         default=None, max_length=MAX_GLOB_CHARS, description="Only files whose relative path matches."

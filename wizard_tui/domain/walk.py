@@ -9,12 +9,16 @@ are source code, and which folders hold tests, are said here once too.
 from __future__ import annotations
 
 import os
+import re
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pathspec
+import re2
 
 # Directories that are never the user's source: VCS data, dependencies, caches, build output.
 SKIP_DIRS: frozenset[str] = frozenset(
@@ -116,29 +120,105 @@ class WalkBudget:
     files_seen: int = 0
     dirs_seen: int = 0
     exhausted: bool = False
+    notes: list[str] = field(default_factory=list)
     _deadline: float = field(default=0.0, repr=False)
+    _cancelled: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def start(self) -> None:
         self._deadline = time.monotonic() + self.seconds
 
+    def cancel(self) -> None:
+        """Stop the walk (or scan) at its next step: its caller was cancelled (Ctrl-C)."""
+        self._cancelled.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
     def over(self) -> bool:
-        if self.files_seen >= self.max_files or self.dirs_seen >= self.max_dirs or time.monotonic() > self._deadline:
+        if (
+            self.files_seen >= self.max_files
+            or self.dirs_seen >= self.max_dirs
+            or time.monotonic() > self._deadline
+            or self._cancelled.is_set()
+        ):
             self.exhausted = True
         return self.exhausted
 
+    def note(self, text: str) -> None:
+        if len(self.notes) < MAX_NOTES and text not in self.notes:
+            self.notes.append(text)
 
-def _load_gitignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
+
+MAX_NOTES = 20
+MAX_GITIGNORE_BYTES = 256 * 1024
+MAX_GITIGNORE_LINE = 1_000
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False
+_RE2_OPTIONS.max_mem = 1 << 20
+
+
+def _linear(pattern: pathspec.Pattern) -> bool:
+    """Swap a pattern's backtracking regex for the same regex on RE2, a linear-time engine.
+
+    pathspec compiles `.gitignore` lines with Python's `re`, which a hostile line such as
+    `*a*a*a*a*a*b` can keep busy for ages while holding the interpreter lock (no timeout or
+    Ctrl-C gets through). pathspec only calls `regex.match(path)`, which RE2 provides.
+    """
+    regex = getattr(pattern, "regex", None)
+    if regex is None:
+        return True
+    try:
+        pattern.regex = re2.compile(regex.pattern, _RE2_OPTIONS)  # type: ignore[attr-defined]
+    except re2.error:
+        return False
+    return True
+
+
+def gitignore_spec(
+    lines: list[str], where: str = ".gitignore", budget: WalkBudget | None = None
+) -> pathspec.GitIgnoreSpec | None:
+    """A spec of the lines git would accept, each matched in linear time; the others skipped with a note.
+
+    A line git rejects or ignores (`!`, a lone `\\`, `[z-a]`) must not make the whole file,
+    or the run, fail: it is left out, as git leaves it out.
+    """
+    patterns: list[Any] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        problem = None
+        if len(line) > MAX_GITIGNORE_LINE:
+            problem = f"over {MAX_GITIGNORE_LINE} characters"
+        else:
+            try:
+                pattern = pathspec.GitIgnoreSpec.from_lines([line]).patterns[0]
+            except (ValueError, re.error, RecursionError) as exc:
+                problem = f"not a pattern git accepts ({type(exc).__name__})"
+            else:
+                if _linear(pattern):
+                    patterns.append(pattern)
+                else:
+                    problem = "too complex to match in bounded time"
+        if problem and budget is not None:
+            budget.note(f"{where} line {number} skipped: {problem}")
+    return pathspec.GitIgnoreSpec(patterns) if patterns else None
+
+
+def _load_gitignore(
+    directory: Path, rel_dir: str = "", budget: WalkBudget | None = None
+) -> pathspec.GitIgnoreSpec | None:
     path = directory / ".gitignore"
     try:
         if not path.is_file() or path.is_symlink():
             return None
-        text = path.read_text(encoding="utf-8", errors="replace")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_GITIGNORE_BYTES)
     except OSError:
         return None
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not lines:
-        return None
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    text = data.decode("utf-8", errors="replace")
+    where = f"{rel_dir}/.gitignore" if rel_dir else ".gitignore"
+    return gitignore_spec(text.splitlines(), where, budget)
 
 
 def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> bool:
@@ -194,7 +274,7 @@ def iter_files(
         parts = start.relative_to(root).parts
         for i in range(len(parts) + 1):
             base = "/".join(parts[:i])
-            spec = _load_gitignore(root.joinpath(*parts[:i]))
+            spec = _load_gitignore(root.joinpath(*parts[:i]), base, budget)
             if spec is not None:
                 specs.append((base, spec))
     queue: list[tuple[Path, list[tuple[str, pathspec.GitIgnoreSpec]], int]] = [(start, specs, 0)]
@@ -211,7 +291,7 @@ def iter_files(
         rel_dir = "" if rel_dir == "." else rel_dir
         child_specs = dir_specs
         if honour_gitignore and directory != start:
-            spec = _load_gitignore(directory)
+            spec = _load_gitignore(directory, rel_dir, budget)
             if spec is not None:
                 child_specs = [*dir_specs, (rel_dir, spec)]
         for entry in entries:

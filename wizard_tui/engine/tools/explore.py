@@ -16,8 +16,11 @@ import os
 import re
 import stat
 import time
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
+
+import re2
 
 from wizard_tui.domain.tools import ListFilesInput, ReadFileInput, SearchFilesInput
 from wizard_tui.domain.walk import SKIP_DIRS, WalkBudget, iter_files
@@ -31,6 +34,10 @@ MAX_PATH_CHARS = 4_096
 # pattern with several `.*` stays fast.
 MAX_SCAN_LINE = 4_000
 SEARCH_SECONDS = 5.0
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # RE2 would print every rejected pattern to stderr
+_RE2_OPTIONS.max_mem = 8 << 20  # a pattern whose automaton needs more is refused, not built
+T = TypeVar("T")
 MAX_KEY_NAMES = 200
 
 # Files of `NAME=value` lines: their key names may be shown, never their values.
@@ -44,7 +51,6 @@ _KEY_FILES = re.compile(
     r"^(id_(rsa|dsa|ecdsa|ed25519)(\.pub)?|.*\.(pem|key|p12|pfx|jks|keystore|asc|gpg|kdbx))$", re.IGNORECASE
 )
 _KEY_LINE = re.compile(r"^(\s*)(export\s+)?([A-Za-z_][A-Za-z0-9_.\-]{0,63})\s*[=:]")
-_BRACE_REPEAT = re.compile(r"\{(\d*)(,(\d*))?\}")
 
 
 def secret_kind(*names: str) -> Literal["key", "env"] | None:
@@ -162,50 +168,6 @@ def _redact(text: str) -> str:
     return "\n".join(keys)
 
 
-def nested_repeat(pattern: str) -> bool:
-    """True when a repeated group holds a repeat of its own, like `(a+)+` or `(\\w*,)*`.
-
-    That shape makes a backtracking regex engine take exponential time on a line that
-    almost matches, and Python's `re` cannot be interrupted.
-    """
-    inner_repeat = [False]  # one flag per open group: does it hold an unbounded repeat?
-    just_closed: bool | None = None
-    i, n = 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        closed, just_closed = just_closed, None
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            j = i + 1
-            if j < n and pattern[j] == "^":
-                j += 1
-            if j < n and pattern[j] == "]":
-                j += 1
-            while j < n and pattern[j] != "]":
-                j += 2 if pattern[j] == "\\" else 1
-            i = j + 1
-            continue
-        repeat = c in "*+"
-        if c == "{":
-            m = _BRACE_REPEAT.match(pattern, i)
-            if m:
-                upper = m.group(3) if m.group(2) else m.group(1)
-                repeat = not upper or int(upper) > 1
-        if c == "(":
-            inner_repeat.append(False)
-        elif c == ")" and len(inner_repeat) > 1:
-            just_closed = inner_repeat.pop()
-            inner_repeat[-1] = inner_repeat[-1] or just_closed
-        elif repeat:
-            if closed:
-                return True
-            inner_repeat[-1] = True
-        i += 1
-    return False
-
-
 def _read_regular(path: Path, rel: str) -> bytes:
     """The bytes of a regular file within the size cap, or a ToolError saying why not.
 
@@ -248,7 +210,8 @@ async def list_files(ctx: ToolContext, args: ListFilesInput) -> dict[str, Any]:
     start = confine(root, args.path)
     if not _is_dir(start):
         raise ToolError(f"{args.path!r} is not a folder; list its parent or read it with read_file.")
-    result = await asyncio.to_thread(_list, root, start, args)
+    budget = WalkBudget(max_files=20_000, seconds=2.0)
+    result = await in_worker(_list, root, start, args, budget, budget=budget)
     # Files that exist only as proposals are part of the project this agent builds on.
     files: list[str] = result["files"]
     base = _rel(root, start)
@@ -264,8 +227,7 @@ async def list_files(ctx: ToolContext, args: ListFilesInput) -> dict[str, Any]:
     return result
 
 
-def _list(root: Path, start: Path, args: ListFilesInput) -> dict[str, Any]:
-    budget = WalkBudget(max_files=20_000, seconds=2.0)
+def _list(root: Path, start: Path, args: ListFilesInput, budget: WalkBudget) -> dict[str, Any]:
     files: list[str] = []
     truncated = False
     for rel in iter_files(root, start, budget=budget):
@@ -275,7 +237,7 @@ def _list(root: Path, start: Path, args: ListFilesInput) -> dict[str, Any]:
             truncated = True
             break
         files.append(rel)
-    return {"files": files, "truncated": truncated or budget.exhausted}
+    return _with_notes({"files": files, "truncated": truncated or budget.exhausted}, budget)
 
 
 async def read_file(ctx: ToolContext, args: ReadFileInput) -> dict[str, Any]:
@@ -314,26 +276,44 @@ async def read_file(ctx: ToolContext, args: ReadFileInput) -> dict[str, Any]:
     return result
 
 
+def _compile(pattern: str) -> Any:
+    """The model's pattern on RE2: linear time in the text, whatever the pattern, so no search wedges."""
+    try:
+        return re2.compile(pattern, _RE2_OPTIONS)
+    except re2.error as exc:
+        reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise ToolError(
+            f"The pattern is not a valid regular expression here ({reason}). Patterns use RE2 syntax: "
+            "no backreferences or lookaround; escape special characters."
+        ) from exc
+
+
 async def search_files(ctx: ToolContext, args: SearchFilesInput) -> dict[str, Any]:
     root = ctx.services.install_dir
-    try:
-        regex = re.compile(args.pattern)
-    except (re.error, OverflowError, RecursionError) as exc:
-        raise ToolError(f"The pattern is not a valid regular expression ({exc}); escape special characters.") from exc
-    if nested_repeat(args.pattern):
-        raise ToolError(
-            "The pattern repeats a group that itself repeats (like `(a+)+`), which can run for ever; "
-            "simplify it, for example `(a+)+` to `a+`."
-        )
+    regex = _compile(args.pattern)
     start = confine(root, args.path)
     proposals = ctx.services.proposals
     viewer = viewer_of(ctx)
     overlay = {rel: text for rel in proposals.proposed_paths(viewer) if (text := proposals.proposed_text(rel, viewer))}
-    return await asyncio.to_thread(_search, root, start, args, regex, overlay)
+    budget = WalkBudget(max_files=20_000, seconds=3.0)
+    return await in_worker(_search, root, start, args, regex, overlay, budget, budget=budget)
+
+
+async def in_worker(fn: Callable[..., T], *args: Any, budget: WalkBudget) -> T:
+    """Run a walk or scan in a worker thread; when the caller is cancelled (Ctrl-C), tell it to stop.
+
+    A thread cannot be killed, and the interpreter waits for it at exit: the budget is how it
+    learns to end at its next step, so an interrupted run ends within a moment.
+    """
+    try:
+        return await asyncio.to_thread(fn, *args)
+    except asyncio.CancelledError:
+        budget.cancel()
+        raise
 
 
 def _search(
-    root: Path, start: Path, args: SearchFilesInput, regex: re.Pattern[str], overlay: dict[str, str]
+    root: Path, start: Path, args: SearchFilesInput, regex: Any, overlay: dict[str, str], budget: WalkBudget
 ) -> dict[str, Any]:
     """Search the project, reading files with proposals (`overlay`: path -> text) as proposed."""
     deadline = time.monotonic() + SEARCH_SECONDS
@@ -346,9 +326,7 @@ def _search(
         mode = stat.S_IFREG
     if stat.S_ISREG(mode):
         files = [base]
-        budget = WalkBudget()
     elif stat.S_ISDIR(mode):
-        budget = WalkBudget(max_files=20_000, seconds=3.0)
         files = list(iter_files(root, start, budget=budget))
         known = set(files)
         files += [r for r in sorted(overlay) if r not in known and (base == "." or r.startswith(base + "/"))]
@@ -358,7 +336,7 @@ def _search(
     truncated = budget.exhausted
     scanned_bytes = 0
     for rel in files:
-        if time.monotonic() > deadline:
+        if time.monotonic() > deadline or budget.cancelled:
             truncated = True
             break
         if args.glob and not _glob_match(rel, args.glob):
@@ -396,7 +374,14 @@ def _search(
         if scanned_bytes > 64 * 1024 * 1024:
             truncated = True
             break
-    return {"matches": matches, "truncated": truncated}
+    return _with_notes({"matches": matches, "truncated": truncated}, budget)
+
+
+def _with_notes(result: dict[str, Any], budget: WalkBudget) -> dict[str, Any]:
+    """Say which `.gitignore` lines were skipped, so the agent knows why a file was listed."""
+    if budget.notes:
+        result["notes"] = list(budget.notes)
+    return result
 
 
 EXPLORE_TOOLS: list[ToolSpec[Any]] = [
