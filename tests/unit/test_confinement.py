@@ -12,7 +12,8 @@ from tests.support.harness import Harness
 from tests.support.hostile import HOSTILE_CALLS, OUTSIDE_SECRET, SECRET, SECRET_PROBES, plant_project
 from wizard_tui.agents.offline import _AREA_PATTERN
 from wizard_tui.engine.tools import ToolResult
-from wizard_tui.engine.tools.explore import _redact, secret_kind
+from wizard_tui.engine.tools.explore import secret_kind
+from wizard_tui.engine.tools.secrets import env_key_names
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +146,7 @@ def test_secret_kind(names: tuple[str, ...], kind: str | None) -> None:
 
 def test_redaction_never_reads_inside_multiline_values() -> None:
     text = 'A=1\nB="start\nLEAK=value\nend"\nC: |\n  LEAK2=x\n  more\nD=2\nexport E=3\nnot a key line\n'
-    assert _redact(text) == "A=<redacted>\nB=<redacted>\nC=<redacted>\nD=<redacted>\nE=<redacted>"
+    assert env_key_names(text)[0] == ["A", "B", "C", "D", "E"]
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from wizard_tui.domain.events import EventBus
 from wizard_tui.domain.models import TelemetryRecord
 from wizard_tui.domain.persistence import iter_jsonl
 from wizard_tui.telemetry import network_sinks, tracking_refused
-from wizard_tui.telemetry.emitter import BackgroundSink, JsonlSink, Sink, Telemetry, bounded
+from wizard_tui.telemetry.emitter import MAX_TEXT, BackgroundSink, JsonlSink, Sink, Telemetry, bounded
 from wizard_tui.telemetry.posthog_sink import PostHogSink
 
 STARTED = {"backend": "offline", "model": "offline", "concurrency": 1, "pipeline": True, "resumed": False}
@@ -133,13 +133,14 @@ def test_a_sink_that_hangs_never_stalls_emit_and_close_gives_up_in_time() -> Non
 
 
 def test_close_shares_one_deadline_between_hung_sinks() -> None:
-    sinks = [HangingSink() for _ in range(4)]
+    sinks = [HangingSink() for _ in range(8)]
     tel = telemetry(*sinks)
     tel.emit("orchestrator started", **STARTED)
     try:
         t0 = time.monotonic()
-        tel.close(timeout_s=0.5)
-        assert time.monotonic() - t0 < 1.9  # four sinks, one budget (4 x 0.5 s would be 2 s)
+        tel.close(timeout_s=1.0)
+        # Eight sinks, one budget: a budget each would take 8 s; half of that leaves room for a busy machine.
+        assert time.monotonic() - t0 < 4
     finally:
         for sink in sinks:
             sink.release.set()
@@ -198,7 +199,7 @@ def test_property_values_are_bounded_and_json_safe() -> None:
     out = bounded(
         {"text": long, "items": list(range(500)), "nested": {"deep": [[[1]]]}, "obj": object(), "s": {"b", "a"}}
     )
-    assert len(out["text"]) == 200 and out["text"].endswith("…")
+    assert len(out["text"]) == MAX_TEXT and out["text"].endswith("…")
     assert out["items"] == list(range(50))
     assert out["obj"] == "object"
     assert out["s"] == ["a", "b"]
@@ -213,7 +214,7 @@ def test_an_agent_supplied_string_is_cut_and_made_writable_before_any_sink_sees_
     tel.emit("orchestrator guard tripped", guard="unknown-type", type="A" * 10_000)
     tel.emit("orchestrator guard tripped", guard="unknown-type", type="bad \udc80 text")
     tel.close()
-    assert len(sink.records[0].properties["type"]) == 200
+    assert len(sink.records[0].properties["type"]) == MAX_TEXT
     assert sink.records[1].properties["type"] == "bad ? text"
     assert len(path.read_text().splitlines()) == 2
 

@@ -30,6 +30,10 @@ class GuardTrip:
     message: str
 
 
+# Every name a GuardTrip carries: telemetry sends a guard's name only when it is one of these.
+GUARD_NAMES = ("queue-full", "unknown-type", "invalid-model", "unknown-dep", "depth", "fan-out", "dedup")
+
+
 def dedup_key(task_type: str, inputs: Mapping[str, Any]) -> str:
     return task_type + "\x00" + json.dumps(inputs, sort_keys=True, default=str)
 

@@ -84,4 +84,7 @@ def path_text(path: str | os.PathLike[str]) -> str:
 
     Python gives such bytes as lone surrogates, which no JSON writer or HTTP client accepts.
     """
-    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+    try:
+        return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that no file name made
+        return os.fspath(path).encode("utf-8", errors="backslashreplace").decode("utf-8")

@@ -22,11 +22,11 @@ from pydantic import BaseModel, Field
 
 from wizard_tui.agents.base import AgentBackend, AgentError
 from wizard_tui.domain.changes import review_passed
-from wizard_tui.domain.claude_models import at_or_below
+from wizard_tui.domain.claude_models import MODELS, at_or_below
 from wizard_tui.domain.clock import Clock, IdFactory, SystemClock, random_ids
 from wizard_tui.domain.commands import Invocation
 from wizard_tui.domain.events import RUN_FINISHED, RUN_STARTED, EventBus
-from wizard_tui.domain.guards import Limits
+from wizard_tui.domain.guards import GUARD_NAMES, Limits
 from wizard_tui.domain.metrics import RunMetrics, compute_metrics
 from wizard_tui.domain.models import ORCHESTRATOR, TaskError, TaskStatus
 from wizard_tui.domain.persistence import CoalescingWriter, RunPaths, read_audit
@@ -45,13 +45,17 @@ from wizard_tui.domain.settings import (
     MAX_TASKS,
 )
 from wizard_tui.domain.verdict import RunVerdict, verdict
+from wizard_tui.domain.walk import WalkBudget
 from wizard_tui.engine.agent_runner import AgentRunner
 from wizard_tui.engine.apply import ApplyError, ApplyOutcome, apply_changes
 from wizard_tui.engine.executor import Executor
 from wizard_tui.engine.recorder import Recorder
 from wizard_tui.engine.rundir import OpenRunDir, RunSetupError, open_run_dir
 from wizard_tui.engine.tools import RunServices, ToolContext
+from wizard_tui.engine.tools.explore import in_worker
+from wizard_tui.engine.tools.secrets import take_inventory
 from wizard_tui.telemetry.emitter import JsonlSink, Sink, Telemetry
+from wizard_tui.telemetry.events import vocabulary
 
 
 def tune_gc() -> None:
@@ -238,6 +242,18 @@ class Run:
             resumed=self.config.resume,
         ).ts
         services = self._services(paths, store, library)
+        # Strings the model chose (a stop reason, a model name it answered with) never leave as they are.
+        telemetry.vocabulary = vocabulary(
+            task_types={*library.task_types, library.seed.meta.type},
+            models={*MODELS, *services.valid_models, store.model or "", getattr(self.backend, "fixed_model", "") or ""},
+            guards=GUARD_NAMES,
+        )
+        # The secret scanner loads, and the project's secret files are learnt, while seeding begins.
+        inventory_budget = WalkBudget(max_files=20_000, seconds=1.0)
+        inventory = asyncio.create_task(
+            in_worker(take_inventory, store.install_dir, services.secrets, inventory_budget, budget=inventory_budget)
+        )
+        services.secrets_ready = inventory
         if self.config.resume:
             for task in list(store.tasks.values()):
                 if task.status == TaskStatus.RUNNING:
@@ -263,6 +279,10 @@ class Run:
             starts=sum(t.attempts for t in store.tasks.values()) if self.config.resume else 0,
         )
         interrupted, exit_code, message = await self._drive(services, executor)
+        if not inventory.done():
+            inventory.cancel()
+        with contextlib.suppress(BaseException):
+            await inventory
         finished_at = self.clock.now()
         store.finished = not interrupted
         recorder.flush()  # the metrics read this session's audit lines back

@@ -28,14 +28,15 @@ from wizard_tui.domain.events import Event, EventBus
 from wizard_tui.domain.models import AuditRecord, TelemetryRecord
 from wizard_tui.domain.persistence import JsonlAppender
 from wizard_tui.telemetry.derive import derive
-from wizard_tui.telemetry.events import event_problems
+from wizard_tui.telemetry.events import OTHER, event_problems
 
 log = logging.getLogger(__name__)
 RECENT_RECORDS = 1_000
 
 CLOSE_BUDGET_S = 2.0
 MAX_PENDING = 10_000
-MAX_TEXT = 200
+# Text from outside our code is never more than a short word: longer strings are cut.
+MAX_TEXT = 64
 MAX_ITEMS = 50
 
 
@@ -158,6 +159,16 @@ class Telemetry:
         self._failed: set[int] = set()
         self._misshapen: set[str] = set()
         self._closed = False
+        # Property -> the words it may carry (see `events.vocabulary`); other values become `other`.
+        self.vocabulary: dict[str, frozenset[str]] = {}
+
+    def _allowed(self, key: str, value: Any) -> Any:
+        words = self.vocabulary.get(key)
+        if words is None or value is None:
+            return value
+        if isinstance(value, list):
+            return [v if v in words else OTHER for v in value]
+        return value if value in words else OTHER
 
     def observe(self, event: Event) -> None:
         """A bus subscriber: the telemetry event a fact of the run is, if any, emitted at the fact's time."""
@@ -170,7 +181,7 @@ class Telemetry:
 
     def emit(self, event: str, ts: datetime | None = None, /, **properties: Any) -> TelemetryRecord:
         """Stamp one event (at `ts`, else now) and hand it to every sink and the bus."""
-        props = {k: bounded(v) for k, v in properties.items()}
+        props = {k: bounded(self._allowed(k, v)) for k, v in properties.items()}
         if event not in self._misshapen and (problems := event_problems(event, props)):
             self._misshapen.add(event)  # a bug of ours: say it once, still deliver the event
             log.warning("telemetry event %r does not fit its contract: %s", event, "; ".join(problems))

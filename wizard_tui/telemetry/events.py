@@ -125,3 +125,51 @@ def event_problems(event: str, properties: dict[str, Any]) -> list[str]:
     except ValidationError as exc:
         return [f"{'.'.join(str(p) for p in e['loc']) or event}: {e['msg']}" for e in exc.errors()]
     return []
+
+
+# -- what a property may say --------------------------------------------------------------------
+
+OTHER = "other"
+# Words our own code uses for how an agent stopped or a task failed. A stop reason comes from the
+# model's API, so anything else is shown as `other`: no model-chosen text leaves in telemetry.
+STOP_WORDS = frozenset(
+    {
+        "end_turn",
+        "tool_use",
+        "max_tokens",
+        "stop_sequence",
+        "pause_turn",
+        "refusal",
+        "model_context_window_exceeded",
+        "max_turns",
+        "timeout",
+        "api_error",
+        "reported",
+        "agent-error",
+        "reported-failed",
+        "no-report",
+        "internal",
+        "backstop",
+        "blocked",
+        "interrupted",
+        "attempts-exhausted",
+        "no-tasks",
+        "disk",
+    }
+)
+# Properties whose value is a word from a closed list; the run adds its task types and models.
+WORD_PROPERTIES = ("type", "task_type", "types", "model", "stop_reason", "error_kind", "guard")
+
+
+def vocabulary(*, task_types: set[str], models: set[str], guards: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    """The words each closed property may carry in one run."""
+    types = frozenset(task_types | {"orchestrator"})
+    return {
+        "type": types,
+        "task_type": types,
+        "types": types,
+        "model": frozenset(models),
+        "stop_reason": STOP_WORDS,
+        "error_kind": STOP_WORDS,
+        "guard": frozenset(guards),
+    }

@@ -5,7 +5,6 @@ from __future__ import annotations
 import builtins
 import json
 import os
-import time
 from pathlib import Path
 from typing import Any
 
@@ -148,9 +147,9 @@ def test_symlink_loops_terminate(tmp_path: Path) -> None:
     (tmp_path / "self").symlink_to(tmp_path / "self")
     (tmp_path / "a.ts").symlink_to(tmp_path / "b.ts")
     (tmp_path / "b.ts").symlink_to(tmp_path / "a.ts")
-    started = time.monotonic()
-    result = detect_project(tmp_path)
-    assert time.monotonic() - started < 2
+    # A generous budget and `not truncated`: the walk ended because it was done, not because
+    # time ran out, whatever the machine's load (a loop would exhaust any budget).
+    result = detect_project(tmp_path, seconds=60)
     assert (result.framework, result.router) == ("nextjs", "app")
     assert not result.truncated
 
@@ -191,9 +190,8 @@ def test_unreadable_files_do_not_crash_or_block(tmp_path: Path, monkeypatch: pyt
         return real_open(file, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "open", guarded_open)
-    started = time.monotonic()
-    result = detect_project(tmp_path, seconds=5)
-    assert time.monotonic() - started < 5
+    result = detect_project(tmp_path, seconds=60)
+    assert not result.truncated  # ended by finishing, not by blocking until the budget ran out
     assert result.framework == "fastapi"
     assert {(c.file, c.sdk) for c in result.llm_calls} == {("app/ok.py", "anthropic")}
 
@@ -229,10 +227,10 @@ def test_file_budget_truncates(tmp_path: Path) -> None:
 def test_time_budget_truncates(tmp_path: Path) -> None:
     files = {"package.json": pkg({"express": "^4"})}
     files.update({f"src/d{i}/f{j}.ts": OPENAI_IMPORT for i in range(20) for j in range(20)})
-    started = time.monotonic()
+    # State, not speed: with no time at all the walk stops before it has seen every file.
     result = detect_project(write_tree(tmp_path, files), seconds=0.0)
-    assert time.monotonic() - started < 1
     assert result.truncated
+    assert result.files_scanned < len(files)
 
 
 # --- output ---------------------------------------------------------------------------------------

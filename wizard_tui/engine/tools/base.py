@@ -8,6 +8,8 @@ exception reaches the executor.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import math
@@ -21,11 +23,13 @@ from pydantic import BaseModel, ValidationError
 from wizard_tui.domain.guards import Limits
 from wizard_tui.domain.models import Handoff, Task, TaskStatus
 from wizard_tui.domain.persistence import RunPaths
+from wizard_tui.domain.printable import path_text
 from wizard_tui.domain.prompts import PromptLibrary
 from wizard_tui.domain.queue import QueueStore
 from wizard_tui.domain.toolbox import ToolResult
 from wizard_tui.domain.tools import TOOLS, ToolDecl
 from wizard_tui.engine.proposals import ProposalStore, Viewer
+from wizard_tui.engine.tools.secrets import SecretVault
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +52,9 @@ class RunServices:
     valid_models: set[str]
     started_mono: float = 0.0
     cache: dict[str, Any] = field(default_factory=dict)
+    secrets: SecretVault = field(default_factory=SecretVault)
+    # Set while the project's secret files are being learnt: the first tool call waits for it.
+    secrets_ready: asyncio.Future[None] | None = None
     proposals: ProposalStore = field(init=False)
 
     def __post_init__(self) -> None:
@@ -180,6 +187,21 @@ class ToolBox:
         return self.context.report is not None
 
     async def call(self, name: str, raw_input: Any) -> ToolResult:
+        """Call a tool for the agent; the model never sees a secret value in what comes back.
+
+        Everything the model sends is scrubbed of secret values before any tool (or file)
+        sees it, and every string of the result, or of the error, is scanned again on the way
+        out, whichever tool produced it.
+        """
+        ready = self.context.services.secrets_ready
+        if ready is not None and not ready.done():
+            with contextlib.suppress(Exception):
+                await asyncio.shield(ready)
+        result = await self._call(name, raw_input)
+        # Non-UTF-8 file names reach us as lone surrogates, which no HTTP client can send.
+        return ToolResult(path_text(result.content), result.is_error) if _has_surrogate(result.content) else result
+
+    async def _call(self, name: str, raw_input: Any) -> ToolResult:
         self.context.calls += 1
         spec = self.specs.get(name)
         if spec is None:
@@ -194,15 +216,26 @@ class ToolBox:
         problem = input_problem(raw_input)
         if problem is not None:
             return ToolResult(f"Input for {name} was refused: {problem}.", is_error=True)
+        raw_input = self.context.services.secrets.scrub_tree(raw_input)
         try:
             parsed = spec.input_model.model_validate(raw_input)
         except ValidationError as exc:
             return ToolResult(describe_validation_error(name, exc), is_error=True)
+        vault = self.context.services.secrets
         try:
             result = await spec.handler(self.context, parsed)
         except ToolError as exc:
-            return ToolResult(str(exc), is_error=True)
+            return ToolResult(vault.redact_text(str(exc)), is_error=True)
         except Exception as exc:  # our bug, but the agent and the run must go on
             log.exception("tool %s failed", name)
             return ToolResult(f"{name} failed internally ({type(exc).__name__}); try another way.", is_error=True)
+        result = vault.scrub_tree(result, redact=vault.redact_text)
         return ToolResult(json.dumps(result, ensure_ascii=False, default=str))
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

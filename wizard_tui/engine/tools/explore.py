@@ -18,13 +18,16 @@ import stat
 import time
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 import re2
 
 from wizard_tui.domain.tools import ListFilesInput, ReadFileInput, SearchFilesInput
-from wizard_tui.domain.walk import SKIP_DIRS, WalkBudget, iter_files
+from wizard_tui.domain.walk import SKIP_DIRS, WalkBudget, is_ignored, iter_files
 from wizard_tui.engine.tools.base import ToolContext, ToolError, ToolSpec, bind, viewer_of
+from wizard_tui.engine.tools.secrets import Redacted, SecretVault, env_key_names, secret_kind
+
+__all__ = ["EXPLORE_TOOLS", "confine", "relative_parts", "secret_kind"]
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_CONTENT_CHARS = 60_000
@@ -38,41 +41,6 @@ _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False  # RE2 would print every rejected pattern to stderr
 _RE2_OPTIONS.max_mem = 8 << 20  # a pattern whose automaton needs more is refused, not built
 T = TypeVar("T")
-MAX_KEY_NAMES = 200
-
-# Files of `NAME=value` lines: their key names may be shown, never their values.
-_ENV_FILES = re.compile(
-    r"""^(\.env(\..*)?|.*\.env|\.envrc|\.npmrc|\.pypirc|\.netrc|\.git-credentials|
-    credentials(\.json)?|secrets?\.(json|ya?ml|toml)|service-account.*\.json)$""",
-    re.IGNORECASE | re.VERBOSE,
-)
-# Key material: nothing of it is shown (a base64 line ending in `=` would pass for a key name).
-_KEY_FILES = re.compile(
-    r"^(id_(rsa|dsa|ecdsa|ed25519)(\.pub)?|.*\.(pem|key|p12|pfx|jks|keystore|asc|gpg|kdbx))$", re.IGNORECASE
-)
-_KEY_LINE = re.compile(r"^(\s*)(export\s+)?([A-Za-z_][A-Za-z0-9_.\-]{0,63})\s*[=:]")
-
-
-def secret_kind(*names: str) -> Literal["key", "env"] | None:
-    """`key` for key material, `env` for `.env*` and credential files, else None.
-
-    Callers pass both the name asked for and the name a symlink resolves to, so a link
-    `notes.txt -> .env` is as secret as `.env` itself.
-    """
-    kind: Literal["key", "env"] | None = None
-    for name in names:
-        if name.lower().endswith((".example", ".sample", ".template")):
-            continue
-        if _KEY_FILES.match(name):
-            return "key"
-        if _ENV_FILES.match(name):
-            kind = "env"
-    return kind
-
-
-def is_secret_file(name: str) -> bool:
-    """`.env*`, key material and credential files: their values never leave the tool."""
-    return secret_kind(name) is not None
 
 
 def relative_parts(user_path: str) -> tuple[str, ...]:
@@ -139,33 +107,6 @@ def _glob_match(rel: str, pattern: str) -> bool:
 
 def _is_binary(sample: bytes) -> bool:
     return b"\x00" in sample
-
-
-def _redact(text: str) -> str:
-    """`NAME=<redacted>` per assignment; lines inside a multi-line value are never looked at."""
-    keys: list[str] = []
-    open_quote: str | None = None
-    block_indent: int | None = None
-    for line in text.splitlines():
-        if open_quote is not None:
-            if open_quote in line:
-                open_quote = None
-            continue
-        if block_indent is not None:
-            if not line.strip() or len(line) - len(line.lstrip()) > block_indent:
-                continue
-            block_indent = None
-        m = _KEY_LINE.match(line)
-        if not m:
-            continue
-        if len(keys) < MAX_KEY_NAMES:
-            keys.append(f"{m.group(3)}=<redacted>")
-        value = line[m.end() :].strip()
-        if value[:1] in ("'", '"', "`") and value.count(value[0]) == 1:
-            open_quote = value[0]
-        elif value in ("|", ">", "|-", ">-", "|+", ">+"):
-            block_indent = len(m.group(1))
-    return "\n".join(keys)
 
 
 def _read_regular(path: Path, rel: str) -> bytes:
@@ -241,34 +182,44 @@ def _list(root: Path, start: Path, args: ListFilesInput, budget: WalkBudget) -> 
 
 
 async def read_file(ctx: ToolContext, args: ReadFileInput) -> dict[str, Any]:
-    root = ctx.services.install_dir
+    services = ctx.services
+    root = services.install_dir
     path = confine(root, args.path)
     rel = _rel(root, path)
     kind = secret_kind(path.name, PurePosixPath(args.path).name)
     # A file with proposals reads as proposed, so each task builds on the ones before it.
-    proposed = ctx.services.proposals.proposed_text(rel, viewer_of(ctx)) if kind is None else None
+    proposed = services.proposals.proposed_text(rel, viewer_of(ctx)) if kind is None else None
     if proposed is not None:
         text = proposed
     else:
+        # list and search leave out what .gitignore names (local config, secrets, output): so does read.
+        if kind is None and await asyncio.to_thread(is_ignored, root, rel):
+            raise ToolError(f"Refused: {rel} is ignored by the project's .gitignore, so the wizard does not read it.")
         data = _read_regular(path, rel)
         # Secret files are refused; what an agent may know of an env file is which keys it sets.
         if kind == "key":
+            services.secrets.remember_values("private-key", data.decode("utf-8", errors="replace").splitlines())
             raise ToolError(f"Refused: {rel} holds key material, and nothing of it is ever shown.")
         if _is_binary(data[:8192]):
             raise ToolError(f"{rel} is a binary file; only text files can be read.")
         text = data.decode("utf-8", errors="replace")
         if kind == "env":
-            keys = _redact(text).replace("\n", ", ") or "none"
-            raise ToolError(f"Refused: {rel} holds secrets, and their values are never shown. It sets: {keys}.")
+            keys, values = env_key_names(text)
+            services.secrets.remember_values("env-value", values)
+            shown = ", ".join(f"{k}=<redacted>" for k in keys) or "none"
+            raise ToolError(f"Refused: {rel} holds secrets, and their values are never shown. It sets: {shown}.")
     lines = text.splitlines()
-    chunk = lines[args.offset : args.offset + args.limit]
+    end = args.offset + args.limit
+    # Redacted from the top of the file, so a window that starts inside a key block is still hidden.
+    redacted = await asyncio.to_thread(services.secrets.redact_lines, lines[:end], rel)
+    chunk = redacted[args.offset : end]
     chunk = [ln if len(ln) <= MAX_LINE_CHARS * 5 else ln[: MAX_LINE_CHARS * 5] + " [line cut]" for ln in chunk]
     content = "\n".join(chunk)
-    truncated = args.offset + args.limit < len(lines)
+    truncated = end < len(lines)
     if len(content) > MAX_CONTENT_CHARS:
         content = content[:MAX_CONTENT_CHARS]
         truncated = True
-    result: dict[str, Any] = {"path": rel, "content": content, "truncated": truncated}
+    result: dict[str, Any] = {"path": rel, "content": Redacted(content), "truncated": truncated}
     if truncated:
         result["total_lines"] = len(lines)
     if proposed is not None:
@@ -296,7 +247,7 @@ async def search_files(ctx: ToolContext, args: SearchFilesInput) -> dict[str, An
     viewer = viewer_of(ctx)
     overlay = {rel: text for rel in proposals.proposed_paths(viewer) if (text := proposals.proposed_text(rel, viewer))}
     budget = WalkBudget(max_files=20_000, seconds=3.0)
-    return await in_worker(_search, root, start, args, regex, overlay, budget, budget=budget)
+    return await in_worker(_search, root, start, args, regex, overlay, budget, ctx.services.secrets, budget=budget)
 
 
 async def in_worker(fn: Callable[..., T], *args: Any, budget: WalkBudget) -> T:
@@ -313,7 +264,13 @@ async def in_worker(fn: Callable[..., T], *args: Any, budget: WalkBudget) -> T:
 
 
 def _search(
-    root: Path, start: Path, args: SearchFilesInput, regex: Any, overlay: dict[str, str], budget: WalkBudget
+    root: Path,
+    start: Path,
+    args: SearchFilesInput,
+    regex: Any,
+    overlay: dict[str, str],
+    budget: WalkBudget,
+    vault: SecretVault,
 ) -> dict[str, Any]:
     """Search the project, reading files with proposals (`overlay`: path -> text) as proposed."""
     deadline = time.monotonic() + SEARCH_SECONDS
@@ -360,15 +317,23 @@ def _search(
                 continue
             text = data.decode("utf-8", errors="replace")
         scanned_bytes += len(text)
-        for number, line in enumerate(text.splitlines(), start=1):
+        lines = text.splitlines()
+        redacted: list[str] | None = None
+        for number, line in enumerate(lines, start=1):
             if regex.search(line[:MAX_SCAN_LINE]):
+                # The pattern must match what the agent may see, or a search would be an oracle
+                # that spells a secret out one guessed character at a time.
+                if redacted is None:
+                    redacted = vault.redact_lines(lines, rel)
+                if not regex.search(redacted[number - 1][:MAX_SCAN_LINE]):
+                    continue
                 if len(matches) >= args.max_results:
                     truncated = True
                     break
-                text = line.strip()
-                if len(text) > MAX_LINE_CHARS:
-                    text = text[:MAX_LINE_CHARS] + " [cut]"
-                matches.append({"file": rel, "line": number, "text": text})
+                shown = redacted[number - 1].strip()
+                if len(shown) > MAX_LINE_CHARS:
+                    shown = shown[:MAX_LINE_CHARS] + " [cut]"
+                matches.append({"file": rel, "line": number, "text": Redacted(shown)})
         if truncated and len(matches) >= args.max_results:
             break
         if scanned_bytes > 64 * 1024 * 1024:

@@ -1,0 +1,289 @@
+"""Class 2 of the hostile-input issue: the model never sees a secret value.
+
+Secrets of many kinds are planted in ordinary source, in env files under other names and in
+git-ignored files; every read, search and listing is checked for them, line numbers must not
+move, and a search must not work as an oracle that spells a secret out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.toolkit import Harness
+from tests.trees import write_tree
+from wizard_tui.engine.tools.secrets import MARKER, SecretVault, marker_for
+
+# (file, line with the secret, the secret value, a word of the marker's kind): one per scanner kind.
+PLANTED: list[tuple[str, str, str, str]] = [
+    (
+        "mysite/settings.py",
+        'SECRET_KEY = "django-insecure-8x#k2!vq@p0z$w7m3n5b1c9d4f6g8h0j"',
+        "django-insecure-8x#k2!vq@p0z$w7m3n5b1c9d4f6g8h0j",
+        "secret",
+    ),
+    ("scripts/deploy.sh", "export AWS_ACCESS_KEY_ID=AKIAZ7Q3XJ4KLMN2PQRS", "AKIAZ7Q3XJ4KLMN2PQRS", "aws"),
+    (
+        "scripts/deploy.sh",
+        'aws_secret_access_key = "q9Vz1RkT8wLmN3bX7cYd2FpG5hJ0sKaE4uOiW6yQ"',
+        "q9Vz1RkT8wLmN3bX7cYd2FpG5hJ0sKaE4uOiW6yQ",
+        "",
+    ),
+    (
+        "config/npm-auth.txt",
+        "//registry.npmjs.org/:_authToken=npm_Zx8Qw2Er4Ty6Ui8Op0As2Df4Gh6Jk8Lz0Xc",
+        "npm_Zx8Qw2Er4Ty6Ui8Op0As2Df4Gh6Jk8Lz0Xc",
+        "npm",
+    ),
+    (
+        "src/github.ts",
+        'const gh = "ghp_R8f2Kq9Lm3Nx7Vb1Cz5Wy4Tu6Is0Oe2Pa8Dg3"',
+        "ghp_R8f2Kq9Lm3Nx7Vb1Cz5Wy4Tu6Is0Oe2Pa8Dg3",
+        "",
+    ),
+    (
+        "src/slack.js",
+        'const slack = "xoxb-918273645012-5647382910123-Qw8Er6Ty4Ui2Op0As9Df7Gh5"',
+        "xoxb-918273645012-5647382910123-Qw8Er6Ty4Ui2Op0As9Df7Gh5",
+        "slack",
+    ),
+    (
+        "server/pay.js",
+        'const stripe = require("stripe")("sk_live_51Hq8Zx2Ld9Kf3Mv7Nb1Pc6Rt4")',
+        "sk_live_51Hq8Zx2Ld9Kf3Mv7Nb1Pc6Rt4",
+        "stripe",
+    ),
+    (
+        "src/auth.py",
+        'TOKEN = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.Sfl8KxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"',  # noqa: E501 (a real token is one long line)
+        "Sfl8KxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+        "web-token",
+    ),
+    ("db/config.rb", 'url = "postgres://admin:Hunter2Pa55w0rd@db.internal:5432/app"', "Hunter2Pa55w0rd", "auth"),
+    (
+        "mail/send.py",
+        'sg = "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"',
+        "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",
+        "sendgrid",
+    ),
+    (
+        "sms/twilio.py",
+        "client = Client('SK0f1e2d3c4b5a69788796a5b4c3d2e1f0', 'x')",
+        "SK0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+        "twilio",
+    ),
+    (
+        "publish.py",
+        'PYPI = "pypi-AgEIcHlwaS5vcmcCJGFiY2RlZmdoLWlqa2wtbW5vcC1xcnN0LXV2d3h5ejEyMzQ1NgACKlszLCJhYmMiXQAABiA"',
+        "pypi-AgEIcHlwaS5vcmcCJGFiY2RlZmdoLWlqa2wtbW5vcC1xcnN0LXV2d3h5ejEyMzQ1NgACKlszLCJhYmMiXQAABiA",
+        "pypi",
+    ),
+    (
+        "web/maps.ts",
+        'const key = "AIzaSyD8Qw3Er5Ty7Ui9Op1As3Df5Gh7Jk9Lz1X"',
+        "AIzaSyD8Qw3Er5Ty7Ui9Op1As3Df5Gh7Jk9Lz1X",
+        "google",
+    ),
+    (
+        "ai/client.py",
+        'client = Anthropic(api_key="sk-ant-api03-Zq8Xw6Ve4Ub2Tc0Sd9Re7Qf5Pg3Oh1Ni")',
+        "sk-ant-api03-Zq8Xw6Ve4Ub2Tc0Sd9Re7Qf5Pg3Oh1Ni",
+        "",
+    ),
+    (
+        "bot/discord.js",
+        "login('MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs')",
+        "MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs",
+        "discord",
+    ),
+    (
+        "news/mailchimp.py",
+        'MC = "8c2f4a6b8d0e1f3a5c7e9b1d3f5a7c9e-us12"',
+        "8c2f4a6b8d0e1f3a5c7e9b1d3f5a7c9e-us12",
+        "mailchimp",
+    ),
+    ("conf/app.yaml", "password: Sup3rS3cretPassw0rd!", "Sup3rS3cretPassw0rd!", ""),
+    (
+        "analytics.ts",
+        'const personal = "phx_Kq8Zx2Ld9Kf3Mv7Nb1Pc6Rt4Yw5Ue0Io"',
+        "phx_Kq8Zx2Ld9Kf3Mv7Nb1Pc6Rt4Yw5Ue0Io",
+        "posthog",
+    ),
+]
+PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAz7PLANTEDkeyBODYline1xx\nQmFzZTY0UExBTlRFRGtleUJPRFlsaW5lMnh4\n-----END RSA PRIVATE KEY-----"  # noqa: E501 (a real token is one long line)
+ENV_BODY = (
+    "POSTHOG_KEY=phc_RENAMEDenv0a1b2c3d4e5\nDATABASE_URL=postgres://u:RenamedPw9x@h/db\nPORT=3000\nMY_VALUE=hunter2zz\n"
+)
+ENV_VALUES = ["phc_RENAMEDenv0a1b2c3d4e5", "RenamedPw9x", "hunter2zz"]
+RENAMED_ENV = [
+    "config.txt",
+    "prod.conf",
+    "settings.ini",
+    "env.backup",
+    "dotenv",
+    ".env-prod",
+    "app.properties",
+    "vars",
+    "local.cfg",
+    "deploy/.env.production.bak",
+    "ENV",
+    "secrets",
+]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("secrets")
+    files: dict[str, str] = {}
+    for rel, line, _value, _kind in PLANTED:
+        files[rel] = files.get(rel, "# ordinary code above\nimport os\n") + line + "\nprint('after')\n"
+    files["tests/fixtures.py"] = f'KEY = """\n{PEM}\n"""\nNEXT = 1\n'
+    for name in RENAMED_ENV:
+        files[name] = ENV_BODY
+    files[".gitignore"] = "local-notes.md\nprivate/\n"
+    files["local-notes.md"] = "nothing secret-shaped but ignored\n"
+    files["private/ops.md"] = "ignored folder\n"
+    return write_tree(root, files)
+
+
+def planted_values() -> list[str]:
+    return (
+        [v for _f, _l, v, _k in PLANTED]
+        + ENV_VALUES
+        + ["MIIEowIBAAKCAQEAz7PLANTEDkeyBODYline1xx", "QmFzZTY0UExBTlRFRGtleUJPRFlsaW5lMnh4"]
+    )
+
+
+def leaked(text: str) -> list[str]:
+    return [v for v in planted_values() if v in text]
+
+
+async def call(project: Path, tool: str, args: dict[str, Any]) -> tuple[str, bool]:
+    result = await Harness(project).box().call(tool, args)
+    return result.content, result.is_error
+
+
+@pytest.mark.parametrize(("rel", "line", "value", "kind"), PLANTED, ids=[p[0] + ":" + p[3] for p in PLANTED])
+async def test_secrets_in_ordinary_source_are_redacted_and_lines_stay(
+    project: Path, rel: str, line: str, value: str, kind: str
+) -> None:
+    content, is_error = await call(project, "read_file", {"path": rel})
+    assert not is_error, content
+    data = json.loads(content)
+    assert value not in data["content"] and leaked(content) == []
+    original = (project / rel).read_text().splitlines()
+    shown = data["content"].split("\n")
+    assert len(shown) == len(original)
+    changed = [i for i, (a, b) in enumerate(zip(original, shown, strict=True)) if a != b]
+    assert changed and all(MARKER.search(shown[i]) for i in changed)
+    assert kind in " ".join(MARKER.findall(data["content"]))
+    assert "print('after')" in shown
+
+
+async def test_key_blocks_inside_source_are_hidden_whatever_the_window(project: Path) -> None:
+    for offset in range(5):
+        content, is_error = await call(
+            project, "read_file", {"path": "tests/fixtures.py", "offset": offset, "limit": 2}
+        )
+        assert not is_error and leaked(content) == [], (offset, content)
+    content, _ = await call(project, "read_file", {"path": "tests/fixtures.py"})
+    assert json.loads(content)["content"].split("\n")[-1] == "NEXT = 1"
+
+
+@pytest.mark.parametrize("name", RENAMED_ENV)
+async def test_env_files_under_other_names_show_no_value(project: Path, name: str) -> None:
+    content, _ = await call(project, "read_file", {"path": name})
+    assert leaked(content) == [], content
+    assert "POSTHOG_KEY" in content and "PORT" in content
+
+
+async def test_search_shows_no_value_and_is_no_oracle(project: Path) -> None:
+    for pattern in ("AKIA", "ghp_", "sk_live", "password", "SECRET_KEY", "BEGIN RSA", "xox", ".", "phc_", "=.*"):
+        content, is_error = await call(project, "search_files", {"pattern": pattern, "max_results": 500})
+        assert not is_error and leaked(content) == [], (pattern, leaked(content))
+    # Guessing a secret one character at a time finds nothing once the first guess is inside it.
+    secret = "django-insecure-8x#k2!vq@p0z$w7m3n5b1c9d4f6g8h0j"
+    for size in range(1, 12):
+        content, _ = await call(project, "search_files", {"pattern": re.escape('SECRET_KEY = "' + secret[:size])})
+        assert json.loads(content)["matches"] == [], size
+    content, _ = await call(project, "search_files", {"pattern": "AKIAZ7Q3"})
+    assert json.loads(content)["matches"] == []
+
+
+async def test_every_other_tool_result_is_scanned_too(project: Path) -> None:
+    for tool, args in (("list_files", {"max_results": 500}), ("detect_framework", {}), ("read_handoffs", {})):
+        content, _ = await call(project, tool, args)
+        assert leaked(content) == [], tool
+
+
+async def test_git_ignored_files_are_refused_like_list_leaves_them_out(project: Path) -> None:
+    for rel in ("local-notes.md", "private/ops.md"):
+        content, is_error = await call(project, "read_file", {"path": rel})
+        assert is_error and ".gitignore" in content
+    listed, _ = await call(project, "list_files", {"max_results": 500})
+    assert "local-notes.md" not in json.loads(listed)["files"]
+
+
+async def test_strings_the_model_writes_are_scrubbed_of_known_and_secret_shaped_values(project: Path) -> None:
+    harness = Harness(project)
+    box = harness.box()
+    await box.call("read_file", {"path": "config.txt"})  # the run learns these values
+    for value in [*ENV_VALUES, "AKIAZ7Q3XJ4KLMN2PQRS", "ghp_R8f2Kq9Lm3Nx7Vb1Cz5Wy4Tu6Is0Oe2Pa8Dg3"]:
+        result = await box.call(
+            "enqueue_task", {"type": "install", "label": value[:80], "reason": f"r {value}", "inputs": {"v": value}}
+        )
+        assert not result.is_error, result.content
+    written = harness.paths.root
+    dumped = json.dumps([t.model_dump(mode="json") for t in harness.store.tasks.values()])
+    assert leaked(dumped) == []
+    assert written.is_dir()
+
+
+def test_markers_restore_only_where_the_model_kept_them() -> None:
+    vault = SecretVault()
+    line = vault.redact_line('AWS = "AKIAZ7Q3XJ4KLMN2PQRS"', "x.py")
+    marker = MARKER.search(line)
+    assert marker is not None and marker.group() == marker_for("aws-access-key", "AKIAZ7Q3XJ4KLMN2PQRS")
+    old, new = line, line.replace("AWS", "AWS_KEY")
+    assert vault.restore(new, allowed=old) == 'AWS_KEY = "AKIAZ7Q3XJ4KLMN2PQRS"'
+    # A marker copied somewhere it was not stays a marker: no secret is moved into a new place.
+    assert vault.restore(f"print('{marker.group()}')", allowed="unrelated") == f"print('{marker.group()}')"
+
+
+_TOKENS = st.one_of(
+    st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", min_size=16, max_size=16).map(lambda s: "AKIA" + s),
+    st.text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=36, max_size=36).map(
+        lambda s: "ghp_" + s
+    ),
+    st.text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=24, max_size=30).map(
+        lambda s: "sk_live_" + s
+    ),
+    st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=24, max_size=24).map(lambda s: f"xoxp-1234-5678-{s}"),
+)
+_CODE = st.sampled_from(
+    [
+        "const key = {!r}",
+        "API_KEY={}",
+        "client = Client(token='{}')",
+        "  'auth': \"{}\",",
+        "# old token {}",
+        "x = f({!r})",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(token=_TOKENS, template=_CODE, before=st.integers(0, 30), after=st.integers(0, 30))
+def test_any_token_anywhere_in_a_file_is_hidden(token: str, template: str, before: int, after: int) -> None:
+    vault = SecretVault()
+    lines = [f"line {i} = {i}" for i in range(before)] + [template.format(token)] + ["end()"] * after
+    shown = vault.redact_lines(lines, "app.py")
+    assert len(shown) == len(lines)
+    assert all(token not in line for line in shown)
+    assert shown[:before] == lines[:before]
