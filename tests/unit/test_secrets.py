@@ -287,3 +287,32 @@ def test_any_token_anywhere_in_a_file_is_hidden(token: str, template: str, befor
     assert len(shown) == len(lines)
     assert all(token not in line for line in shown)
     assert shown[:before] == lines[:before]
+
+
+async def test_an_edit_next_to_a_secret_matches_through_its_marker_and_keeps_the_value(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path, {"settings.py": 'DEBUG = False\nSECRET_KEY = "django-insecure-8x#k2!vq@p0z$w7m3n5b1c9d4f6g8h0j"\n'}
+    )
+    harness = Harness(tmp_path)
+    task = harness.store.enqueue(
+        task_type="init",
+        label="init",
+        inputs={},
+        depends_on=[],
+        reason="r",
+        model=None,
+        enqueued_by="orchestrator",
+        depth=0,
+    )
+    harness.store.start(task.id)
+    box = harness.box(task.id)
+    shown = json.loads((await box.call("read_file", {"path": "settings.py"})).content)["content"]
+    secret_line = shown.split("\n")[1]
+    assert MARKER.search(secret_line)
+    edit = {"path": "settings.py", "old": secret_line, "new": secret_line + "\nPOSTHOG = True"}
+    result = await box.call("propose_edit", edit)
+    assert not result.is_error, result.content
+    proposed = harness.services.proposals.proposed_text("settings.py", (task.id, task.attempts))
+    assert proposed is not None and "django-insecure-8x#k2" in proposed and "POSTHOG = True" in proposed
+    again = json.loads((await box.call("read_file", {"path": "settings.py"})).content)["content"]
+    assert leaked(again) == [] and "POSTHOG = True" in again

@@ -68,8 +68,12 @@ async def propose_edit(ctx: ToolContext, args: ProposeEditInput) -> dict[str, An
     viewer = _task_viewer(ctx, "propose_edit")
     rel = confine_for_write(ctx.services.install_dir, args.path)
     _refuse_keys(args.new, "new")
+    # The agent read secrets as markers: `old` matches the file with the values back in place, and
+    # a value stays in `new` only where its marker was kept from `old` (never copied somewhere new).
+    vault = ctx.services.secrets
+    old, new = vault.restore(args.old), vault.restore(args.new, allowed=args.old)
     try:
-        outcome = ctx.services.proposals.propose_edit(viewer, rel, args.old, args.new)
+        outcome = ctx.services.proposals.propose_edit(viewer, rel, old, new)
     except EditError as exc:
         raise ToolError(str(exc)) from exc
     lines = [outcome.first_line, outcome.last_line]
