@@ -147,7 +147,8 @@ _SECRET_ASSIGNMENT = re.compile(
     rf"""(?ix)^\s*(?:export\s+|set\s+|const\s+|let\s+|var\s+|final\s+)?["']?{_SECRET_NAME}["']?\s*
     (?::=|=>|=|:)\s*(?P<quote>["'`]?)(?P<value>[^\s"'`,;#]{{4,}})"""
 )
-_DOTENV_LINE = re.compile(r"^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.\-]{0,63}\s*=\s*(?P<value>\S.*?)\s*$")
+# `NAME=value`, not a requirement pin (`Django==5.0`, `pkg>=1`): the value starts with no operator.
+_DOTENV_LINE = re.compile(r"^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.\-]{0,63}\s*=\s*(?P<value>[^\s=<>~!].*?)\s*$")
 _PEM_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----")
 _PEM_END = re.compile(r"-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----")
 # Values that are placeholders or references, not secrets (`${TOKEN}`, `process.env.X`, `<your-key>`).
