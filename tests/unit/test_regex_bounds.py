@@ -21,11 +21,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import REPO
-from tests.crashkit import cli_env
-from tests.fakes.messages_api import VALID_KEY, FakeMessagesAPI, RecordedRequest, Reply, Turn, tool_use
-from tests.toolkit import Harness
-from tests.trees import write_tree
+from tests.support.crash import cli_env
+from tests.support.fakes.messages_api import VALID_KEY, FakeMessagesAPI, RecordedRequest, Reply, Turn, tool_use
+from tests.support.harness import Harness
+from tests.support.samples import REPO
+from tests.support.trees import write_tree
 from wizard_tui.domain.walk import WalkBudget, gitignore_spec, iter_files
 
 # Nested and overlapping repeats, alternations that overlap, repeated wildcards: each takes

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.toolkit import Harness
-from tests.trees import write_tree
+from tests.support.harness import Harness
+from tests.support.trees import write_tree
 from wizard_tui.engine.tools.secrets import MARKER, SecretVault, marker_for
 
 # (file, line with the secret, the secret value, a word of the marker's kind): one per scanner kind.
