@@ -56,8 +56,9 @@ def _task_viewer(ctx: ToolContext, tool: str) -> Viewer:
     return (ctx.task.id, ctx.task.attempts)
 
 
-def _refuse_keys(text: str, field: str) -> None:
-    if _POSTHOG_KEY.search(text):
+def _refuse_keys(ctx: ToolContext, text: str, field: str) -> None:
+    # Checked with any secret the scrubber hid put back: the agent must hear why, not just lose it.
+    if _POSTHOG_KEY.search(ctx.services.secrets.restore(text)):
         raise ToolError(
             f"`{field}` holds what looks like a PostHog API key; never write a key into source. Read it from "
             "an environment variable (for example NEXT_PUBLIC_POSTHOG_KEY or POSTHOG_API_KEY) instead."
@@ -67,7 +68,7 @@ def _refuse_keys(text: str, field: str) -> None:
 async def propose_edit(ctx: ToolContext, args: ProposeEditInput) -> dict[str, Any]:
     viewer = _task_viewer(ctx, "propose_edit")
     rel = confine_for_write(ctx.services.install_dir, args.path)
-    _refuse_keys(args.new, "new")
+    _refuse_keys(ctx, args.new, "new")
     # The agent read secrets as markers: `old` matches the file with the values back in place, and
     # a value stays in `new` only where its marker was kept from `old` (never copied somewhere new).
     vault = ctx.services.secrets
@@ -84,7 +85,7 @@ async def propose_edit(ctx: ToolContext, args: ProposeEditInput) -> dict[str, An
 async def propose_file(ctx: ToolContext, args: ProposeFileInput) -> dict[str, Any]:
     viewer = _task_viewer(ctx, "propose_file")
     rel = confine_for_write(ctx.services.install_dir, args.path)
-    _refuse_keys(args.content, "content")
+    _refuse_keys(ctx, args.content, "content")
     if "\x00" in args.content:
         raise ToolError("`content` holds a NUL byte; only text files can be proposed.")
     try:
@@ -99,7 +100,7 @@ async def write_report(ctx: ToolContext, args: WriteReportInput) -> dict[str, An
     if ctx.task is None:
         raise ToolError("write_report is for the report task.")
     paths = ctx.services.paths
-    _refuse_keys(args.content, "content")
+    _refuse_keys(ctx, args.content, "content")
     # The one file a task writes directly, and only in the run dir; rewriting it replaces it whole.
     atomic_write_text(paths.report, args.content if args.content.endswith("\n") else args.content + "\n")
     ctx.services.store.audit("report", ctx.task, path=paths.report.name)
