@@ -14,12 +14,16 @@ from tests.support.samples import copy_sample
 from tests.support.scripted import SKELETON, ScriptedBackend
 from wizard_tui.agents.base import AgentOutcome, AgentRequest
 from wizard_tui.agents.offline import OfflineAgent
+from wizard_tui.domain.claude_models import MODELS
+from wizard_tui.domain.guards import GUARD_NAMES
 from wizard_tui.domain.metrics import RunMetrics
 from wizard_tui.domain.models import AuditRecord
 from wizard_tui.domain.persistence import iter_jsonl
+from wizard_tui.domain.prompts import load_prompts
 from wizard_tui.engine.run import Run, RunConfig, RunResult
 from wizard_tui.telemetry.derive import derive
-from wizard_tui.telemetry.events import EVENTS, event_problems
+from wizard_tui.telemetry.emitter import restrict
+from wizard_tui.telemetry.events import EVENTS, event_problems, vocabulary
 
 # The property names the product spec itself requires of each event (the models may add declared extras).
 SPEC_PROPERTIES: dict[str, frozenset[str]] = {
@@ -191,9 +195,17 @@ async def test_every_telemetry_line_is_derived_from_one_audit_line_of_the_same_i
     audit = list(iter_jsonl(project / ".posthog-wizard" / "audit.jsonl"))
     lines = lines_of(project)
     assert_contract(lines, result)
+    # Words the model chose (the refused type `bogus`) go out as `other`: the run's vocabulary.
+    library = load_prompts()
+    words = vocabulary(
+        task_types={*library.task_types, library.seed.meta.type},
+        models={*MODELS, backend.default_model},
+        guards=GUARD_NAMES,
+    )
     derived = []
     for record in audit:
         found = derive(AuditRecord.model_validate(record))
         if found is not None:
-            derived.append((record["ts"], *found))
+            name, properties = found
+            derived.append((record["ts"], name, restrict(properties, words)))
     assert [(line["ts"], line["event"], line["properties"]) for line in lines] == derived

@@ -146,6 +146,20 @@ def bounded(value: Any, depth: int = 0) -> Any:
     return type(value).__name__
 
 
+def restrict(properties: dict[str, Any], vocabulary: dict[str, frozenset[str]]) -> dict[str, Any]:
+    """`properties` with each closed property's value kept only when it is a known word, else `other`."""
+
+    def allowed(key: str, value: Any) -> Any:
+        words = vocabulary.get(key)
+        if words is None or value is None:
+            return value
+        if isinstance(value, list):
+            return [v if v in words else OTHER for v in value]
+        return value if value in words else OTHER
+
+    return {k: allowed(k, v) for k, v in properties.items()}
+
+
 class Telemetry:
     """Builds `{event, ts, run_id, properties}` records and hands them to every sink and the bus."""
 
@@ -162,14 +176,6 @@ class Telemetry:
         # Property -> the words it may carry (see `events.vocabulary`); other values become `other`.
         self.vocabulary: dict[str, frozenset[str]] = {}
 
-    def _allowed(self, key: str, value: Any) -> Any:
-        words = self.vocabulary.get(key)
-        if words is None or value is None:
-            return value
-        if isinstance(value, list):
-            return [v if v in words else OTHER for v in value]
-        return value if value in words else OTHER
-
     def observe(self, event: Event) -> None:
         """A bus subscriber: the telemetry event a fact of the run is, if any, emitted at the fact's time."""
         if not isinstance(event, AuditRecord):
@@ -181,7 +187,7 @@ class Telemetry:
 
     def emit(self, event: str, ts: datetime | None = None, /, **properties: Any) -> TelemetryRecord:
         """Stamp one event (at `ts`, else now) and hand it to every sink and the bus."""
-        props = {k: bounded(self._allowed(k, v)) for k, v in properties.items()}
+        props = {k: bounded(v) for k, v in restrict(properties, self.vocabulary).items()}
         if event not in self._misshapen and (problems := event_problems(event, props)):
             self._misshapen.add(event)  # a bug of ours: say it once, still deliver the event
             log.warning("telemetry event %r does not fit its contract: %s", event, "; ".join(problems))
