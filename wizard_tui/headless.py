@@ -115,6 +115,8 @@ class HeadlessPrinter:
         elif event.event in ("fail", "requeue"):
             error = extra.get("error") or {}
             line += f"  ({error.get('kind')}: {error.get('message')})"
+        elif event.event == "skip" and extra.get("reason"):
+            line += f"  ({extra['reason']})"
         elif event.event == "block":
             line += f"  (dependency {extra.get('blocked_by')} did not finish)"
         return line.rstrip()

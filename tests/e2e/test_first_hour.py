@@ -209,3 +209,7 @@ def test_an_instrumented_app_gets_a_line_saying_so(tmp_path: Path) -> None:
     text = wizard_run(str(project), "--no-ui", "--fresh").stdout
     assert "PostHog already installed" in text
     assert "PostHog is already in this project (posthog-js): the plan keeps its setup" in text
+    # The plan reflects it: init ends skipped, and its line says why.
+    (init,) = [line for line in text.splitlines() if " skipped " in line and " init " in line]
+    assert "already" in init and init.rstrip().endswith(")"), init
+    assert "All " in text and " skipped (their handoffs say why)." in text

@@ -13,7 +13,7 @@ from tests.support.clock import FrozenClock, SequentialIds
 from wizard_tui.domain.events import EventBus
 from wizard_tui.domain.models import AuditRecord, Handoff, QueueFile, Task, TaskError, TaskStatus
 from wizard_tui.domain.queue import QueueStore, TransitionError
-from wizard_tui.domain.verdict import verdict
+from wizard_tui.domain.verdict import RunVerdict, verdict
 
 HANDOFF = Handoff(goal="g", did="d", for_next_agent="n")
 
@@ -209,3 +209,9 @@ def test_indexes_agree_with_the_pure_scans(steps: list[tuple[int, int, int]]) ->
     again = QueueStore.from_file(store.snapshot(), clock=store.clock, ids=store.ids, bus=store.bus)
     assert [t.id for t in ready(again)] == [t.id for t in ready(store)]
     assert QueueFile.model_validate_json(store.render()).tasks == store.snapshot().tasks
+
+
+def test_a_run_with_skipped_tasks_does_not_say_all_done() -> None:
+    counts = {s.value: 0 for s in TaskStatus} | {"done": 3, "skipped": 5}
+    v = RunVerdict(True, 8, counts, [], [], [], True)
+    assert v.sentence() == "All 8 tasks finished: 3 done, 5 skipped (their handoffs say why)."

@@ -54,7 +54,8 @@ def detection_sentences(facts: Mapping[str, Any], where: str) -> list[str]:
         return [
             f"Nothing recognised in {where}: no framework, and no package manifest that names one.",
             "So no PostHog SDK can be chosen and no place to initialise it is known: no install intent is recorded.",
-            "The run still maps the code and plans the events to capture.",
+            "The run still maps the code, plans the events to capture and writes the manual steps in "
+            ".posthog-wizard/posthog-setup-report.md.",
             f"To set PostHog up by hand, pick the SDK for your stack at {SDK_GUIDE}",
         ]
     lines = [f"Detected {project_line(facts)}."]
@@ -64,7 +65,7 @@ def detection_sentences(facts: Mapping[str, Any], where: str) -> list[str]:
     if facts.get("posthog_installed"):
         packages = ", ".join(str(p) for p in facts.get("posthog_packages") or []) or "a PostHog SDK"
         lines.append(
-            f"PostHog is already in this project ({packages}): the plan keeps its setup, with no second "
-            "install or init, and looks for events still to capture."
+            f"PostHog is already in this project ({packages}): the plan keeps its setup (no second init; "
+            "only SDKs still missing are declared) and looks for events still to capture."
         )
     return lines

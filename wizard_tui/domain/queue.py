@@ -37,6 +37,9 @@ def join_chunks(chunks: list[bytes]) -> bytes:
     return chunks[0] + b",\n".join(chunks[1:]) + b"\n]}\n"
 
 
+SKIP_REASON_CHARS = 300  # of a skipped task's handoff `did`, carried on its audit line
+
+
 class QueueStore:
     """Holds the tasks of one run and applies transitions to them."""
 
@@ -407,11 +410,14 @@ class QueueStore:
         task.finished_at = self.clock.now()
         self._settled(task)
         self._finished(task)
+        # A skip says why on its own line, so a log shows it without opening the handoff.
+        why = {"reason": handoff.did[:SKIP_REASON_CHARS]} if status == TaskStatus.SKIPPED else {}
         self.audit(
             "complete" if status == TaskStatus.DONE else "skip",
             task,
             model=model or task.model,
             duration_ms=duration_ms,
+            **why,
         )
         self._changed(task)
         return task

@@ -22,6 +22,10 @@ class RunVerdict:
 
     def sentence(self) -> str:
         if self.ok:
+            skipped = self.counts.get(TaskStatus.SKIPPED.value, 0)
+            if skipped:  # a skip is not work done: say how many, so "all done" never hides them
+                done = self.counts.get(TaskStatus.DONE.value, 0)
+                return f"All {self.total} tasks finished: {done} done, {skipped} skipped (their handoffs say why)."
             return f"All {self.total} tasks done."
         parts = []
         if not self.orchestrator_ok:
