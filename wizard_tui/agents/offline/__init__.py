@@ -13,8 +13,6 @@ through `project` and edit with the parsers of `jsparse`/`jsedit` and `pyedit`.
 from __future__ import annotations
 
 from wizard_tui.agents.base import AgentOutcome, AgentRequest
-from wizard_tui.agents.offline.bodies import BODIES
-from wizard_tui.agents.offline.context import TaskContext
 from wizard_tui.agents.offline.orchestrate import _AREA_PATTERN, orchestrate, pick_capture_areas
 from wizard_tui.agents.offline.session import Session
 from wizard_tui.agents.offline.stub import stub_task
@@ -44,6 +42,11 @@ class OfflineAgent:
         elif stub:
             await stub_task(session, request)
         elif request.task is not None:
+            # The real bodies and their parsers load with the first task, not at start-up, so
+            # the terminal UI paints sooner (bench/bench_startup.py).
+            from wizard_tui.agents.offline.bodies import BODIES
+            from wizard_tui.agents.offline.context import TaskContext
+
             context = await TaskContext.load(session, request.task)
             body = BODIES.get(request.task.type)
             if body is None:
