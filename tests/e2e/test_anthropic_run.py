@@ -43,7 +43,7 @@ def api() -> Iterator[FakeMessagesAPI]:
 
 
 async def run_through(
-    api: FakeMessagesAPI, project: Path, sleeps: Sleeps | None = None, *, concurrency: int = 1
+    api: FakeMessagesAPI, project: Path, sleeps: Sleeps | None = None, *, concurrency: int = 1, stub: bool = True
 ) -> RunResult:
     agent = AnthropicAgent(
         api_key="sk-ant-test",
@@ -53,7 +53,7 @@ async def run_through(
         rand=lambda: 0.0,
     )
     try:
-        config = RunConfig(install_dir=project, stub=True, concurrency=concurrency)
+        config = RunConfig(install_dir=project, stub=stub, concurrency=concurrency)
         return await Run(config, agent, ids=SequentialIds()).execute()
     finally:
         await agent.aclose()
@@ -123,19 +123,28 @@ async def test_the_whole_skeleton_runs_through_the_anthropic_backend(
     assert finished["total_cost_usd"] == pytest.approx(result.cost_usd) and result.cost_usd > 0
 
 
-async def test_task_agents_get_the_cached_prefix_and_their_own_prompt(
-    api: FakeMessagesAPI, sample: Callable[[str], Path]
+@pytest.mark.parametrize("stub", [True, False], ids=["stub", "real-bodies"])
+async def test_every_task_agent_gets_one_shared_prefix_and_its_own_prompt(
+    stub: bool, sample: Callable[[str], Path]
 ) -> None:
-    result = await run_through(api, sample("nextjs-app-router"))
-    assert result.exit_code == 0
+    model = SkeletonModel() if stub else SkeletonModel(first_call="read_handoffs")
+    with FakeMessagesAPI(model) as api:  # the real per-model cache floors
+        result = await run_through(api, sample("nextjs-app-router"), stub=stub)
+    assert result.exit_code == 0, result.message
     firsts = [e for e in api.exchanges if task_id_of(e.request) and len(e.request.messages) == 1]
-    stub_firsts = [e for e in firsts if "enqueue_task" not in e.request.tool_names]
-    assert len(stub_firsts) >= 5
-    prefixes = {json.dumps([e.request.body["tools"], e.request.body["system"]]) for e in stub_firsts}
-    assert len(prefixes) == 1, "tools and system must be identical for every stub task agent"
-    assert len({e.request.first_user_text for e in stub_firsts}) == len(stub_firsts)
-    for e in stub_firsts[1:]:
-        assert e.usage is not None and e.usage.cache_read_input_tokens > 0
+    assert len({task_type(e.request) for e in firsts}) >= 5, "several task types"
+    # Tools in one order and the first system block: the same bytes for every task type.
+    assert len({json.dumps([e.request.body["tools"], e.request.body["system"][0]]) for e in firsts}) == 1
+    # The install intent, recorded while the first tasks ran, is a second block: absent, then one text.
+    assert len({json.dumps(e.request.body["system"][1:]) for e in firsts}) <= 2
+    assert len({e.request.first_user_text for e in firsts}) == len(firsts)
+    allowed = [re.search(r"^- tools you may call: (.+)$", e.request.first_user_text, re.M) for e in firsts]
+    own = [set(m.group(1).split(", ")) if m else set() for m in allowed]
+    assert all(tools and tools <= set(firsts[0].request.tool_names) for tools in own)
+    assert any(tools < set(firsts[0].request.tool_names) for tools in own), "some types may call fewer"
+    # From the second agent on, the shared prefix comes from the cache, above Haiku 4.5's floor.
+    for e in firsts[1:]:
+        assert e.usage is not None and e.usage.cache_read_input_tokens >= MODELS["claude-haiku-4-5"].min_cache_tokens
 
 
 async def test_429_529_and_500_in_the_middle_of_a_run_are_survived(

@@ -1,9 +1,9 @@
 """The real backend: Claude through `AsyncAnthropic` and the Messages API tool-use loop.
 
 Cost is kept down by prompt caching: the tool definitions and the system prompt are the
-same for every task agent running the same body, so one breakpoint on the system block
-caches that prefix across agents, and breakpoints that move with the newest user turns
-let each turn of one agent read the previous turns from the cache.
+same for every task agent of a run (see `domain/shared_prompt.py`), so a breakpoint on the
+system block caches that prefix across agents, and breakpoints that move with the newest
+user turns let each turn of one agent read the previous turns from the cache.
 """
 
 from __future__ import annotations
@@ -153,7 +153,14 @@ class _Conversation:
         self.agent = request.agent
         self.tools = request.tools
         self.outcome = AgentOutcome(model=self.agent.model)
-        self.system = [{"type": "text", "text": self.agent.system, "cache_control": CACHE}]
+        # Breakpoints on the shared system block and on its tail (if any): agents that started
+        # before the tail existed still read the first from the cache. With the two moving
+        # ones on the messages that is the API's maximum of four.
+        self.system = [
+            {"type": "text", "text": text, "cache_control": CACHE}
+            for text in (self.agent.system, self.agent.system_tail)
+            if text
+        ]
         self.tool_defs = self.tools.definitions()
         self.messages: list[dict[str, Any]] = [
             {"role": "user", "content": [{"type": "text", "text": self.agent.prompt}]}

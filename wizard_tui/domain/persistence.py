@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from wizard_tui.domain import nofollow
-from wizard_tui.domain.models import ORCHESTRATOR, SCHEMA_VERSION, AuditRecord, QueueFile
+from wizard_tui.domain.models import ORCHESTRATOR, SCHEMA_VERSION, AuditRecord, InstallIntent, QueueFile
 from wizard_tui.domain.nofollow import TMP_SUFFIX
 from wizard_tui.domain.settings import (
     AUDIT_FILE,
@@ -43,6 +43,7 @@ if sys.platform != "win32":
     import fcntl
 
 MAX_QUEUE_FILE_BYTES = 64 * 1024 * 1024
+MAX_INTENT_FILE_BYTES = 1024 * 1024
 MAX_JSONL_BYTES = 512 * 1024 * 1024
 # Run and task ids become file and folder names (markers, handoffs, previous/<run-id>):
 # a queue file naming `../x` must never steer a write out of the run dir.
@@ -356,6 +357,14 @@ def read_audit(path: Path) -> list[AuditRecord]:
         with contextlib.suppress(ValidationError):
             records.append(AuditRecord.model_validate(raw))
     return records
+
+
+def read_install_intent(path: Path) -> InstallIntent | None:
+    """The recorded install intent, or None when there is none that can be read (a link, torn, foreign)."""
+    try:
+        return InstallIntent.model_validate_json(nofollow.read_regular(path, max_bytes=MAX_INTENT_FILE_BYTES))
+    except (OSError, nofollow.NotRegularError, ValidationError):
+        return None
 
 
 class QueueFileError(Exception):

@@ -1,8 +1,9 @@
 """Task type -> what its fresh agent gets: model, tools, system prompt and task prompt.
 
-The system prompt (preamble + body) is identical for every task agent that runs the
-same body, so a model backend can cache it; everything specific to one task (its
-type's goal, inputs and the handoffs of its ancestors) comes after, in the task prompt.
+The system prompt and the tool list are the same for every task agent of a run (see
+`shared_prompt`), so a model backend caches them once; everything specific to one task (its
+type, inputs, the tools it may call and the handoffs of its ancestors) comes after, in the
+task prompt.
 """
 
 from __future__ import annotations
@@ -14,14 +15,7 @@ from dataclasses import dataclass
 from wizard_tui.domain.claude_models import capped
 from wizard_tui.domain.models import Task
 from wizard_tui.domain.prompts import STUB_TYPE, PromptLibrary
-
-PREAMBLE = """\
-You are one isolated step of the PostHog setup wizard, a fresh agent with no memory of the
-others. Stay on your own task; do not start work that belongs to another task.
-Report exactly once, with `complete_task`, then stop.
-Never create, change or delete any file of the user's project: you may only read it, and
-write inside `.posthog-wizard/` through your tools.
-"""
+from wizard_tui.domain.shared_prompt import RunFacts, SharedPrompt, shared_task_prompt, task_tools
 
 ORCHESTRATOR_PREAMBLE = """\
 You are the orchestrator of the PostHog setup wizard. You inspect the user's project
@@ -42,6 +36,8 @@ class ResolvedAgent:
     prompt: str
     max_turns: int
     body: str = ""  # the type of the prompt file whose body runs: the task's own type, or "stub"
+    system_tail: str = ""  # a second system block, after the shared one (the install intent)
+    offered_tools: tuple[str, ...] = ()  # the tools the model is shown, when more than `tools` (see shared_prompt)
 
 
 def pick_model(*, forced: str | None, enqueued: str | None, front_matter: str | None, default: str) -> str:
@@ -109,28 +105,27 @@ def resolve_task(
     forced_model: str | None,
     default_model: str,
     stub: bool = False,
-    framework: str | None = None,
+    shared: SharedPrompt | None = None,
 ) -> ResolvedAgent:
-    """What a task's agent gets. With `stub` (`--stub`) every type runs the stub body with its tools,
-    and `enqueue_task` only where the type's own prompt allows it.
+    """What a task's agent gets: the run's `shared` prefix (see `shared_prompt`), then its own task.
 
-    Real bodies also get the integration notes of the run's `framework` (the HOW), right after
-    the preamble: the same text for every task of the run, so it belongs to the shared prefix.
+    With `stub` (`--stub`) every type runs the stub body with its tools, and `enqueue_task`
+    only where the type's own prompt allows it.
     """
     type_prompt = library.types[task.type]
     body = library.body_for(task.type, stub=stub)
-    tools = type_prompt.meta.tools
-    if stub:
-        tools = [t for t in body.meta.tools if t != "enqueue_task" or t in type_prompt.meta.tools]
-    notes = "" if stub else f"{library.knowledge_for(framework).strip()}\n\n"
-    system = f"{PREAMBLE}\n{notes}{body.body.strip()}\n"
+    shared = shared or shared_task_prompt(library, RunFacts(), stub=stub)
+    tools = task_tools(library, task.type, stub=stub)
     inputs = json.dumps(task.inputs, indent=2, sort_keys=True) if task.inputs else "{}"
     goal = type_prompt.section("Goal")
     success = type_prompt.section("How you know you succeeded")
+    section = f"`{body.meta.type}` body" if body is not type_prompt else f"task type `{task.type}`"
     prompt = "\n\n".join(
         [
             f"# Your task: {task.label}",
-            f"- task id: {task.id}\n- type: {task.type}\n- why it was enqueued: {task.reason or 'n/a'}",
+            f"- task id: {task.id}\n- type: {task.type}\n- why it was enqueued: {task.reason or 'n/a'}\n"
+            f"- follow the section of the {section} in the system prompt\n"
+            f"- tools you may call: {', '.join(tools)}",
             f"## Goal of this task type\n\n{goal}",
             f"## How this task type knows it succeeded\n\n{success}",
             f"## Your inputs\n\n```json\n{inputs}\n```",
@@ -147,11 +142,13 @@ def resolve_task(
         kind="task",
         agent_type=task.type,
         model=model,
-        tools=tuple(tools),
-        system=system,
+        tools=tools,
+        system=shared.system,
         prompt=prompt,
         max_turns=type_prompt.meta.max_turns,
         body=body.meta.type,
+        system_tail=shared.tail,
+        offered_tools=shared.tools,
     )
 
 

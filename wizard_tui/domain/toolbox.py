@@ -27,7 +27,7 @@ class Toolbox(Protocol):
 
     @property
     def names(self) -> list[str]:
-        """The tool names, in the order they are offered."""
+        """The tools this agent may call (its definitions may show more, each refused when called)."""
         ...
 
     @property
@@ -36,7 +36,7 @@ class Toolbox(Protocol):
         ...
 
     def definitions(self) -> list[dict[str, Any]]:
-        """Tool definitions in the Messages API shape (name, description, input_schema)."""
+        """Tool definitions in the Messages API shape (name, description, input_schema), in offered order."""
         ...
 
     async def call(self, name: str, raw_input: Any) -> ToolResult:

@@ -63,7 +63,7 @@ class AgentRunner:
         failure: TaskError | None = None
         fatal: AgentError | None = None
         try:
-            toolbox = build_toolbox(agent.tools, context)
+            toolbox = build_toolbox(agent.tools, context, offered=agent.offered_tools)
             request = AgentRequest(
                 agent=agent,
                 tools=toolbox,

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import dataclasses
 import gc
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from wizard_tui.domain.events import RUN_FINISHED, RUN_STARTED, EventBus
 from wizard_tui.domain.guards import GUARD_NAMES, Limits
 from wizard_tui.domain.metrics import RunMetrics, compute_metrics
 from wizard_tui.domain.models import ORCHESTRATOR, TaskError, TaskStatus
-from wizard_tui.domain.persistence import CoalescingWriter, RunPaths, read_audit
+from wizard_tui.domain.persistence import CoalescingWriter, RunPaths, read_audit, read_install_intent
 from wizard_tui.domain.printable import path_text
 from wizard_tui.domain.prompts import PromptLibrary, load_prompts
 from wizard_tui.domain.queue import QueueStore, join_chunks
@@ -44,6 +45,7 @@ from wizard_tui.domain.settings import (
     MAX_STARTS,
     MAX_TASKS,
 )
+from wizard_tui.domain.shared_prompt import RunFacts, SharedPrompts
 from wizard_tui.domain.verdict import RunVerdict, verdict
 from wizard_tui.domain.walk import WalkBudget
 from wizard_tui.engine.agent_runner import AgentRunner
@@ -53,9 +55,12 @@ from wizard_tui.engine.recorder import Recorder
 from wizard_tui.engine.rundir import OpenRunDir, RunSetupError, open_run_dir
 from wizard_tui.engine.tools import RunServices, ToolContext
 from wizard_tui.engine.tools.explore import in_worker
+from wizard_tui.engine.tools.project import detection_of
 from wizard_tui.engine.tools.secrets import take_inventory
 from wizard_tui.telemetry.emitter import JsonlSink, Sink, Telemetry
 from wizard_tui.telemetry.events import vocabulary
+
+log = logging.getLogger(__name__)
 
 
 def tune_gc() -> None:
@@ -259,9 +264,13 @@ class Run:
                 if task.status == TaskStatus.RUNNING:
                     store.reset_for_resume(task.id)
             recorder.write_missing_handoffs()
+            intent = read_install_intent(paths.install_intent)
+            if intent is not None:  # the task agents' shared prompt holds it, as before the stop
+                services.cache["install_intent"] = intent.model_dump(mode="json")
             # Proposals of attempts that never finished are dropped; a retry starts clean.
             dropped = services.proposals.load(store.tasks)
             store.audit("resume", set_aside=self._opened.orphans, proposals_dropped=dropped)
+        shared = SharedPrompts(library, stub=self.config.stub)
         executor = Executor(
             services,
             self.runner,
@@ -272,7 +281,13 @@ class Run:
                 forced_model=self.config.model,
                 default_model=self.backend.default_model,
                 stub=self.config.stub,
-                framework=store.framework,
+                shared=shared.current(
+                    RunFacts(
+                        framework=store.framework,
+                        detection=services.cache.get("detection"),
+                        install_intent=services.cache.get("install_intent"),
+                    )
+                ),
             ),
             concurrency=self.config.concurrency,
             # The start backstop is per run, not per process: resuming a runaway must not refill it.
@@ -359,11 +374,15 @@ class Run:
         store = services.store
         seeding_done = asyncio.Event()
         orchestrator: asyncio.Task[None] | None = None
+        # Detection starts with the run, beside the orchestrator's first request: no task starts
+        # before it is known, so every task agent's shared prompt holds it (see shared_prompt).
+        detecting = asyncio.ensure_future(detection_of(services))
         try:
             if store.orchestrator.status == "done":
                 seeding_done.set()
             else:
                 orchestrator = asyncio.create_task(self._seed(services, seeding_done))
+            await _settled(detecting)
             if self.config.pipeline or orchestrator is None:
                 await executor.drain(seeding_done)
                 if orchestrator is not None:
@@ -425,3 +444,11 @@ class Run:
             seeding_done.set()
         if ran.fatal is not None:
             raise ran.fatal
+
+
+async def _settled(detecting: asyncio.Future[dict[str, Any]]) -> None:
+    """Wait for the run's detection; a failure of ours there leaves the tasks without it, not the run."""
+    try:
+        await detecting
+    except Exception:
+        log.exception("detection failed")

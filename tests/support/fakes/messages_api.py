@@ -263,7 +263,7 @@ class FakeMessagesAPI:
         *,
         valid_keys: Iterable[str] | None = (VALID_KEY,),
         valid_tokens: Iterable[str] = (),
-        cache_min_tokens: int | dict[str, int] = 0,
+        cache_min_tokens: int | dict[str, int] | None = None,
     ) -> None:
         if callable(responder):
             self.responder: Responder = responder

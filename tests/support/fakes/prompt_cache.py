@@ -16,7 +16,10 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from wizard_tui.domain.claude_models import lookup
+
 LOOKBACK_BLOCKS = 20
+UNKNOWN_MODEL_FLOOR = 4096
 
 
 def count_tokens(text: str) -> int:
@@ -105,16 +108,21 @@ class CacheUsage:
 class PromptCache:
     """Prefix hashes written by earlier requests.
 
-    `min_tokens` is the cache floor: one number, or per model (`{"claude-haiku-4-5": 4096}`,
-    matched by prefix; unnamed models have none).
+    `min_tokens` is the cache floor: by default each model's minimum cacheable prompt length
+    as the API documents it (the registry's `min_cache_tokens`: 4,096 for Haiku 4.5, 2,048
+    for Sonnet 4.6; a model it does not know gets 4,096, the largest); or one number for every
+    model (0: cache anything), or per model (`{"claude-haiku-4-5": 4096}`, matched by prefix).
     """
 
-    def __init__(self, min_tokens: int | dict[str, int] = 0) -> None:
+    def __init__(self, min_tokens: int | dict[str, int] | None = None) -> None:
         self.min_tokens = min_tokens
         self._entries: set[str] = set()
         self._lock = threading.Lock()
 
     def floor(self, model: str) -> int:
+        if self.min_tokens is None:
+            known = lookup(model)
+            return known.min_cache_tokens if known is not None else UNKNOWN_MODEL_FLOOR
         if isinstance(self.min_tokens, int):
             return self.min_tokens
         return next((n for prefix, n in self.min_tokens.items() if model.startswith(prefix)), 0)

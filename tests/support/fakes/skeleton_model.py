@@ -44,6 +44,8 @@ class SkeletonModel:
     model_name: str | None = None  # what the API says it ran, e.g. a dated snapshot
     enqueue_model: str | None = None  # the orchestrator names this model in every enqueue
     refuse: set[str] = field(default_factory=set)  # task types whose agent's first turn is a refusal
+    # Real bodies have no write_marker: a task agent there reads its dependencies' handoffs instead.
+    first_call: str = "write_marker"
 
     def __call__(self, request: RecordedRequest) -> Reply:
         if not request.tool_names:  # the backend's one-token check before the run
@@ -161,8 +163,9 @@ class SkeletonModel:
         kind = task_type(request)
         if kind in self.refuse:
             return Turn([text("I can't help with that.")], stop_reason="refusal")
-        if not _done(calls, "write_marker"):
-            return Turn([tool_use("write_marker", {"note": f"stub ran for {task_id_of(request)}"})])
+        if not _done(calls, self.first_call):
+            first = {"note": f"stub ran for {task_id_of(request)}"} if self.first_call == "write_marker" else {}
+            return Turn([tool_use(self.first_call, first)])
         follow_ups = task_inputs(request).get("follow_ups") or []
         if follow_ups and not [c for c in calls if c.name == "enqueue_task"]:
             return Turn([tool_use("enqueue_task", {**fu, "depends_on": [task_id_of(request)]}) for fu in follow_ups])

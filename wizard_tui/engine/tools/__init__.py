@@ -23,9 +23,13 @@ ALL_TOOLS: dict[str, ToolSpec[Any]] = {
 }
 
 
-def build_toolbox(names: tuple[str, ...] | list[str], context: ToolContext) -> ToolBox:
-    """The tools named by a prompt's allow-list, bound to one agent."""
-    return ToolBox([ALL_TOOLS[n] for n in names], context)
+def build_toolbox(
+    names: tuple[str, ...] | list[str], context: ToolContext, *, offered: tuple[str, ...] = ()
+) -> ToolBox:
+    """The tools named by a prompt's allow-list, bound to one agent; with `offered`, the model is
+    shown those (the run's shared tool list) and a call outside `names` is refused."""
+    shown = offered or tuple(names)
+    return ToolBox([ALL_TOOLS[n] for n in shown], context, allowed=tuple(names))
 
 
 __all__ = [

@@ -166,13 +166,16 @@ def describe_validation_error(tool: str, exc: ValidationError) -> str:
 class ToolBox:
     """The tools one agent may use, bound to its context (the domain's `Toolbox` protocol)."""
 
-    def __init__(self, specs: list[ToolSpec[Any]], context: ToolContext) -> None:
-        self.specs = {s.name: s for s in specs}
+    def __init__(
+        self, specs: list[ToolSpec[Any]], context: ToolContext, *, allowed: tuple[str, ...] | None = None
+    ) -> None:
+        self.specs = {s.name: s for s in specs}  # what the model is shown, in this order
+        self.allowed = [n for n in self.specs if allowed is None or n in allowed]  # what this agent may call
         self.context = context
 
     @property
     def names(self) -> list[str]:
-        return list(self.specs)
+        return list(self.allowed)
 
     def definitions(self) -> list[dict[str, Any]]:
         """Tool definitions in the Messages API shape (name, description, input_schema)."""
@@ -203,10 +206,10 @@ class ToolBox:
 
     async def _call(self, name: str, raw_input: Any) -> ToolResult:
         self.context.calls += 1
-        spec = self.specs.get(name)
+        spec = self.specs.get(name) if name in self.allowed else None
         if spec is None:
             return ToolResult(
-                f"Tool {name!r} is not available to you. Your tools: {', '.join(self.specs)}.",
+                f"Tool {name!r} is not available to you. Your tools: {', '.join(self.allowed)}.",
                 is_error=True,
             )
         if raw_input is None:
