@@ -54,7 +54,12 @@ if ! new_enough "$PY"; then
 fi
 want=$(identity "$PY")
 
-# 2. A virtualenv built by another Python is rebuilt.
+# 2. A virtualenv built by another Python is rebuilt. A link in its place (a checkout that
+# carried one) is removed, never followed: the virtualenv is this folder's own.
+if [ -L "$VENV" ]; then
+    say "$VENV is a link to $(readlink "$VENV"); replacing it with this folder's own virtualenv"
+    rm -f "$VENV"
+fi
 if [ -e "$VENV" ]; then
     have=$(identity "$VENV/bin/python")
     if [ -z "$have" ]; then
