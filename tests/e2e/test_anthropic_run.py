@@ -142,9 +142,13 @@ async def test_every_task_agent_gets_one_shared_prefix_and_its_own_prompt(
     own = [set(m.group(1).split(", ")) if m else set() for m in allowed]
     assert all(tools and tools <= set(firsts[0].request.tool_names) for tools in own)
     assert any(tools < set(firsts[0].request.tool_names) for tools in own), "some types may call fewer"
-    # From the second agent on, the shared prefix comes from the cache, above Haiku 4.5's floor.
+    # From the second agent on, the shared prefix comes from the cache, above Haiku 4.5's floor,
+    # and so does most of every task agent's input.
     for e in firsts[1:]:
         assert e.usage is not None and e.usage.cache_read_input_tokens >= MODELS["claude-haiku-4-5"].min_cache_tokens
+    later = {task_id_of(e.request) for e in firsts[1:]}
+    spent = [e.usage for e in api.exchanges if e.usage and task_id_of(e.request) in later]
+    assert sum(u.cache_read_input_tokens for u in spent) >= 0.6 * sum(u.total for u in spent)
 
 
 async def test_429_529_and_500_in_the_middle_of_a_run_are_survived(
