@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wizard_tui.agents.offline import capture, llm
+from wizard_tui.agents.offline import capture, llm, naming
 from wizard_tui.agents.offline.changes import apply_edits, text_edits
 from wizard_tui.agents.offline.jsparse import Source
 from wizard_tui.agents.offline.syntax import check_file
@@ -86,8 +86,8 @@ def test_an_old_openai_sdk_blocks_the_js_wrapper() -> None:
     ],
 )
 def test_event_names_follow_the_projects_style(names: list[str], style: str, event: str) -> None:
-    assert capture.event_style(names) == style
-    assert capture.styled(capture.event_words("app/signup/page.tsx"), style) == event
+    assert naming.event_style(names) == style
+    assert naming.styled(naming.event_words("app/signup/page.tsx"), style) == event
 
 
 def test_capture_goes_before_the_final_return_of_a_handler() -> None:

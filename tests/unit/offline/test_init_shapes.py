@@ -10,35 +10,15 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 
 import pytest
 
-from wizard_tui.agents.offline import init_js, init_py, install
-from wizard_tui.agents.offline.changes import Edit, NewFile, Plan, apply_edits
+from tests.support.integrators import applied
+from wizard_tui.agents.offline import init_js, init_node, init_py, install
+from wizard_tui.agents.offline.changes import Plan
 from wizard_tui.agents.offline.project import DictProject
-from wizard_tui.agents.offline.syntax import check_file
 from wizard_tui.domain.frameworks import SDK_VERSIONS, framework
-
-Planner = Callable[[DictProject], Awaitable[Plan]]
-
-
-async def applied(files: dict[str, str], planner: Planner) -> tuple[Plan, dict[str, str]]:
-    """The plan, and the files after its changes, each of which must parse."""
-    project = DictProject(files)
-    plan = await planner(project)
-    state = {path: await project.read(path) or "" for path in files}
-    for change in plan.changes:
-        if isinstance(change, NewFile):
-            assert change.path not in state, f"{change.path} exists: propose_file would refuse it"
-            state[change.path] = change.content
-        else:
-            assert isinstance(change, Edit) and change.old, "propose_edit needs old text"
-            state[change.path] = apply_edits(state[change.path], [change])
-    for path in plan.files:
-        assert check_file(path, state[path]) is None, (path, state[path])
-    return plan, state
-
 
 # -- Next.js ---------------------------------------------------------------------------------
 
@@ -166,7 +146,7 @@ async def test_esm_typescript_server_gets_a_client_module_and_an_import() -> Non
         "package.json": json.dumps({"type": "module", "scripts": {"start": "tsx src/server.ts"}}),
         "src/server.ts": 'import express from "express";\n\nconst app = express();\napp.listen(3000);\n',
     }
-    _plan, state = await applied(files, lambda p: init_js.plan_node(p, framework("javascript_node"), "."))
+    _plan, state = await applied(files, lambda p: init_node.plan_node(p, framework("javascript_node"), "."))
     assert 'import "./posthog.js";' in state["src/server.ts"]
     assert "export default posthog;" in state["src/posthog.ts"]
 
@@ -177,7 +157,7 @@ async def test_node_monorepo_subproject_is_edited_in_its_folder() -> None:
         "apps/api/package.json": json.dumps({"main": "index.js", "dependencies": {"express": "4"}}, indent=2),
         "apps/api/index.js": 'const express = require("express");\nexpress().listen(1);\n',
     }
-    plan, _state = await applied(files, lambda p: init_js.plan_node(p, framework("javascript_node"), "apps/api"))
+    plan, _state = await applied(files, lambda p: init_node.plan_node(p, framework("javascript_node"), "apps/api"))
     assert set(plan.files) == {"apps/api/posthog.js", "apps/api/index.js"}
     result = await install.plan_install(
         DictProject(files),
@@ -191,7 +171,7 @@ async def test_node_monorepo_subproject_is_edited_in_its_folder() -> None:
 
 async def test_node_without_an_entry_is_skipped() -> None:
     files = {"package.json": "{}", "lib/util.js": "module.exports = 1;\n"}
-    plan, _ = await applied(files, lambda p: init_js.plan_node(p, framework("javascript_node"), "."))
+    plan, _ = await applied(files, lambda p: init_node.plan_node(p, framework("javascript_node"), "."))
     assert plan.skipped and "entry" in plan.skipped
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from wizard_tui.agents.offline import capture, identify, init_js, init_py, llm, report, review
+from wizard_tui.agents.offline import capture, identify, init_js, init_node, init_py, llm, report, review
 from wizard_tui.agents.offline.changes import Plan
 from wizard_tui.agents.offline.context import TaskContext
 from wizard_tui.agents.offline.install import plan_install
@@ -27,7 +27,20 @@ def _already_instrumented(ctx: TaskContext) -> str | None:
 
 async def install(ctx: TaskContext) -> None:
     goal = "Declare the PostHog SDKs in the app's manifest, so the app can import PostHog."
-    sdks = sdks_for(ctx.framework.id, llm_calls_found=await llm.wrappable_llm_sdks(ctx))
+    wrappable = await llm.wrappable_llm_sdks(ctx)
+    sdks = sdks_for(ctx.framework.id, llm_calls_found=wrappable)
+    instrumented = _already_instrumented(ctx)
+    if instrumented:
+        # The app has PostHog: its own SDK choice stands. Only what the LLM wrappers need
+        # (when they will bring their own server client) is still worth declaring.
+        sdks = llm.wrapper_packages(ctx.framework) if wrappable else []
+        if not sdks:
+            await ctx.conclude(
+                Plan.skip(f"{instrumented}; the app's PostHog setup is left as it is, nothing to add."),
+                goal,
+                "The wizard ran no package manager: the user runs it.",
+            )
+            return
     result = await plan_install(
         ctx.project,
         ctx.framework,
@@ -36,9 +49,10 @@ async def install(ctx: TaskContext) -> None:
         sdks=sdks,
     )
     plan = result.plan
-    instrumented = _already_instrumented(ctx)
     if instrumented and (plan.skipped or not plan.changes):
         plan = Plan.skip(f"{instrumented}; {plan.skipped or 'nothing to add.'}")
+    elif instrumented:
+        plan.notes.insert(0, f"{instrumented}, so only the LLM analytics packages were added.")
     command = f" Install command: `{result.command}`." if result.command else ""
     await ctx.conclude(
         plan,
@@ -72,7 +86,7 @@ async def _plan_init(ctx: TaskContext) -> Plan:
         case "javascript_web":
             return await init_js.plan_vite(project, fw, app_dir)
         case "javascript_node":
-            return await init_js.plan_node(project, fw, app_dir)
+            return await init_node.plan_node(project, fw, app_dir)
         case "django":
             return await init_py.plan_django(project, fw, app_dir)
         case "flask":

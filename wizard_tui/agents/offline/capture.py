@@ -12,70 +12,14 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import PurePosixPath
-from typing import Any
 
-from wizard_tui.agents.offline import init_js, init_py, jsedit, pyedit
+from wizard_tui.agents.offline import init_js, init_node, init_py, jsedit, pyedit
 from wizard_tui.agents.offline.changes import Plan
 from wizard_tui.agents.offline.context import TaskContext
 from wizard_tui.agents.offline.jsparse import Node, Source, grammar_for
-from wizard_tui.agents.offline.llm import relative_specifier
-from wizard_tui.agents.offline.project import ProjectReader, first_existing
+from wizard_tui.agents.offline.naming import event_style, event_words, existing_event_names, styled
 
-_INTENTS = (
-    (r"sign.?up|register|create.?account|join", "user signed up"),
-    (r"log.?in|sign.?in", "user logged in"),
-    (r"checkout|purchase|payment|order", "checkout completed"),
-    (r"contact|support|feedback", "contact form submitted"),
-    (r"subscribe|newsletter", "newsletter subscribed"),
-)
 _BROWSER = ("nextjs", "react-router", "javascript_web")
-
-
-def event_style(names: list[str]) -> str:
-    """`snake` (PostHog's own suggestion), `title`, `camel`, `kebab` or `spaces`, as the project writes."""
-    for name in names:
-        if " " in name:
-            return "title" if name[:1].isupper() else "spaces"
-        if "_" in name:
-            return "snake"
-        if "-" in name:
-            return "kebab"
-        if re.search(r"[a-z][A-Z]", name):
-            return "camel"
-    return "snake"
-
-
-def styled(words: str, style: str) -> str:
-    parts = [w for w in re.split(r"[\s_\-]+", words.strip().lower()) if w]
-    if style == "title":
-        return " ".join(p.capitalize() for p in parts)
-    if style == "spaces":
-        return " ".join(parts)
-    if style == "kebab":
-        return "-".join(parts)
-    if style == "camel":
-        return parts[0] + "".join(p.capitalize() for p in parts[1:])
-    return "_".join(parts)
-
-
-def event_words(*hints: str) -> str:
-    """What happened, in words, from the area's file, function and names."""
-    text = " ".join(hints).lower()
-    for pattern, words in _INTENTS:
-        if re.search(pattern, text):
-            return words
-    stem = next((h for h in hints if h), "form")
-    stem = re.sub(r"(handle|on|submit|form|page|index|route|views?)", " ", PurePosixPath(stem).stem.lower())
-    return f"{stem.strip() or 'form'} submitted"
-
-
-async def existing_event_names(project: ProjectReader) -> list[str]:
-    names: list[str] = []
-    for match in await project.search(r"""(capture\(\s*["'][^"']+["']|event:\s*["'][^"']+["'])"""):
-        found = re.search(r"""(?:capture\(\s*|event:\s*)["']([^"']+)["']""", match["text"])
-        if found and not found.group(1).startswith("$"):
-            names.append(found.group(1))
-    return names
 
 
 # -- plan-capture ----------------------------------------------------------------------------
@@ -129,7 +73,7 @@ async def plan_capture_area(ctx: TaskContext) -> Plan:
     style = str(ctx.inputs.get("event_style") or event_style(await existing_event_names(ctx.project)))
     area = str(ctx.inputs.get("area") or "")
     if file.endswith(".py"):
-        return _python_capture(file, text, style, area, await init_py.local_roots(ctx.project, ctx.app_dir))
+        return python_capture(file, text, style, area, await init_py.local_roots(ctx.project, ctx.app_dir))
     if grammar_for(file) is None:
         return Plan.skip(f"{file} is not a script the offline agent edits (templates and markup are left alone).")
     src = Source(text, file)
@@ -173,7 +117,7 @@ def _browser_capture(ctx: TaskContext, file: str, src: Source, style: str, area:
         body = src.body_of(function)
         if body is None:
             continue
-        event = styled(event_words(file, name, area), style)
+        event = styled(event_words(name, file, area), style)
         q = src.quote()
         result = browser_call(src, body, f"posthog.capture({q}{event}{q})")
         if result is None:
@@ -215,14 +159,8 @@ def submit_handler(src: Source, form: Node) -> tuple[str, Node] | None:
 
 
 async def _node_capture(ctx: TaskContext, file: str, src: Source, style: str, area: str) -> Plan:
-    entry = await init_js.node_entry(ctx.project, ctx.app_dir)
-    module = None
-    if entry is not None:
-        suffix = PurePosixPath(entry).suffix
-        candidate = str(
-            PurePosixPath(entry).with_name("posthog" + (suffix if suffix in (".ts", ".mjs", ".cjs") else ".js"))
-        )
-        module = candidate if await first_existing(ctx.project, candidate) else None
+    module = await init_node.existing_node_client(ctx.project, ctx.app_dir)
+    package = await init_js.package_json(ctx.project, ctx.app_dir)
     if module is None:
         return Plan.skip("The app has no posthog-node client module from init to capture through.")
     for method, verb in (("post", "created"), ("put", "updated"), ("patch", "updated"), ("delete", "deleted")):
@@ -246,7 +184,7 @@ async def _node_capture(ctx: TaskContext, file: str, src: Source, style: str, ar
                     continue
                 result = Source(changed, file)
                 if not any(i.default == "posthog" for i in result.imports()):
-                    spec = relative_specifier(file, module, keep_extension=result.is_esm)
+                    spec = init_node.client_specifier(file, module, package, esm_syntax=result.is_esm)
                     result = Source(jsedit.add_import(result, "posthog", spec), file)
                 if not result.ok:
                     continue
@@ -271,7 +209,7 @@ def _user_id_expression(src: Source, handler: Node) -> str | None:
     return None
 
 
-def _python_capture(file: str, text: str, style: str, area: str, roots: set[str]) -> Plan:
+def python_capture(file: str, text: str, style: str, area: str, roots: set[str]) -> Plan:
     tree = pyedit.parse(text)
     if tree is None:
         return Plan.skip(f"{file} does not parse, so the offline agent leaves it alone.")
@@ -295,30 +233,83 @@ def _python_capture(file: str, text: str, style: str, area: str, roots: set[str]
     return Plan.skip(f"No view or POST handler in {file} with a clear success point was found.")
 
 
+_REDIRECTS = ("redirect", "HttpResponseRedirect", "RedirectResponse")
+
+
 def _success_block(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[list[ast.stmt], ast.stmt] | None:
-    """Where a handler succeeds: a valid form's branch, or a POST handler's final statement."""
+    """Where a handler succeeds: a valid form's branch, the redirect after a POST, or a
+    POST-only handler's final statement. A view that also answers GET has its final return
+    on the GET path, so without a redirect to go by it has no success point."""
     for node in ast.walk(function):
         if isinstance(node, ast.If) and _calls_is_valid(node.test) and node.body:
             return node.body, node.body[-1]
-    if _is_write_handler(function) and function.body:
+    shared = _tests_post_method(function) or _route_methods(function) >= {"GET", "POST"}
+    if shared or _is_write_handler(function) or _reads_post_data(function):
+        redirect = _success_redirect(function)
+        if redirect is not None:
+            return redirect
+    if _is_write_handler(function) and not shared and function.body:
         return function.body, function.body[-1]
     return None
 
 
 def _calls_is_valid(test: ast.expr) -> bool:
-    return isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr == "is_valid"
+    return any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "is_valid"
+        for n in ast.walk(test)
+    )
+
+
+def _tests_post_method(function: ast.AST) -> bool:
+    """`if request.method == "POST":` somewhere in the function."""
+    return any(
+        isinstance(n, ast.Compare)
+        and isinstance(n.left, ast.Attribute)
+        and n.left.attr == "method"
+        and any(isinstance(c, ast.Constant) and c.value == "POST" for c in n.comparators)
+        for n in ast.walk(function)
+    )
+
+
+def _reads_post_data(function: ast.AST) -> bool:
+    """Django's `request.POST` or Flask's `request.form`: the view handles a submitted form."""
+    return any(
+        isinstance(n, ast.Attribute) and n.attr in ("POST", "form") and isinstance(n.value, ast.Name)
+        for n in ast.walk(function)
+    )
+
+
+def _success_redirect(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[list[ast.stmt], ast.stmt] | None:
+    """The first `return redirect(...)` (Post/Redirect/Get) that is not in an error handler."""
+    handlers = [h for h in ast.walk(function) if isinstance(h, ast.ExceptHandler)]
+    for node in ast.walk(function):
+        if not (isinstance(node, ast.Return) and isinstance(node.value, ast.Call)):
+            continue
+        fn = node.value.func
+        name = fn.attr if isinstance(fn, ast.Attribute) else fn.id if isinstance(fn, ast.Name) else ""
+        if name not in _REDIRECTS or any(node in ast.walk(h) for h in handlers):
+            continue
+        for holder in ast.walk(function):
+            for field in ("body", "orelse", "finalbody"):
+                stmts = getattr(holder, field, None)
+                if isinstance(stmts, list) and node in stmts:
+                    return stmts, node
+    return None
+
+
+def _route_methods(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """The HTTP methods a `@route(..., methods=[...])` decorator names (empty when none is named)."""
+    for decorator in function.decorator_list:
+        if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute):
+            methods = next((k.value for k in decorator.keywords if k.arg == "methods"), None)
+            if isinstance(methods, ast.List | ast.Tuple | ast.Set):
+                return {str(e.value).upper() for e in methods.elts if isinstance(e, ast.Constant)}
+    return set()
 
 
 def _is_write_handler(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     for decorator in function.decorator_list:
-        call = decorator if isinstance(decorator, ast.Call) else None
-        func = call.func if call is not None else decorator
+        func = decorator.func if isinstance(decorator, ast.Call) else decorator
         if isinstance(func, ast.Attribute) and func.attr in ("post", "put", "patch", "delete"):
             return True
-        if isinstance(func, ast.Attribute) and func.attr == "route" and call is not None:
-            methods: Any = next((k.value for k in call.keywords if k.arg == "methods"), None)
-            if isinstance(methods, ast.List | ast.Tuple) and any(
-                isinstance(e, ast.Constant) and str(e.value).upper() in ("POST", "PUT", "PATCH") for e in methods.elts
-            ):
-                return True
-    return False
+    return bool(_route_methods(function) & {"POST", "PUT", "PATCH"})

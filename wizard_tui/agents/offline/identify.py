@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 
-from wizard_tui.agents.offline import init_py, pyedit
+from wizard_tui.agents.offline import init_js, init_py, pyedit
 from wizard_tui.agents.offline.capture import browser_call, submit_handler
 from wizard_tui.agents.offline.changes import Plan
 from wizard_tui.agents.offline.context import TaskContext
@@ -36,7 +36,7 @@ async def plan_identify(ctx: TaskContext) -> Plan:
 async def _browser(ctx: TaskContext) -> Plan:
     candidates = [f for f in await ctx.project.files() if grammar_for(f) and _AUTH_FILES.search(f)]
     for file in candidates:
-        if re.search(r"(^|/)(tests?|__tests__)/|\.(test|spec)\.", file):
+        if init_js.is_test_file(file):
             continue
         text = await ctx.project.read(file)
         if text is None:

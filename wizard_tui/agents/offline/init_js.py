@@ -1,4 +1,4 @@
-"""The `init` body for JavaScript apps: Next.js, React Router v7, Vite SPAs, Express and Node.
+"""The `init` body for browser apps: Next.js, React Router v7 and Vite SPAs (Node: `init_node`).
 
 Keys come only from the environment, and every init is guarded on the key, so an app with
 no key set starts and behaves exactly as before. Where the framework has a file made for
@@ -42,9 +42,14 @@ async def has_init(project: ProjectReader) -> str | None:
         r"Posthog\(|posthog\.setup\("
     )
     for match in await project.search(pattern):
-        if not re.search(r"(^|/)(tests?|__tests__|spec)/|\.(test|spec)\.", match["file"]):
+        if not is_test_file(match["file"]):
             return f"{match['file']}:{match['line']}"
     return None
+
+
+def is_test_file(path: str) -> bool:
+    """A test, spec or fixture file: an init or client there is not the app's."""
+    return re.search(r"(^|/)(tests?|__tests__|spec)/|\.(test|spec)\.", path) is not None
 
 
 async def package_json(project: ProjectReader, app_dir: str) -> dict[str, object]:
@@ -318,88 +323,4 @@ async def _init_in_entry(project: ProjectReader, entry: str, block: str, what: s
     after = jsedit.insert_after_prologue(with_import, block)
     plan = Plan()
     plan.edit(entry, text, after, f"Started PostHog in {what} ({entry}) before the app renders, guarded on the key.")
-    return plan
-
-
-# -- Node.js and Express ---------------------------------------------------------------------
-
-
-def node_client_module(esm: bool, key_env: str, host_env: str) -> str:
-    """A module that creates the app's one posthog-node client, switched off without a key."""
-    head = 'import { PostHog } from "posthog-node";\n' if esm else 'const { PostHog } = require("posthog-node");\n'
-    tail = "export default posthog;\n" if esm else "module.exports = posthog;\n"
-    return (
-        f"{head}\n"
-        f"// One PostHog client for the whole app. With no {key_env} set it is disabled and\n"
-        "// sends nothing, so the app runs exactly as before.\n"
-        f'const posthog = new PostHog(process.env.{key_env} || "", {{\n'
-        f'  host: process.env.{host_env} || "{DEFAULT_HOST}",\n'
-        f"  disabled: !process.env.{key_env},\n"
-        "});\n\n"
-        "// Send what is still queued when the process is about to exit.\n"
-        'process.once("beforeExit", () => posthog.shutdown());\n\n'
-        f"{tail}"
-    )
-
-
-async def node_entry(project: ProjectReader, app_dir: str) -> str | None:
-    """The file Node starts: package.json `main`, the start script's file, or a usual name."""
-    package = await package_json(project, app_dir)
-    candidates: list[str] = []
-    scripts = package.get("scripts")
-    if isinstance(scripts, dict):
-        for name in ("start", "dev", "serve"):
-            command = scripts.get(name)
-            if isinstance(command, str):
-                candidates += re.findall(
-                    r"(?:node|nodemon|tsx|ts-node|bun)\s+(?:--\S+\s+)*([\w./-]+\.[cm]?[jt]s)", command
-                )
-    main = package.get("main")
-    if isinstance(main, str):
-        candidates.append(main)
-    for stem in ("src/index", "src/server", "src/app", "src/main", "index", "server", "app", "main"):
-        candidates += [stem + ext for ext in (".js", ".ts", ".mjs", ".cjs")]
-    listed = set(await project.files())
-    for candidate in candidates:
-        path = join(app_dir, candidate.removeprefix("./"))
-        if path in listed and PurePosixPath(path).suffix in SCRIPT_EXTENSIONS:
-            return path
-    return None
-
-
-async def plan_node(project: ProjectReader, framework: Framework, app_dir: str) -> Plan:
-    entry = await node_entry(project, app_dir)
-    if entry is None:
-        return Plan.skip(
-            "No entry file was found (package.json main, the start script, or index/server/app.js).",
-            f"Create a posthog-node client where the app starts (see {framework.docs}).",
-        )
-    text = await project.read(entry)
-    if text is None:
-        return Plan.skip(f"{entry} could not be read whole.")
-    src = Source(text, entry)
-    if not src.ok:
-        return Plan.skip(f"{entry} does not parse cleanly, so the offline agent leaves it alone.")
-    package = await package_json(project, app_dir)
-    suffix = PurePosixPath(entry).suffix
-    esm = src.is_esm or suffix == ".mjs" or (package.get("type") == "module" and suffix != ".cjs")
-    ext = {".ts": ".ts", ".mjs": ".mjs", ".cjs": ".cjs", ".mts": ".mts"}.get(suffix, ".js")
-    module = str(PurePosixPath(entry).with_name("posthog" + ext))
-    if await first_existing(project, module):
-        return Plan.skip(f"{module} already exists; the offline agent does not overwrite it.")
-    plan = Plan()
-    plan.add_file(
-        module,
-        node_client_module(esm, framework.key_env or "POSTHOG_API_KEY", framework.host_env or "POSTHOG_HOST"),
-        f"Created {module}: the app's one posthog-node client, disabled when no key is set.",
-    )
-    # Node's ES modules need the file's extension (TypeScript maps `.js` to the `.ts` source);
-    # CommonJS, and TypeScript compiled to it, resolve the bare name.
-    esm_runtime = package.get("type") == "module" or suffix in (".mjs", ".mts")
-    needs_extension = esm and (esm_runtime or suffix not in (".ts", ".tsx"))
-    specifier = "./posthog" + ((".js" if ext in (".ts", ".js") else ext) if needs_extension else "")
-    after = jsedit.side_effect_import(src, specifier)
-    if not Source(after, entry).ok:
-        return Plan.skip(f"Adding the import to {entry} would not parse; import {module} there by hand.")
-    plan.edit(entry, text, after, f"Loaded the PostHog client where the server starts ({entry}).")
     return plan

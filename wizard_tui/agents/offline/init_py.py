@@ -13,12 +13,10 @@ import ast
 import re
 from pathlib import PurePosixPath
 
-from wizard_tui.agents.offline import pyedit
+from wizard_tui.agents.offline import pydotenv, pyedit
 from wizard_tui.agents.offline.changes import Edit, Plan, apply_edits
-from wizard_tui.agents.offline.project import ProjectReader, first_existing, join
+from wizard_tui.agents.offline.project import ProjectReader, app_module, first_existing, join
 from wizard_tui.domain.frameworks import DEFAULT_HOST, Framework
-
-_SKIP_DIRS = re.compile(r"(^|/)(tests?|testing|migrations|docs|examples?|scripts|\.venv|venv|site-packages)/")
 
 
 def config_block(key_env: str, host_env: str) -> str:
@@ -33,12 +31,6 @@ def config_block(key_env: str, host_env: str) -> str:
 
 def _envs(framework: Framework) -> tuple[str, str]:
     return framework.key_env or "POSTHOG_API_KEY", framework.host_env or "POSTHOG_HOST"
-
-
-def _app_file(path: str) -> bool:
-    return (
-        path.endswith(".py") and not _SKIP_DIRS.search("/" + path) and not PurePosixPath(path).name.startswith("test_")
-    )
 
 
 async def local_roots(project: ProjectReader, app_dir: str) -> set[str]:
@@ -69,15 +61,27 @@ async def _configure_module(project: ProjectReader, module: str, framework: Fram
     if text is None or tree is None:
         return Plan.skip(f"{target} could not be read and parsed, so PostHog was not configured there.")
     roots = await local_roots(project, app_dir)
-    with_imports = pyedit.add_imports(text, "import os", "import posthog", local_roots=roots)
+    block = config_block(*_envs(framework))
+    imports = ["import os", "import posthog"]
+    note = ""
+    # The key may live in .env: read it after the app loads that file, or load it first.
+    elsewhere = None if pydotenv.load_dotenv_end(tree) else await pydotenv.loaded_elsewhere(project, app_dir, target)
+    if elsewhere:
+        imports.append("from dotenv import load_dotenv")
+        block = pydotenv.LOAD_LINE + block
+        note = f" It loads .env first: the app loads it in {elsewhere}, which runs later."
+    with_imports = pyedit.add_imports(text, *imports, local_roots=roots)
     tree = pyedit.parse(with_imports)
     assert tree is not None
     at = pyedit.header_end(tree, roots)
-    after = pyedit.insert_lines(with_imports, at, config_block(*_envs(framework)))
+    loaded = pydotenv.load_dotenv_end(tree)
+    if loaded is not None and loaded > at:
+        at, note = loaded, " It comes after the module loads .env, so a key kept there is seen."
+    after = pyedit.insert_lines(with_imports, at, block)
     if pyedit.parse(after) is None:
         return Plan.skip(f"Configuring PostHog in {target} would not parse; the offline agent left it alone.")
     plan = Plan()
-    plan.edit(target, text, after, f"Configured PostHog from the environment in {target}: {why}")
+    plan.edit(target, text, after, f"Configured PostHog from the environment in {target}: {why}{note}")
     return plan
 
 
@@ -86,7 +90,7 @@ async def _modules_calling(project: ProjectReader, pattern: str, callee: str) ->
     seen: set[str] = set()
     for match in await project.search(pattern, glob="**/*.py"):
         path = match["file"]
-        if path in seen or not _app_file(path):
+        if path in seen or not app_module(path):
             continue
         seen.add(path)
         text = await project.read(path)
@@ -174,10 +178,10 @@ async def python_entry(project: ProjectReader, app_dir: str) -> str | None:
                         return candidate
     for name in ("__main__.py", "main.py", "app.py", "cli.py", "run.py", "manage.py"):
         for candidate in (join(app_dir, name), *sorted(p for p in listed if p.endswith("/" + name))):
-            if candidate in listed and _app_file(candidate):
+            if candidate in listed and app_module(candidate):
                 return candidate
     for match in await project.search(r"^if __name__ == [\"']__main__[\"']", glob="**/*.py"):
-        if _app_file(match["file"]):
+        if app_module(match["file"]):
             return str(match["file"])
     return None
 
@@ -199,7 +203,7 @@ async def django_root(project: ProjectReader, app_dir: str) -> str | None:
     """The folder holding manage.py (the shallowest one under the app)."""
     prefix = "" if app_dir in ("", ".") else app_dir.rstrip("/") + "/"
     found = sorted((p for p in await project.files() if p.startswith(prefix) and p.endswith("manage.py")), key=len)
-    found = [p for p in found if _app_file(p) or p == prefix + "manage.py"]
+    found = [p for p in found if app_module(p) or p == prefix + "manage.py"]
     if not found:
         return None
     parent = PurePosixPath(found[0]).parent.as_posix()

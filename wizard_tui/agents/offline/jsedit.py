@@ -27,19 +27,19 @@ def add_import(src: Source, clause: str, module: str) -> str:
     return add_line(src, import_line(src, clause, module))
 
 
-def side_effect_import(src: Source, module: str) -> str:
-    """The file with `import "module"` (or `require("module")`) added after its imports."""
+def side_effect_import(src: Source, module: str, at: int | None = None) -> str:
+    """The file with `import "module"` (or `require("module")`) added after its imports, or at byte `at`."""
     q = src.quote()
     semi = ";" if src.semicolons() else ""
     if not src.is_esm and any(i.require for i in src.imports()):
-        return add_line(src, f"require({q}{module}{q}){semi}")
-    return add_line(src, f"import {q}{module}{q}{semi}")
+        return add_line(src, f"require({q}{module}{q}){semi}", at)
+    return add_line(src, f"import {q}{module}{q}{semi}", at)
 
 
-def add_line(src: Source, line: str) -> str:
-    """The file with one line added after its prologue (directives and imports)."""
+def add_line(src: Source, line: str, at: int | None = None) -> str:
+    """The file with one line added after its prologue (directives and imports), or at byte `at`."""
     line += "\n"
-    at = src.after_prologue()
+    at = src.after_prologue() if at is None else at
     if at == 0:
         return line + ("\n" if src.text and not src.text.startswith("\n") else "") + src.text
     return _splice(src, at, line)

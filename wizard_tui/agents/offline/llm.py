@@ -12,12 +12,12 @@ import ast
 import posixpath
 from pathlib import PurePosixPath
 
-from wizard_tui.agents.offline import init_js, jsedit, pyedit
+from wizard_tui.agents.offline import init_js, init_node, jsedit, pyedit
 from wizard_tui.agents.offline.changes import Plan
 from wizard_tui.agents.offline.context import TaskContext
 from wizard_tui.agents.offline.jsparse import Source, grammar_for
 from wizard_tui.agents.offline.project import ProjectReader, first_existing, join
-from wizard_tui.domain.frameworks import DEFAULT_HOST, LLM_WRAPPERS, LlmWrapper
+from wizard_tui.domain.frameworks import DEFAULT_HOST, LLM_WRAPPERS, Framework, LlmWrapper
 
 # -- Python ----------------------------------------------------------------------------------
 
@@ -181,20 +181,35 @@ def server_client_module(typescript: bool, key_env: str, host_env: str) -> str:
     )
 
 
-def relative_specifier(from_file: str, module_file: str, keep_extension: bool) -> str:
-    rel = posixpath.relpath(module_file, PurePosixPath(from_file).parent.as_posix())
-    if not rel.startswith("."):
-        rel = "./" + rel
-    if keep_extension:
-        return str(PurePosixPath(rel).with_suffix(".js")) if rel.endswith(".ts") else rel
-    return str(PurePosixPath(rel).with_suffix("")) if not rel.startswith("..") else rel.rsplit(".", 1)[0]
+async def _specifier(ctx: TaskContext, path: str, text: str, module: str) -> str:
+    """How `path` imports the client module: Node's rules for a Node app; a bundler's (no extension) else."""
+    if ctx.framework.id == "javascript_node":
+        package = await init_js.package_json(ctx.project, ctx.app_dir)
+        return init_node.client_specifier(path, module, package, esm_syntax=Source(text, path).is_esm)
+    rel = posixpath.relpath(module, PurePosixPath(path).parent.as_posix())
+    return posixpath.splitext(rel if rel.startswith(".") else "./" + rel)[0]
 
 
-async def _js_client(ctx: TaskContext, plan: Plan) -> str | None:
-    """The posthog-node client module the wrappers are given: created for Next.js, init's for Node."""
+async def _existing_server_client(ctx: TaskContext) -> str | None:
+    """Where the app already creates a posthog-node client (not the one this task made), if it does."""
+    prefix = "" if ctx.app_dir in ("", ".") else ctx.app_dir.rstrip("/") + "/"
+    for match in await ctx.project.search(r"new PostHog\("):
+        file = str(match["file"])
+        ours = PurePosixPath(file).name in ("posthog-server.ts", "posthog-server.js")
+        if file.startswith(prefix) and not ours and not init_js.is_test_file(file):
+            return f"{file}:{match['line']}"
+    return None
+
+
+async def _js_client(ctx: TaskContext, plan: Plan) -> tuple[str | None, str]:
+    """The posthog-node client module the wrappers are given (created for Next.js, init's for
+    Node), or None and the reason there is none."""
     project: ProjectReader = ctx.project
     fw = ctx.framework
     if fw.id == "nextjs":
+        existing = await _existing_server_client(ctx)
+        if existing:
+            return None, f"the app already has a posthog-node client ({existing}); give it to the wrapper as `posthog`"
         typescript = await first_existing(project, join(ctx.app_dir, "tsconfig.json")) is not None
         uses_src = await first_existing(
             project,
@@ -212,17 +227,24 @@ async def _js_client(ctx: TaskContext, plan: Plan) -> str | None:
                 server_client_module(typescript, key_env, host_env),
                 f"Created {path}: a server-side posthog-node client the LLM wrappers report through.",
             )
-        return path
+        return path, ""
+    no_client = "no posthog-node client module to give the wrapper (set up init first)"
     if fw.id == "javascript_node":
-        entry = await init_js.node_entry(project, ctx.app_dir)
-        if entry is None:
-            return None
-        suffix = PurePosixPath(entry).suffix
-        module = str(
-            PurePosixPath(entry).with_name("posthog" + (suffix if suffix in (".ts", ".mjs", ".cjs") else ".js"))
-        )
-        return module if await first_existing(project, module) else None
-    return None
+        module = await init_node.existing_node_client(project, ctx.app_dir)
+        return module, "" if module else no_client
+    return None, f"the offline agent wraps LLM clients only in Next.js and Node apps, not {fw.name}"
+
+
+def wrapper_packages(fw: Framework) -> list[str]:
+    """What the LLM wrappers need declared in an app that already has PostHog.
+
+    Python's wrappers ship in `posthog` itself. Next.js gets its own server client from this
+    task, so it needs posthog-node and the wrappers' package; a Node app's wrappers use the
+    client init creates, which an instrumented app does not get, so nothing is declared.
+    """
+    if fw.id == "nextjs" and fw.llm_sdk:
+        return ["posthog-node", fw.llm_sdk]
+    return []
 
 
 async def wrappable_llm_sdks(ctx: TaskContext) -> bool:
@@ -244,6 +266,7 @@ async def plan_llm(ctx: TaskContext) -> Plan:
     plan = Plan()
     left: list[str] = []
     client_module: str | None = None
+    why_not = ""
     for path, sdk in by_file.items():
         text = await ctx.project.read(path)
         if text is None:
@@ -257,12 +280,11 @@ async def plan_llm(ctx: TaskContext) -> Plan:
                 left.append(f"{path}: {blocker} (upgrade it, then wrap the client)")
                 continue
             if client_module is None:
-                client_module = await _js_client(ctx, plan)
+                client_module, why_not = await _js_client(ctx, plan)
             if client_module is None:
-                left.append(f"{path}: no posthog-node client module to give the wrapper (set up init first)")
+                left.append(f"{path}: {why_not}")
                 continue
-            esm_ext = ctx.framework.id == "javascript_node" and Source(text, path).is_esm
-            spec = relative_specifier(path, client_module, keep_extension=esm_ext)
+            spec = await _specifier(ctx, path, text, client_module)
             after = wrap_javascript(path, text, sdk, spec)
         else:
             after = None

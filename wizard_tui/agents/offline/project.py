@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from wizard_tui.agents.offline.session import Session
 
+_NOT_APP = re.compile(r"(^|/)(tests?|testing|migrations|docs|examples?|scripts|\.venv|venv|site-packages)/")
 READ_LIMIT = 2_000  # lines: the read tool's maximum; a longer file is left alone
 LIST_LIMIT = 2_000
 
@@ -45,6 +46,11 @@ def join(base: str, *parts: str) -> str:
         path = path / part
     text = path.as_posix()
     return text[2:] if text.startswith("./") else text
+
+
+def app_module(path: str) -> bool:
+    """A Python module of the app itself: not a test, script, example, migration or vendored package."""
+    return path.endswith(".py") and not _NOT_APP.search("/" + path) and not PurePosixPath(path).name.startswith("test_")
 
 
 async def first_existing(project: ProjectReader, *paths: str) -> str | None:

@@ -79,7 +79,7 @@ def insert_lines(text: str, line: int, block: str) -> str:
 
 
 def add_imports(text: str, *statements: str, local_roots: set[str] = frozenset()) -> str:  # type: ignore[assignment]
-    """`import x` statements added where isort would put them, unless the module already imports x.
+    """`import x` (or `from x import y`) statements added where isort would put them, unless already bound.
 
     Standard-library modules go after the last standard-library import (or first of all);
     others after the last third-party import, before the project's own imports.
@@ -88,7 +88,11 @@ def add_imports(text: str, *statements: str, local_roots: set[str] = frozenset()
     if tree is None:
         return text
     have = imported_modules(tree)
-    missing = [s for s in statements if s.split()[1] not in have]
+    bound = {a.asname or a.name for n in tree.body if isinstance(n, ast.ImportFrom) for a in n.names}
+    # `import x` is there when x is imported; `from x import y` when y is bound at the top.
+    missing = [
+        s for s in statements if (s.split()[3] not in bound if s.startswith("from ") else s.split()[1] not in have)
+    ]
     if not missing:
         return text
     lines = text.split("\n")
