@@ -31,6 +31,9 @@ from wizard_tui.domain.settings import (
     EXIT_OK,
     EXIT_USAGE,
     INTERACTIVE_PACE_MS,
+    MAX_CONCURRENCY,
+    MAX_PACE_MS,
+    MAX_TASK_CAP,
     MAX_TASKS,
     RUN_DIR_NAME,
 )
@@ -60,24 +63,26 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
-    return value
+def _whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type for a whole number in [low, high]: what the run would refuse later is refused here."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} must be from {low} to {high}")
+        return value
+
+    return parse
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
-    return value
+def _project_path(text: str) -> Path:
+    """A project folder; an empty path is a mistake, not the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the project path is empty; pass the project's folder (use . for this one)")
+    return Path(text)
 
 
 def run_parser() -> argparse.ArgumentParser:
@@ -105,10 +110,20 @@ def run_parser() -> argparse.ArgumentParser:
         help="agent backend (default: anthropic when ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN is set, else offline)",
     )
     p.add_argument("--model", metavar="M", help="run every agent on model M (beats the prompts' models)")
-    p.add_argument("--concurrency", type=_positive_int, default=1, metavar="N", help="tasks run at once (default 1)")
+    p.add_argument(
+        "--concurrency",
+        type=_whole_number(1, MAX_CONCURRENCY),
+        default=1,
+        metavar="N",
+        help=f"tasks run at once (default 1, at most {MAX_CONCURRENCY})",
+    )
     p.add_argument("--no-pipeline", action="store_true", help="seed the whole queue before draining it")
     p.add_argument(
-        "--max-tasks", type=_positive_int, default=MAX_TASKS, metavar="N", help=f"queue cap (default {MAX_TASKS})"
+        "--max-tasks",
+        type=_whole_number(1, MAX_TASK_CAP),
+        default=MAX_TASKS,
+        metavar="N",
+        help=f"queue cap (default {MAX_TASKS})",
     )
     p.add_argument(
         "--resume",
@@ -125,7 +140,7 @@ def run_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--pace",
-        type=_non_negative_int,
+        type=_whole_number(0, MAX_PACE_MS),
         metavar="MS",
         help=f"offline agent: each turn takes about MS ms (interactive default {INTERACTIVE_PACE_MS}, --no-ui 0)",
     )
@@ -134,7 +149,7 @@ def run_parser() -> argparse.ArgumentParser:
 
 def _sub_parser(name: str, help_text: str) -> argparse.ArgumentParser:
     p = _Parser(prog=f"wizard-tui {name}", description=help_text)
-    p.add_argument("path", type=Path, help="the project folder")
+    p.add_argument("path", type=_project_path, help="the project folder")
     return p
 
 

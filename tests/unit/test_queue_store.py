@@ -128,14 +128,15 @@ def test_interrupt_gives_the_attempt_back_and_resume_resets() -> None:
     assert records[-1].event == "reset"
 
 
-def test_resume_fails_a_running_task_without_attempts_left() -> None:
+def test_resume_gives_back_the_attempt_a_kill_cut_short_even_the_last() -> None:
+    """A kill is not the agent's failure: the task is pending again with that attempt unused."""
     store, _ = make_store()
     tid = add(store)
     store.start(tid)
     store.requeue(tid, TaskError(kind="x", message="y"))
     store.start(tid)
     store.reset_for_resume(tid)
-    assert store.get(tid).status == TaskStatus.FAILED
+    assert store.get(tid).status == TaskStatus.PENDING and store.get(tid).attempts == 1
 
 
 def test_snapshot_round_trips_through_json() -> None:

@@ -101,12 +101,18 @@ def crashed_run(
 async def test_resume_resets_the_running_task_sets_leftovers_aside_and_finishes(project: Path) -> None:
     paths, ids = crashed_run(project)
     result = await run(project, resume=True)
+    print(
+        "DBG",
+        [(t.id, t.status, t.attempts, t.error) for t in read_queue_file(paths.queue).tasks],
+        paths.audit.read_text()[-1500:],
+    )
     assert result.exit_code == 0, result.message
     queue = read_queue_file(paths.queue)
     assert queue.finished and queue.run_id == "20260101-120000-abcdef"
     tasks = {t.id: t for t in queue.tasks}
     assert all(t.status == TaskStatus.DONE for t in tasks.values())
-    assert tasks[ids["a"]].attempts == 1 and tasks[ids["b"]].attempts == 2 and tasks[ids["c"]].attempts == 1
+    # The attempt the kill cut short was not the agent's: it is given back, so b ran once more as attempt 1.
+    assert tasks[ids["a"]].attempts == 1 and tasks[ids["b"]].attempts == 1 and tasks[ids["c"]].attempts == 1
 
     audit = read_audit(paths.audit)
     resets = [r for r in audit if r.event == "reset"]
@@ -124,16 +130,16 @@ async def test_resume_resets_the_running_task_sets_leftovers_aside_and_finishes(
     assert not list(paths.root.rglob("*.tmp"))
 
 
-async def test_a_running_task_without_attempts_left_fails_and_blocks_its_dependents(project: Path) -> None:
+async def test_a_task_killed_on_its_last_attempt_is_not_failed_and_its_dependents_run(project: Path) -> None:
+    """Kills are not the agent's failures: a task whose attempts were all used by kills still runs."""
     paths, ids = crashed_run(project, attempts=2)
     result = await run(project, resume=True)
-    assert result.exit_code == 1
+    assert result.exit_code == 0, result.message
     tasks = {t.id: t for t in read_queue_file(paths.queue).tasks}
-    assert tasks[ids["b"]].status == TaskStatus.FAILED and tasks[ids["b"]].error.kind == "attempts-exhausted"  # type: ignore[union-attr]
-    assert tasks[ids["c"]].status == TaskStatus.BLOCKED
-    assert ids["b"] in result.message and ids["c"] in result.message
+    assert tasks[ids["b"]].status == TaskStatus.DONE and tasks[ids["b"]].attempts == 2
+    assert tasks[ids["c"]].status == TaskStatus.DONE
     resets = [r for r in read_audit(paths.audit) if r.event == "reset"]
-    assert [(r.task_id, (r.model_extra or {}).get("to")) for r in resets] == [(ids["b"], "failed")]
+    assert [(r.task_id, (r.model_extra or {}).get("to")) for r in resets] == [(ids["b"], "pending")]
 
 
 def _valid(project: Path) -> dict[str, Any]:

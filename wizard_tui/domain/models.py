@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from wizard_tui.domain.settings import MAX_ATTEMPTS
 
 SCHEMA_VERSION = 1
 HANDOFF_FIELD_MAX = 8_000
 ORCHESTRATOR = "orchestrator"
+
+
+def _aware(value: datetime) -> datetime:
+    """A time without a zone (a foreign writer's) is read as UTC, which is what ours are written in.
+
+    Mixing naive and aware times would make every comparison of a run's times fail.
+    """
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+Stamp = Annotated[datetime, AfterValidator(_aware)]
 
 
 class TaskStatus(StrEnum):
@@ -87,9 +98,9 @@ class Task(BaseModel):
     # flagged tasks enqueued before it: "after the others" without naming tasks not yet enqueued.
     after_others: bool = False
     reason: str = ""
-    created_at: datetime
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
+    created_at: Stamp
+    started_at: Stamp | None = None
+    finished_at: Stamp | None = None
     error: TaskError | None = None
     handoff: Handoff | None = None
 
@@ -103,8 +114,8 @@ class OrchestratorState(BaseModel):
     """The seeding agent's own progress, shown at the root of the task tree."""
 
     status: Literal["pending", "running", "done", "failed", "interrupted"] = "pending"
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
+    started_at: Stamp | None = None
+    finished_at: Stamp | None = None
     error: TaskError | None = None
 
 
@@ -114,8 +125,8 @@ class QueueFile(BaseModel):
     version: int = SCHEMA_VERSION
     run_id: str
     install_dir: str
-    created_at: datetime
-    updated_at: datetime
+    created_at: Stamp
+    updated_at: Stamp
     framework: str | None = None
     backend: str | None = None
     model: str | None = None
@@ -129,7 +140,7 @@ class AuditRecord(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    ts: datetime
+    ts: Stamp
     run_id: str
     event: str
     task_id: str | None = None
@@ -145,8 +156,8 @@ class HandoffFile(BaseModel):
     task_id: str
     type: str
     status: TaskStatus
-    started_at: datetime | None
-    finished_at: datetime | None
+    started_at: Stamp | None
+    finished_at: Stamp | None
     handoff: Handoff
 
     @classmethod
@@ -170,13 +181,13 @@ class InstallIntent(BaseModel):
     sdks: list[str]
     package_manager: str
     reason: str
-    recorded_at: datetime
+    recorded_at: Stamp
 
 
 class TelemetryRecord(BaseModel):
     """One line of `telemetry.jsonl`."""
 
     event: str
-    ts: datetime
+    ts: Stamp
     run_id: str
     properties: dict[str, Any] = Field(default_factory=dict)

@@ -181,8 +181,12 @@ class CoalescingWriter:
         rest_factor: float = 4.0,
         min_rest_s: float = 0.002,
         join: Callable[[list[bytes]], bytes] = b"".join,
+        on_error: Callable[[OSError], None] | None = None,
     ) -> None:
         self._render = render
+        # A failed background write (disk full, read-only) is reported here instead of being lost
+        # in a task nobody awaits; the file keeps its last whole state.
+        self._on_error = on_error
         self._join = join  # a render may hand over pieces; they are joined off the event loop
         self._path = path
         self._fsync = fsync
@@ -208,10 +212,16 @@ class CoalescingWriter:
             self._dirty = False
             started = time.perf_counter()
             data = self._render()
-            if self._last_write_s < INLINE_WRITE_S:
-                self._timed_write(data)
-            else:
-                await asyncio.to_thread(self._timed_write, data)
+            try:
+                if self._last_write_s < INLINE_WRITE_S:
+                    self._timed_write(data)
+                else:
+                    await asyncio.to_thread(self._timed_write, data)
+            except OSError as exc:
+                if self._on_error is None:
+                    raise
+                self._on_error(exc)
+                return
             self.writes += 1
             rest = max((time.perf_counter() - started) * self._rest_factor, self._min_rest_s)
             if rest > 0 and self._hurry is not None and not self._hurry.is_set():
@@ -260,11 +270,17 @@ class JsonlAppender:
     turn ends (one write call instead of one per line: a run records several lines per task,
     and on a busy machine each call costs); outside a loop each line is flushed at once. A
     crash can lose the lines of the turn it interrupts and tear at most the last one; readers
-    skip a torn line. A failed flush is raised by the next append, flush or close.
+    skip a torn line.
+
+    A failed write (disk full) goes to `on_error` once and later lines are dropped, so a
+    transition never fails because its log line could not be written; without `on_error` it
+    is raised by the next append, flush or close.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, on_error: Callable[[OSError], None] | None = None) -> None:
         self.path = path
+        self._on_error = on_error
+        self._failed = False  # reported to on_error: the rest is dropped
         self._flush_scheduled = False
         self._error: OSError | None = None
         # A planted link or second name would point the log at someone else's file: refused.
@@ -282,24 +298,43 @@ class JsonlAppender:
             if isinstance(record, BaseModel)
             else json.dumps(record, default=str, separators=(",", ":"))
         )
+        if self._failed:
+            return
         self._raise_error()
-        self._handle.write(line + "\n")
+        try:
+            self._handle.write(line + "\n")  # a full buffer writes through here
+        except OSError as exc:
+            self._write_failed(exc)
+            self._raise_error()
+            return
         if self._flush_scheduled:
             return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            self._handle.flush()
+            self.flush()
             return
         self._flush_scheduled = True
         loop.call_soon(self._flush_turn)
 
     def _flush_turn(self) -> None:
         self._flush_scheduled = False
+        self._flush_handle()
+
+    def _flush_handle(self) -> None:
+        if self._failed:
+            return
         try:
             self._handle.flush()
         except OSError as exc:
+            self._write_failed(exc)
+
+    def _write_failed(self, exc: OSError) -> None:
+        if self._on_error is None:
             self._error = exc
+        elif not self._failed:
+            self._failed = True
+            self._on_error(exc)
 
     def _raise_error(self) -> None:
         if self._error is not None:
@@ -307,9 +342,10 @@ class JsonlAppender:
             raise error
 
     def flush(self) -> None:
-        """Every line appended so far is in the file."""
+        """Every line appended so far is in the file (or its failure was reported)."""
         self._raise_error()
-        self._handle.flush()
+        self._flush_handle()
+        self._raise_error()
 
     def close(self) -> None:
         with contextlib.suppress(OSError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -399,15 +400,23 @@ class QueueStore:
         return task
 
     def complete(
-        self, task_id: str, status: TaskStatus, handoff: Handoff, *, model: str | None = None, duration_ms: int = 0
+        self,
+        task_id: str,
+        status: TaskStatus,
+        handoff: Handoff,
+        *,
+        model: str | None = None,
+        duration_ms: int = 0,
+        finished_at: datetime | None = None,
     ) -> Task:
-        """The agent (of `model`, after `duration_ms`) reported done or skipped."""
+        """The agent (of `model`, after `duration_ms`) reported done or skipped; `finished_at`:
+        when its handoff file was stamped."""
         if status not in (TaskStatus.DONE, TaskStatus.SKIPPED):
             raise TransitionError(f"complete() takes done or skipped, not {status}")
         task = self._expect(task_id, TaskStatus.RUNNING)
         task.status = status
         task.handoff = handoff
-        task.finished_at = self.clock.now()
+        task.finished_at = finished_at or self.clock.now()
         self._settled(task)
         self._finished(task)
         # A skip says why on its own line, so a log shows it without opening the handoff.
@@ -486,25 +495,19 @@ class QueueStore:
         return task
 
     def reset_for_resume(self, task_id: str) -> Task:
-        """On `--resume`: a task left `running` returns to pending, or fails without attempts."""
+        """On `--resume`: a task left `running` was stopped by a crash or a kill, not by its agent.
+
+        It returns to pending with the stopped attempt given back (an interrupt already gave it
+        back), so kills alone never use up a task's attempts and never block its dependents.
+        """
         task = self._expect(task_id, TaskStatus.RUNNING)
-        if task.attempts < task.max_attempts:
-            task.status = TaskStatus.PENDING
-            task.error = None
-            task.started_at = None
-            self._index_pending(task)
-            self.audit("reset", task, to="pending")
-        else:
-            task.status = TaskStatus.FAILED
-            task.error = TaskError(
-                kind="attempts-exhausted",
-                message="the task was running when the run stopped and has no attempts left",
-            )
-            task.finished_at = self.clock.now()
-            self._forget_dedup(task)
-            self._settled(task)
-            self._finished(task)
-            self.audit("reset", task, to="failed")
+        if task.error is None or task.error.kind != "interrupted":
+            task.attempts = max(0, task.attempts - 1)
+        task.status = TaskStatus.PENDING
+        task.error = None
+        task.started_at = None
+        self._index_pending(task)
+        self.audit("reset", task, to="pending")
         self._changed(task)
         return task
 

@@ -152,6 +152,25 @@ def resolve_task(
     )
 
 
+MAX_EXISTING_SHOWN = 100
+
+
+def existing_tasks_note(tasks: Mapping[str, Task]) -> str:
+    """What a resumed orchestrator is told: the tasks it enqueued before the run stopped."""
+    lines = [
+        f"- {t.id} ({t.type}, {t.status.value}): {t.label}"
+        + (f" after {', '.join(t.depends_on)}" if t.depends_on else "")
+        for t in list(tasks.values())[:MAX_EXISTING_SHOWN]
+    ]
+    more = len(tasks) - len(lines)
+    if more > 0:
+        lines.append(f"- ... and {more} more")
+    return (
+        "This run was resumed: the queue already holds these tasks, enqueued before it stopped. "
+        "Do not enqueue them again; use their ids in depends_on and enqueue only what is missing.\n" + "\n".join(lines)
+    )
+
+
 def resolve_orchestrator(
     library: PromptLibrary,
     *,
@@ -159,6 +178,7 @@ def resolve_orchestrator(
     forced_model: str | None,
     default_model: str,
     stub: bool = False,
+    existing: Mapping[str, Task] | None = None,
 ) -> ResolvedAgent:
     """The orchestrator's agent. Under `--stub` its `body` says so, so that a backend that follows
     the prompts in code (the offline agent) seeds the skeleton's graph, without review and report."""
@@ -167,7 +187,8 @@ def resolve_orchestrator(
     prompt = (
         f"The user's project is `{install_dir_name}` (paths in your tools are relative to it).\n"
         f"Valid task types: {', '.join(library.task_types)}.\n"
-        "Seed the queue now."
+        + (f"{existing_tasks_note(existing)}\n" if existing else "")
+        + "Seed the queue now."
     )
     return ResolvedAgent(
         kind="orchestrator",

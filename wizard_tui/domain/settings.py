@@ -39,6 +39,8 @@ REQUEST_TIMEOUT_S = 90.0  # one Messages API request of up to 4,096 output token
 CONNECT_TIMEOUT_S = 5.0
 PREFLIGHT_TIMEOUT_S = 10.0
 MAX_CONCURRENCY = 32
+MAX_TASK_CAP = 100_000  # the most --max-tasks may allow
+MAX_PACE_MS = 60_000  # the slowest --pace
 
 # The offline agent's pace in the interactive UI (ms per agent turn); --no-ui runs unpaced.
 INTERACTIVE_PACE_MS = 150

@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from wizard_tui.agents.base import AgentError
-from wizard_tui.domain.models import Task, TaskError, TaskStatus
+from wizard_tui.domain import nofollow
+from wizard_tui.domain.models import HandoffFile, Task, TaskError, TaskStatus
 from wizard_tui.domain.resolver import ResolvedAgent
 from wizard_tui.engine.agent_runner import AgentRunner
 from wizard_tui.engine.proposals import discard_quietly
@@ -36,10 +38,12 @@ class Executor:
         runner: AgentRunner,
         resolve: Callable[[Task], ResolvedAgent],
         *,
+        save_handoff: Callable[[HandoffFile], Awaitable[None]],
         concurrency: int = 1,
         starts: int = 0,
     ) -> None:
         self.services = services
+        self.save_handoff = save_handoff  # the recorder's: a done task's proof, on disk before it is done
         self.store = services.store
         self.runner = runner
         self.resolve = resolve
@@ -140,6 +144,15 @@ class Executor:
                 await handle
 
     async def _run_task(self, task_id: str, agent: ResolvedAgent | None, error: TaskError | None) -> None:
+        try:
+            await self._attempt(task_id, agent, error)
+        finally:
+            # Only once the task has settled (its proof on disk): until then it still counts as
+            # running, so the drain cannot end, or start its dependents, under it.
+            self._running.pop(task_id, None)
+            self._wake.set()
+
+    async def _attempt(self, task_id: str, agent: ResolvedAgent | None, error: TaskError | None) -> None:
         task = self.store.get(task_id)
         context = ToolContext(services=self.services, agent_id=task.id, task=task)
         duration_ms = 0
@@ -159,10 +172,25 @@ class Executor:
                 self.store.interrupt(task_id)
             self._discard_proposals(task, "the run was interrupted", attempt)
             raise
-        finally:
-            self._running.pop(task_id, None)
-            self._wake.set()
-        self._settle(task_id, context, error, duration_ms, agent.model if agent else None)
+        await self._settle(task_id, context, error, duration_ms, agent)
+
+    async def _write_handoff(self, task: Task, report: Report) -> datetime | None:
+        """A done or skipped task's handoff file, on disk before the task counts as done.
+
+        None when it could not be written (the run is then stopping, and the task stays running
+        on disk, so --resume runs it again).
+        """
+        finished_at = self.store.clock.now()
+        record = HandoffFile.of(
+            task.model_copy(update={"status": report.status, "handoff": report.handoff, "finished_at": finished_at})
+        )
+        try:
+            await self.save_handoff(record)
+        except OSError as exc:
+            if self.services.on_disk_error is not None:
+                self.services.on_disk_error(exc)
+            return None
+        return finished_at
 
     def _commit_proposals(self, task: Task, report: Report) -> str | None:
         """Commit the attempt's proposals and list their files in its handoff; a sentence on conflict."""
@@ -184,20 +212,41 @@ class Executor:
         if dropped:
             self.store.audit("discard-proposals", task, count=dropped, reason=reason)
 
-    def _settle(
-        self, task_id: str, context: ToolContext, error: TaskError | None, duration_ms: int, model: str | None
+    async def _settle(
+        self,
+        task_id: str,
+        context: ToolContext,
+        error: TaskError | None,
+        duration_ms: int,
+        agent: ResolvedAgent | None,
     ) -> None:
-        """Record what the agent reported; without a good report, retry while attempts remain."""
+        """Record what the agent reported; without a good report, retry while attempts remain.
+
+        A task is done only with its proof on disk: its handoff file, and a stub body's marker.
+        """
         task = self.store.get(task_id)
+        model = agent.model if agent else None
         report = context.report
         if report is not None and report.status == TaskStatus.DONE and error is None:
-            conflict = self._commit_proposals(task, report)
-            if conflict is not None:
-                error, report = TaskError(kind="conflict", message=conflict), None
+            if (
+                agent is not None
+                and "write_marker" in agent.tools
+                and not nofollow.lexists(self.services.paths.marker(task_id))
+            ):
+                error, report = TaskError(kind="no-marker", message="the agent reported done without its marker"), None
+            else:
+                conflict = self._commit_proposals(task, report)
+                if conflict is not None:
+                    error, report = TaskError(kind="conflict", message=conflict), None
         if report is not None and report.status in (TaskStatus.DONE, TaskStatus.SKIPPED):
             if report.status == TaskStatus.SKIPPED:
                 self._discard_proposals(task, "the task ended skipped")
-            self.store.complete(task_id, report.status, report.handoff, model=model, duration_ms=duration_ms)
+            finished_at = await self._write_handoff(task, report)
+            if finished_at is None:
+                return
+            self.store.complete(
+                task_id, report.status, report.handoff, model=model, duration_ms=duration_ms, finished_at=finished_at
+            )
             return
         if report is not None:  # the agent reported failed
             error = TaskError(kind="reported-failed", message=report.handoff.did[:500])

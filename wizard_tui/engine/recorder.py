@@ -7,9 +7,11 @@ through this class, so what they write is what a run writes.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from wizard_tui.domain import nofollow
@@ -37,11 +39,24 @@ class Recorder:
     so a slow file system never holds up the event loop; `flush()` waits for them.
     """
 
-    def __init__(self, paths: RunPaths, store: QueueStore, *, background: bool = True) -> None:
+    def __init__(
+        self,
+        paths: RunPaths,
+        store: QueueStore,
+        *,
+        background: bool = True,
+        on_error: Callable[[OSError], None] | None = None,
+        reported_by_executor: bool = False,
+    ) -> None:
         self.paths = paths
         self.store = store
         self.background = background
-        self._audit = JsonlAppender(paths.audit)
+        # A failed write (disk full, read-only) goes to `on_error`, which stops the run resumably.
+        self._on_error = on_error
+        # In a run the executor saves done and skipped tasks' handoffs (`save_handoff`) before
+        # they count as done; the recorder writes the rest.
+        self._reported = frozenset({"fail"}) if reported_by_executor else REPORTED
+        self._audit = JsonlAppender(paths.audit, on_error=on_error)
         self._side_writer: ThreadPoolExecutor | None = None
         self._slow_writes = 0
         self._handoffs_fd: int | None = None  # the handoffs folder, walked without links once
@@ -50,29 +65,54 @@ class Recorder:
         if not isinstance(event, AuditRecord):
             return
         self._audit.append(event)
-        if event.event in REPORTED and event.task_id:
+        if event.event in self._reported and event.task_id:
             task = self.store.tasks.get(event.task_id)
             if task is not None and task.handoff is not None:
                 # The handoff is already in queue.json; its own file follows.
                 self._write_handoff(HandoffFile.of(task))
 
     def _write_handoff(self, record: HandoffFile) -> None:
-        path = self.paths.handoff(record.task_id)
+        """The recorder's own handoff writes: a failure is reported (see `on_error`), never raised."""
         if self._side_writer is None:
-            started = time.perf_counter()
-            self._write_in_folder(path.name, record)
-            if time.perf_counter() - started > SLOW_WRITE_S:
-                self._slow_writes += 1
-                if self.background and self._slow_writes >= SLOW_WRITES:
-                    self._side_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wizard-handoffs")
+            try:
+                self._write_inline(record)
+            except OSError as exc:
+                if self._on_error is None:
+                    raise
+                self._on_error(exc)
             return
-        future = self._side_writer.submit(atomic_write_model, path, record, fsync=False)
-        future.add_done_callback(_report_side_write)
+        future = self._side_writer.submit(atomic_write_model, self.paths.handoff(record.task_id), record, fsync=False)
+        future.add_done_callback(self._report_side_write)
 
-    def _write_in_folder(self, name: str, record: HandoffFile) -> None:
+    async def save_handoff(self, record: HandoffFile) -> None:
+        """Put a handoff file on disk now, raising OSError when it cannot be.
+
+        The executor's proof that a task is done, saved before the task counts as done; in
+        order with the recorder's other handoff writes, on the event loop while they are fast.
+        """
+        if self._side_writer is None:
+            self._write_inline(record)
+            return
+        path = self.paths.handoff(record.task_id)
+        await asyncio.wrap_future(self._side_writer.submit(atomic_write_model, path, record, fsync=False))
+
+    def _write_inline(self, record: HandoffFile) -> None:
+        started = time.perf_counter()
         if self._handoffs_fd is None:
             self._handoffs_fd = nofollow.open_dir(self.paths.handoffs)
+        name = self.paths.handoff(record.task_id).name
         nofollow.write_atomic_at(self._handoffs_fd, name, model_bytes(record), fsync=False)
+        if time.perf_counter() - started > SLOW_WRITE_S:
+            self._slow_writes += 1
+            if self.background and self._slow_writes >= SLOW_WRITES:
+                self._side_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wizard-handoffs")
+
+    def _report_side_write(self, future: Future[None]) -> None:
+        error = future.exception()
+        if isinstance(error, OSError) and self._on_error is not None:
+            self._on_error(error)
+        elif error is not None:  # the handoff is still in queue.json: say so, do not stop the run
+            log.error("could not write a handoff file: %s", error)
 
     def write_missing_handoffs(self) -> None:
         """On resume: a kill can land after queue.json recorded a report but before its file was written."""
@@ -94,9 +134,3 @@ class Recorder:
             os.close(self._handoffs_fd)
             self._handoffs_fd = None
         self._audit.close()
-
-
-def _report_side_write(future: Future[None]) -> None:
-    error = future.exception()
-    if error is not None:  # the handoff is still in queue.json: say so, do not stop the run
-        log.error("could not write a handoff file: %s", error)

@@ -31,7 +31,7 @@ from wizard_tui.domain.guards import GUARD_NAMES, Limits
 from wizard_tui.domain.metrics import RunMetrics, compute_metrics
 from wizard_tui.domain.models import ORCHESTRATOR, TaskError, TaskStatus
 from wizard_tui.domain.persistence import CoalescingWriter, RunPaths, read_audit, read_install_intent
-from wizard_tui.domain.printable import path_text
+from wizard_tui.domain.printable import path_text, printable
 from wizard_tui.domain.prompts import PromptLibrary, load_prompts
 from wizard_tui.domain.queue import QueueStore, join_chunks
 from wizard_tui.domain.resolver import resolve_orchestrator, resolve_task
@@ -43,6 +43,7 @@ from wizard_tui.domain.settings import (
     EXIT_USAGE,
     MAX_CONCURRENCY,
     MAX_STARTS,
+    MAX_TASK_CAP,
     MAX_TASKS,
 )
 from wizard_tui.domain.shared_prompt import RunFacts, SharedPrompts
@@ -81,7 +82,7 @@ class RunConfig(BaseModel):
     model: str | None = None
     concurrency: int = Field(default=1, ge=1, le=MAX_CONCURRENCY)
     pipeline: bool = True
-    max_tasks: int = Field(default=MAX_TASKS, ge=1)
+    max_tasks: int = Field(default=MAX_TASKS, ge=1, le=MAX_TASK_CAP)
     max_starts: int = Field(default=MAX_STARTS, ge=1)
     resume: bool = False
     fresh: bool = False
@@ -138,6 +139,9 @@ class Run:
         self.writer: CoalescingWriter | None = None  # queue.json's writer, read by the machinery benchmark
         self._opened: OpenRunDir | None = None
         self._prepared: tuple[RunPaths, QueueStore] | None = None
+        self._fault: OSError | None = None
+        self._work: asyncio.Task[tuple[bool, int, str]] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -188,6 +192,8 @@ class Run:
         try:
             result = await self._execute(paths, store)
             return self._apply_at_end(result, paths, store) if self.config.apply else result
+        except OSError as exc:  # the run dir could not be written as the run began
+            return RunResult(EXIT_FAILED, None, None, self.run_id, fault_sentence(exc, paths))
         finally:
             self.release()
 
@@ -220,6 +226,7 @@ class Run:
             limits=Limits(max_tasks=self.config.max_tasks, max_starts=self.config.max_starts),
             valid_models=valid_models,
             started_mono=self.clock.monotonic(),
+            on_disk_error=self._disk_fault,
         )
 
     async def _execute(self, paths: RunPaths, store: QueueStore) -> RunResult:
@@ -228,12 +235,14 @@ class Run:
         store.backend = self.backend.name
         store.model = self.config.model or self.backend.default_model
 
-        writer = CoalescingWriter(store.render_chunks, paths.queue, join=join_chunks)
+        self._loop = asyncio.get_running_loop()
+        writer = CoalescingWriter(store.render_chunks, paths.queue, join=join_chunks, on_error=self._disk_fault)
         self.writer = writer
         # On disk from the first moment, so a kill at any point leaves a run that --resume knows.
         writer.flush_sync()
         store.on_change(writer.request)
-        recorder = Recorder(paths, store)
+        # Done and skipped tasks' handoffs are written by the executor before the task is done.
+        recorder = Recorder(paths, store, on_error=self._disk_fault, reported_by_executor=True)
         telemetry = Telemetry(store.run_id, self.clock, self.bus, [JsonlSink(paths.telemetry), *self.extra_sinks])
         unsubscribe = [self.bus.subscribe(recorder), self.bus.subscribe(telemetry.observe)]
         # One clock for every figure: this session starts at the instant of its first event, so
@@ -289,11 +298,23 @@ class Run:
                     )
                 ),
             ),
+            save_handoff=recorder.save_handoff,
             concurrency=self.config.concurrency,
             # The start backstop is per run, not per process: resuming a runaway must not refill it.
             starts=sum(t.attempts for t in store.tasks.values()) if self.config.resume else 0,
         )
-        interrupted, exit_code, message = await self._drive(services, executor)
+        # The work runs as its own task, so a failed write can stop it (see `_disk_fault`) the way
+        # Ctrl-C stops the whole run; both end here with every file flushed.
+        self._work = work = asyncio.create_task(self._drive(services, executor))
+        try:
+            interrupted, exit_code, message = await work
+        except asyncio.CancelledError:
+            if not work.done():
+                work.cancel()
+            try:
+                interrupted, exit_code, message = await work  # _drive turns its cancellation into a result
+            except asyncio.CancelledError:  # cancelled before it began: nothing ran
+                interrupted, exit_code, message = True, EXIT_OK, ""
         if not inventory.done():
             inventory.cancel()
         with contextlib.suppress(BaseException):
@@ -301,17 +322,20 @@ class Run:
         finished_at = self.clock.now()
         store.finished = not interrupted
         recorder.flush()  # the metrics read this session's audit lines back
-        metrics = compute_metrics(
-            store.snapshot(), read_audit(paths.audit), started_at=started_at, finished_at=finished_at
-        )
+        # Only this run's lines count: a foreign or torn line in the log is skipped, never fatal.
+        audit_records = [r for r in read_audit(paths.audit) if r.run_id == store.run_id]
+        metrics = compute_metrics(store.snapshot(), audit_records, started_at=started_at, finished_at=finished_at)
         outcome = verdict(store.snapshot())
-        if interrupted:
+        if self._fault is not None:
+            exit_code = EXIT_FAILED
+            message = fault_sentence(self._fault, paths)
+        elif interrupted:
             exit_code = EXIT_INTERRUPTED
             message = f"Interrupted. Continue with: {self.config.command('--resume')}"
         elif exit_code == EXIT_OK:
             exit_code = EXIT_OK if outcome.ok else EXIT_FAILED
             message = outcome.sentence()
-        if not interrupted:
+        if not interrupted and self._fault is None:
             try:
                 # Before the queue says finished: a finished run always has its patch.
                 services.proposals.finish(finished_at)
@@ -410,12 +434,31 @@ class Run:
         try:
             await writer.flush()
         except asyncio.CancelledError:
-            writer.flush_sync()
+            with contextlib.suppress(OSError):
+                writer.flush_sync()
             raise
+        except OSError as exc:  # the disk is still full: the last whole queue.json stays in place
+            self._disk_fault(exc)
         finally:
             # Handoff files still queued are written before the run reports back.
             recorder.flush()
             writer.close()
+
+    def _disk_fault(self, error: OSError) -> None:
+        """A write to the run dir failed (disk full, read-only, a link planted mid-run): stop the run.
+
+        The last queue.json written is whole (writes are atomic), so the run can be resumed once
+        the cause is fixed. Safe to call from any thread.
+        """
+        if self._fault is not None:
+            return
+        self._fault = error
+        log.info("could not write to the run dir: %s", error)  # the run ends with a sentence saying so
+        work, loop = self._work, self._loop
+        if work is None or loop is None:
+            return
+        with contextlib.suppress(RuntimeError):  # the loop is already closed: nothing left to stop
+            loop.call_soon_threadsafe(work.cancel)
 
     async def _seed(self, services: RunServices, seeding_done: asyncio.Event) -> None:
         """The orchestrator's agent seeds the queue; its status ends done, failed or interrupted."""
@@ -428,6 +471,7 @@ class Run:
                 forced_model=self.config.model,
                 default_model=self.backend.default_model,
                 stub=self.config.stub,
+                existing=dict(store.tasks),
             )
         )
         try:
@@ -452,3 +496,12 @@ async def _settled(detecting: asyncio.Future[dict[str, Any]]) -> None:
         await detecting
     except Exception:
         log.exception("detection failed")
+
+
+def fault_sentence(error: OSError, paths: RunPaths) -> str:
+    """The one sentence a person reads when the run dir could not be written."""
+    where = printable(error.filename or paths.root)
+    return (
+        f"Stopped: could not write {where} ({error.strerror or error}). "
+        "Free some space or make the folder writable, then continue with --resume."
+    )

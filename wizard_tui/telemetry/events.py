@@ -155,6 +155,8 @@ STOP_WORDS = frozenset(
         "attempts-exhausted",
         "no-tasks",
         "disk",
+        "no-marker",
+        "conflict",
     }
 )
 # Properties whose value is a word from a closed list; the run adds its task types and models.

@@ -55,10 +55,18 @@ class RunServices:
     secrets: SecretVault = field(default_factory=SecretVault)
     # Set while the project's secret files are being learnt: the first tool call waits for it.
     secrets_ready: asyncio.Future[None] | None = None
+    # Told when a write to the run dir fails (disk full, read-only): the run stops, resumable.
+    on_disk_error: Callable[[OSError], None] | None = None
     proposals: ProposalStore = field(init=False)
 
     def __post_init__(self) -> None:
         self.proposals = ProposalStore(self.install_dir, self.paths, self.store.run_id, self.store.clock)
+
+    def disk_error(self, error: OSError, what: str) -> ToolError:
+        """Report a failed run-dir write and give the agent a sentence: not its fault, the run stops."""
+        if self.on_disk_error is not None:
+            self.on_disk_error(error)
+        return ToolError(f"The wizard could not write {what} ({error.strerror or error}); the run is stopping.")
 
     def ms_since_start(self) -> int:
         return int((self.store.clock.monotonic() - self.started_mono) * 1000)

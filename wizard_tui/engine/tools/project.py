@@ -51,7 +51,10 @@ async def record_install_intent(ctx: ToolContext, args: RecordInstallIntentInput
         reason=args.reason,
         recorded_at=services.store.clock.now(),
     )
-    atomic_write_model(services.paths.install_intent, intent, fsync=False)
+    try:
+        atomic_write_model(services.paths.install_intent, intent, fsync=False)
+    except OSError as exc:
+        raise services.disk_error(exc, "install-intent.json") from exc
     services.cache["install_intent"] = intent.model_dump(mode="json")  # for the task agents' shared prompt
     services.store.audit("install-intent", sdks=intent.sdks, package_manager=intent.package_manager)
     return {"recorded": True}

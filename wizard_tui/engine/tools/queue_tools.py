@@ -96,7 +96,10 @@ async def write_marker(ctx: ToolContext, args: WriteMarkerInput) -> dict[str, An
     if args.note:
         body += f"note: {args.note.strip()}\n"
     # Atomic and keyed by task id: a retried task replaces its marker, never adds a second.
-    atomic_write_text(path, body, fsync=False)
+    try:
+        atomic_write_text(path, body, fsync=False)
+    except OSError as exc:
+        raise ctx.services.disk_error(exc, "the marker file") from exc
     return {"path": path.relative_to(paths.install_dir).as_posix()}
 
 
