@@ -15,12 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from wizard_tui.agents.base import AgentBackend, AgentError, AgentOutcome, AgentRequest, ApiRetry
-from wizard_tui.domain.claude_models import usage_cost_usd
+from wizard_tui.domain.claude_models import MODELS, usage_cost_usd
 from wizard_tui.domain.events import AGENT_ENDED, API_RETRY
 from wizard_tui.domain.models import TaskError
 from wizard_tui.domain.resolver import ResolvedAgent
 from wizard_tui.domain.spend import Spend
 from wizard_tui.engine.tools import ToolContext, build_toolbox
+from wizard_tui.telemetry.events import OTHER, STOP_WORDS
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,18 @@ class AgentRunner:
             failure = TaskError(kind="internal", message=f"{type(exc).__name__}: {exc}")
         duration_ms = int((store.clock.monotonic() - started) * 1000)
         outcome = outcome or AgentOutcome(model=agent.model)
+        # What the API answered (a model name, a stop reason, an error's text) is foreign: a name
+        # we do not know is recorded as the model we asked for, a stop reason outside our words
+        # as `other`, and error text is scrubbed of secrets like any string the model wrote.
+        vault = context.services.secrets
+        if outcome.model not in MODELS and outcome.model != agent.model:
+            outcome.model = agent.model
+        if outcome.stop_reason not in STOP_WORDS:
+            outcome.stop_reason = OTHER
+        if outcome.error:
+            outcome.error = vault.scrub(outcome.error)
+        if failure is not None:
+            failure = failure.model_copy(update={"message": vault.scrub(failure.message)})
         usage = dataclasses.asdict(outcome.usage)
         self.spend.add(outcome.model, usage)
         store.audit(
