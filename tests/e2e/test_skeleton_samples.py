@@ -156,7 +156,7 @@ def test_no_ui_never_imports_textual(sample: Callable[[str], Path]) -> None:
     [
         (["/no/such/folder", "--no-ui"], "does not exist"),
         (["pyproject.toml", "--no-ui"], "is a file"),
-        (["sample_projects/no-framework", "--concurrency", "0"], "must be 1 or more"),
+        (["sample_projects/no-framework", "--concurrency", "0"], "must be from 1 to 32"),
         (["sample_projects/no-framework", "--bogus"], "unrecognized arguments"),
         (["sample_projects/no-framework", "--agent", "anthropic", "--no-ui"], "ANTHROPIC_API_KEY"),
         ([], "required"),

@@ -358,6 +358,9 @@ class Run:
         for stop in unsubscribe:
             stop()
         recorder.close()
+        if self._fault is not None and exit_code != EXIT_USAGE:
+            # A write failed at the very end (the last queue.json, a handoff): never exit 0 on it.
+            exit_code, message = EXIT_FAILED, fault_sentence(self._fault, paths)
         await self._close_backend()
         return RunResult(
             exit_code,
