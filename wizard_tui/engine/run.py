@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from wizard_tui.agents.base import AgentBackend, AgentError
+from wizard_tui.domain import nofollow
 from wizard_tui.domain.changes import review_passed
 from wizard_tui.domain.claude_models import MODELS, at_or_below
 from wizard_tui.domain.clock import Clock, IdFactory, SystemClock, random_ids
@@ -504,7 +505,8 @@ async def _settled(detecting: asyncio.Future[dict[str, Any]]) -> None:
 def fault_sentence(error: OSError, paths: RunPaths) -> str:
     """The one sentence a person reads when the run dir could not be written."""
     where = printable(error.filename or paths.root)
+    then = "continue with --resume" if nofollow.lexists(paths.queue) else "run again"
     return (
         f"Stopped: could not write {where} ({error.strerror or error}). "
-        "Free some space or make the folder writable, then continue with --resume."
+        f"Free some space or make the folder writable, then {then}."
     )
