@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -239,6 +240,8 @@ def choose_backend(agent: str | None, pace_ms: int) -> tuple[AgentBackend, str] 
 
 def _run(argv: Sequence[str], invocation_of: Callable[[], Invocation]) -> int:
     args = run_parser().parse_args(argv)
+    # The secret scanner takes most of a second to import: load it beside the start-up work.
+    threading.Thread(target=_warm_secret_scanner, name="wizard-warm-scanner", daemon=True).start()
     invocation = invocation_of()
     args.no_ui = args.no_ui or args.json  # JSON lines are for programs: no terminal UI
     if args.resume and args.fresh:
@@ -369,6 +372,15 @@ def _ask_about(queue: QueueFile, install_dir: Path) -> str | None:
             return "fresh"
         if word in ("q", "quit"):
             return None
+
+
+def _warm_secret_scanner() -> None:
+    import contextlib
+
+    from wizard_tui.engine.tools.secrets import warm_up
+
+    with contextlib.suppress(Exception):  # the run loads it again, and reports, if this fails
+        warm_up()
 
 
 def _invocation(argv: Sequence[str] | None) -> Invocation:
