@@ -294,17 +294,7 @@ async def test_an_edit_next_to_a_secret_matches_through_its_marker_and_keeps_the
         tmp_path, {"settings.py": 'DEBUG = False\nSECRET_KEY = "django-insecure-8x#k2!vq@p0z$w7m3n5b1c9d4f6g8h0j"\n'}
     )
     harness = Harness(tmp_path)
-    task = harness.store.enqueue(
-        task_type="init",
-        label="init",
-        inputs={},
-        depends_on=[],
-        reason="r",
-        model=None,
-        enqueued_by="orchestrator",
-        depth=0,
-    )
-    harness.store.start(task.id)
+    task = harness.store.get(harness.start_task())
     box = harness.box(task.id)
     shown = json.loads((await box.call("read_file", {"path": "settings.py"})).content)["content"]
     secret_line = shown.split("\n")[1]
