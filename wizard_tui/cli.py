@@ -102,7 +102,7 @@ def run_parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("--version", action=_Version, help="print the version and exit")
-    p.add_argument("path", type=Path, help="the project folder to set up")
+    p.add_argument("path", type=_project_path, help="the project folder to set up")
     p.add_argument("--no-ui", action="store_true", help="plain output for CI and pipes (no terminal UI)")
     p.add_argument("--json", action="store_true", help="print events as JSON lines (implies --no-ui)")
     p.add_argument(
