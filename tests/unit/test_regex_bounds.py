@@ -193,4 +193,5 @@ def test_sigint_stops_a_run_busy_with_hostile_searches_within_two_seconds(tmp_pa
         _out, err = proc.communicate()
     assert code == 130, err
     assert b"Traceback" not in err
+    print(f"\nSIGINT stopped a run busy with hostile searches in {stopped_after:.2f} s")
     assert stopped_after < 2.0, f"SIGINT took {stopped_after:.2f} s"
