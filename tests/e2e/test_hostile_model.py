@@ -19,10 +19,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import REPO, copy_sample
-from tests.crashkit import cli_env
-from tests.fakes.capture_server import CaptureServer
-from tests.fakes.messages_api import VALID_KEY, FakeMessagesAPI, RecordedRequest, Reply, Turn, text, tool_use
+from tests.support.crash import cli_env
+from tests.support.fakes.capture_server import CaptureServer
+from tests.support.fakes.messages_api import VALID_KEY, FakeMessagesAPI, RecordedRequest, Reply, Turn, text, tool_use
+from tests.support.samples import REPO, copy_sample
 from tests.unit.test_printable import raw_control
 
 PLANTED = {

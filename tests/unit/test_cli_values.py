@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
-from tests.crashkit import cli_env
+from tests.support.crash import cli_env
+from tests.support.samples import REPO
 from wizard_tui.cli import main
 
 BAD = [

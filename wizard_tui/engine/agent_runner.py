@@ -123,7 +123,7 @@ def _retry_recorder(agent: ResolvedAgent, context: ToolContext) -> Callable[[Api
             attempt=note.attempt,
             max_retries=note.max_retries,
             wait_s=round(note.wait_s, 3),
-            cause=note.cause,
+            cause=context.services.secrets.scrub(note.cause)[:200],  # the API's own text: foreign
         )
 
     return record
