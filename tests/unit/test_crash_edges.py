@@ -57,7 +57,7 @@ async def test_foreign_audit_lines_never_break_resume_watch_or_the_final_flush(p
     paths, _ids = crashed_run(project)
     with paths.audit.open("ab") as handle:
         handle.write(line.encode("utf-8", "surrogateescape") + b"\n")
-    reader = RunDirReader(paths.root)
+    reader = RunDirReader(paths)
     view, _events = reader.poll()
     assert view is not None and view.queue is not None
     result = await run(project, resume=True)
