@@ -243,14 +243,14 @@ def test_two_kills_in_the_same_task_do_not_fail_it_or_block_its_dependents(tmp_p
         queue = on_disk(project)
         return any(t.id == target[0] and t.status == TaskStatus.RUNNING for t in (queue.tasks if queue else []))
 
-    args = [str(project), "--no-ui", "--pace", "200"]
+    args = [str(project), "--no-ui", "--stub", "--pace", "200"]
     for kill in range(2):
         offset[0] = audit_size(project)
         proc = wizard(*args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         wait_for(target_is_running if kill == 0 else target_started_again, proc, f"the task to run (kill {kill + 1})")
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
-        args = [str(project), "--no-ui", "--pace", "20", "--resume"]
+        args = [str(project), "--no-ui", "--stub", "--pace", "20", "--resume"]
     done = wizard_run(*args)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     queue = read_queue_file(run_dir / "queue.json")

@@ -44,6 +44,8 @@ FOREIGN_LINES = [
 
 
 async def run(project: Path, backend: Any = None, **config: Any) -> RunResult:
+    """A run of the walking skeleton (`--stub`): every task writes a marker and a handoff."""
+    config.setdefault("stub", True)
     return await Run(RunConfig(install_dir=project, **config), backend or OfflineAgent()).execute()
 
 

@@ -77,6 +77,8 @@ async def propose_edit(ctx: ToolContext, args: ProposeEditInput) -> dict[str, An
         outcome = ctx.services.proposals.propose_edit(viewer, rel, old, new)
     except EditError as exc:
         raise ToolError(str(exc)) from exc
+    except OSError as exc:  # the run dir could not be written (disk full, read-only): the run stops
+        raise ctx.services.disk_error(exc, "the proposal") from exc
     lines = [outcome.first_line, outcome.last_line]
     ctx.services.store.audit("propose", ctx.task, kind="edit", path=rel, changed_lines=lines)
     return {"path": rel, "changed_lines": lines, "proposed": True}
@@ -92,6 +94,8 @@ async def propose_file(ctx: ToolContext, args: ProposeFileInput) -> dict[str, An
         ctx.services.proposals.propose_file(viewer, rel, args.content)
     except EditError as exc:
         raise ToolError(str(exc)) from exc
+    except OSError as exc:  # the run dir could not be written (disk full, read-only): the run stops
+        raise ctx.services.disk_error(exc, "the proposal") from exc
     ctx.services.store.audit("propose", ctx.task, kind="file", path=rel)
     return {"path": rel, "proposed": True}
 
@@ -102,7 +106,10 @@ async def write_report(ctx: ToolContext, args: WriteReportInput) -> dict[str, An
     paths = ctx.services.paths
     _refuse_keys(ctx, args.content, "content")
     # The one file a task writes directly, and only in the run dir; rewriting it replaces it whole.
-    atomic_write_text(paths.report, args.content if args.content.endswith("\n") else args.content + "\n")
+    try:
+        atomic_write_text(paths.report, args.content if args.content.endswith("\n") else args.content + "\n")
+    except OSError as exc:
+        raise ctx.services.disk_error(exc, paths.report.name) from exc
     ctx.services.store.audit("report", ctx.task, path=paths.report.name)
     return {"path": paths.report.relative_to(paths.install_dir).as_posix()}
 
