@@ -10,6 +10,7 @@ import asyncio
 import errno
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +18,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.run_dirs import ScriptedRun
 from tests.support.samples import copy_sample
 from tests.unit.test_resume import crashed_run
 from wizard_tui.agents.base import AgentOutcome, AgentRequest
 from wizard_tui.agents.offline import OfflineAgent
 from wizard_tui.domain import nofollow
-from wizard_tui.domain.models import TaskStatus
-from wizard_tui.domain.persistence import read_audit, read_queue_file
+from wizard_tui.domain.models import Handoff, HandoffFile, TaskStatus
+from wizard_tui.domain.persistence import JsonlAppender, read_audit, read_queue_file
+from wizard_tui.engine import recorder as recorder_module
+from wizard_tui.engine.recorder import Recorder
 from wizard_tui.engine.run import Run, RunConfig, RunResult
 from wizard_tui.tui.mirror import RunDirReader
 
@@ -83,24 +87,64 @@ async def test_a_queue_file_with_naive_times_resumes(project: Path) -> None:
 
 
 class FailingDisk:
-    """Makes the n-th write under the run dir (or under one of its folders) fail like a full disk."""
+    """Makes the n-th write under the run dir (or under one of its folders) fail like a full disk.
+
+    Every way the run writes is counted: whole files (`write_atomic_at`, which `write_atomic`
+    goes through) and the flushes of the append-only logs (audit.jsonl, telemetry.jsonl).
+    """
 
     def __init__(self, fail_at: int, code: int, under: str | None) -> None:
         self.fail_at, self.code, self.under = fail_at, code, under
         self.writes = 0
-        self.real = nofollow.write_atomic
+        self.real_write_at = nofollow.write_atomic_at
+        self.real_fdopen = os.fdopen
 
-    def __call__(self, path: Path, data: bytes, **kwargs: Any) -> None:
+    def count(self, path: Path) -> None:
         if ".posthog-wizard" in path.parts and (self.under is None or self.under in path.parts):
             self.writes += 1
             if self.writes >= self.fail_at:
                 raise OSError(self.code, errno.errorcode.get(self.code, "error"), str(path))
-        self.real(path, data, **kwargs)
+
+    def write_atomic_at(self, dir_fd: int, name: str, data: bytes, **kwargs: Any) -> None:
+        self.count(_fd_path(dir_fd) / name)
+        self.real_write_at(dir_fd, name, data, **kwargs)
+
+    def fdopen(self, fd: int, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        handle = self.real_fdopen(fd, mode, *args, **kwargs)
+        return _FailingLog(handle, self, _fd_path(fd)) if mode.startswith("a") else handle
+
+    def install(self, mp: pytest.MonkeyPatch) -> None:
+        mp.setattr(nofollow, "write_atomic_at", self.write_atomic_at)
+        mp.setattr(os, "fdopen", self.fdopen)
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+class _FailingLog:
+    """An append-only log whose flushes (where its lines reach the disk) count as writes."""
+
+    def __init__(self, handle: Any, disk: FailingDisk, path: Path) -> None:
+        self.handle, self.disk, self.path = handle, disk, path
+
+    def write(self, text: str) -> int:
+        return int(self.handle.write(text))
+
+    def flush(self) -> None:
+        self.disk.count(self.path)
+        self.handle.flush()
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+DONE = {"status": TaskStatus.DONE, "handoff": Handoff(goal="g", did="d", for_next_agent="n")}
+
+
+def _fd_path(fd: int) -> Path:
+    return Path(os.readlink(f"/proc/self/fd/{fd}"))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    fail_at=st.integers(1, 40),
+    fail_at=st.integers(1, 80),
     code=st.sampled_from([errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT]),
     under=st.sampled_from([None, "markers", "handoffs"]),
 )
@@ -110,7 +154,7 @@ def test_a_full_or_read_only_disk_mid_run_ends_with_one_sentence_and_a_resumable
     project = copy_sample("express-server", tmp_path_factory.mktemp("disk"))
     disk = FailingDisk(fail_at, code, under)
     mp = pytest.MonkeyPatch()
-    mp.setattr(nofollow, "write_atomic", disk)
+    disk.install(mp)
     records: list[logging.LogRecord] = []
     handler = logging.Handler()
     handler.emit = records.append  # type: ignore[method-assign]
@@ -149,6 +193,67 @@ def test_a_full_or_read_only_disk_mid_run_ends_with_one_sentence_and_a_resumable
         assert (paths / "handoffs" / f"{task.id}.json").is_file()
 
 
+async def test_a_log_flush_the_disk_refuses_is_reported_once_and_later_lines_are_dropped(tmp_path: Path) -> None:
+    run_dir = tmp_path / ".posthog-wizard"
+    run_dir.mkdir()
+    mp = pytest.MonkeyPatch()
+    FailingDisk(1, errno.ENOSPC, None).install(mp)
+    try:
+        errors: list[OSError] = []
+        log = JsonlAppender(run_dir / "audit.jsonl", on_error=errors.append)
+        for n in range(3):  # one loop turn: one flush, as the turn ends
+            log.append({"n": n})
+        await asyncio.sleep(0)
+        assert [e.errno for e in errors] == [errno.ENOSPC]
+        log.append({"n": 3})  # dropped, not raised: a transition never fails for its log line
+        await asyncio.sleep(0)
+        log.flush()
+        assert len(errors) == 1
+        log.close()
+        silent = JsonlAppender(run_dir / "other.jsonl")  # without on_error the next caller hears of it
+        silent.append({"n": 0})
+        await asyncio.sleep(0)
+        with pytest.raises(OSError):
+            silent.append({"n": 1})
+        silent.close()
+    finally:
+        mp.undo()
+
+
+@pytest.mark.parametrize("slow", [False, True], ids=["on the loop", "in the worker"])
+async def test_a_handoff_the_executor_saves_is_on_disk_or_its_error_is_raised(
+    tmp_path: Path, slow: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if slow:  # every write counts as slow: after SLOW_WRITES of them the worker thread takes over
+        monkeypatch.setattr(recorder_module, "SLOW_WRITE_S", -1.0)
+    script = ScriptedRun(tmp_path)
+    recorder = Recorder(script.paths, script.store, background=True)
+    ids = [
+        script.store.enqueue(
+            task_type="install",
+            label=str(n),
+            inputs={"n": n},
+            depends_on=[],
+            reason="r",
+            model=None,
+            enqueued_by="orchestrator",
+            depth=0,
+        ).id
+        for n in range(5)
+    ]
+    for task_id in ids[:4]:
+        script.store.start(task_id)
+        await recorder.save_handoff(HandoffFile.of(script.store.get(task_id).model_copy(update=DONE)))
+        assert script.paths.handoff(task_id).is_file()  # on disk when the call returns, in both modes
+    disk = FailingDisk(1, errno.EROFS, "handoffs")
+    disk.install(monkeypatch)
+    script.store.start(ids[4])
+    with pytest.raises(OSError):
+        await recorder.save_handoff(HandoffFile.of(script.store.get(ids[4]).model_copy(update=DONE)))
+    assert not script.paths.handoff(ids[4]).exists()
+    recorder.close()
+
+
 async def test_a_task_that_reports_done_without_its_marker_is_not_done(project: Path) -> None:
     class NoMarker:
         name, default_model = "no-marker", "no-marker-model"
@@ -171,7 +276,7 @@ async def test_a_task_that_reports_done_without_its_marker_is_not_done(project: 
 # -- a resumed orchestrator ---------------------------------------------------------------------
 
 
-class Recorder:
+class PromptRecorder:
     """Records the orchestrator's prompt, then seeds like the offline agent would."""
 
     name, default_model = "recorder", "recorder-model"
@@ -191,7 +296,7 @@ async def test_a_resumed_orchestrator_is_told_which_tasks_exist_and_seeds_no_dup
     queue = json.loads(paths.queue.read_text())
     queue["orchestrator"]["status"] = "running"  # killed while still seeding
     paths.queue.write_text(json.dumps(queue))
-    backend = Recorder()
+    backend = PromptRecorder()
     result = await run(project, backend, resume=True)
     assert result.exit_code == 0, result.message
     (prompt,) = backend.prompts

@@ -244,7 +244,12 @@ class Run:
         store.on_change(writer.request)
         # Done and skipped tasks' handoffs are written by the executor before the task is done.
         recorder = Recorder(paths, store, on_error=self._disk_fault, reported_by_executor=True)
-        telemetry = Telemetry(store.run_id, self.clock, self.bus, [JsonlSink(paths.telemetry), *self.extra_sinks])
+        telemetry = Telemetry(
+            store.run_id,
+            self.clock,
+            self.bus,
+            [JsonlSink(paths.telemetry, on_error=self._disk_fault), *self.extra_sinks],
+        )
         unsubscribe = [self.bus.subscribe(recorder), self.bus.subscribe(telemetry.observe)]
         # One clock for every figure: this session starts at the instant of its first event, so
         # the offsets a log prints (counted from the first event) and the summary's timings agree.

@@ -19,6 +19,7 @@ import queue
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -53,8 +54,9 @@ class JsonlSink:
 
     inline = True
 
-    def __init__(self, path: Path) -> None:
-        self._out = JsonlAppender(path)
+    def __init__(self, path: Path, *, on_error: Callable[[OSError], None] | None = None) -> None:
+        # A failed write (disk full) goes to `on_error`: in a run it stops the run, resumably.
+        self._out = JsonlAppender(path, on_error=on_error)
 
     def write(self, record: TelemetryRecord) -> None:
         self._out.append(record)
