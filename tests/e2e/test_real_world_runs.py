@@ -76,3 +76,23 @@ async def test_an_instrumented_next_app_with_an_llm_route_gets_only_the_wrapper_
 
     assert names("+") - names("-") == {"@posthog/ai", "posthog-node"}
     assert "instrumentation-client.ts" not in patch and "posthog.init" not in patch
+
+
+async def test_a_django_app_pinning_dj_database_url_passes_its_review(tmp_path: Path) -> None:
+    # MDN's local library pins dj-database-url: the pin once read as a secret and the review failed.
+    project = write_tree(
+        tmp_path / "app",
+        {
+            "requirements.txt": "Django==5.0.2\ndj-database-url==2.1.0\ngunicorn==21.2.0\n",
+            "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_conf.settings')\n",
+            "site_conf/__init__.py": "",
+            "site_conf/settings.py": "INSTALLED_APPS = ['django.contrib.auth', 'catalog']\nMIDDLEWARE = []\n",
+            "catalog/__init__.py": "",
+            "catalog/apps.py": (
+                "from django.apps import AppConfig\n\n\nclass CatalogConfig(AppConfig):\n    name = 'catalog'\n"
+            ),
+        },
+    )
+    statuses = await _run(project)
+    assert statuses["review"] == [TaskStatus.DONE] and statuses["install"] == [TaskStatus.DONE]
+    assert "+posthog" in _changed(project)

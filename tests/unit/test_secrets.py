@@ -306,3 +306,24 @@ async def test_an_edit_next_to_a_secret_matches_through_its_marker_and_keeps_the
     assert proposed is not None and "django-insecure-8x#k2" in proposed and "POSTHOG = True" in proposed
     again = json.loads((await box.call("read_file", {"path": "settings.py"})).content)["content"]
     assert leaked(again) == [] and "POSTHOG = True" in again
+
+
+@pytest.mark.parametrize(
+    ("filename", "line"),
+    [
+        ("requirements.txt", "dj-database-url==2.1.0"),
+        ("requirements.txt", "django-allauth>=0.61.1"),
+        ("requirements/base.txt", "django-oauth-toolkit~=2.3"),
+        ("package.json", '    "next-auth": "^4.24.5",'),
+        ("pyproject.toml", 'authlib = "1.3.0"'),
+    ],
+)
+def test_a_pinned_package_named_after_secrets_keeps_its_version(filename: str, line: str) -> None:
+    # Found on a public Django app: its pin was hidden, so the review read a requirements file
+    # that no longer parsed and failed the run.
+    assert SecretVault().redact_line(line, filename) == line
+
+
+def test_a_secret_that_only_starts_like_a_version_is_still_hidden() -> None:
+    shown = SecretVault().redact_line('DATABASE_URL = "7hG9x.Qz2pLw4Kd8Vb"', "settings.toml")
+    assert "7hG9x" not in shown and MARKER.search(shown)

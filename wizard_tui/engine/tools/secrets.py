@@ -158,6 +158,9 @@ _NOT_A_VALUE = re.compile(
     \[secret:)""",
     re.IGNORECASE | re.VERBOSE,
 )
+# A version or requirement spec, the rest of `dj-database-url==2.1.0` or `"next-auth": "^4.24"`:
+# packages named after what they handle are pinned in every manifest, and a version is no secret.
+_VERSION = re.compile(r"^[=<>~!^]*\s*v?\d+(?:\.[\dx*]+)+(?:[-+][\w.]+)?$|^[=<>~!^]+\s*v?\d+$")
 # Program source: an unquoted `token = x` there names a variable, so only quoted values count.
 _PROGRAM_SUFFIXES = frozenset(
     [
@@ -310,7 +313,7 @@ def warm_up() -> None:
 
 
 def _is_value(value: str) -> bool:
-    return len(value) >= 4 and not _NOT_A_VALUE.match(value)
+    return len(value) >= 4 and not _NOT_A_VALUE.match(value) and not _VERSION.match(value)
 
 
 def _entropy_false_positive(value: str) -> bool:
