@@ -9,13 +9,23 @@ from typing import Any
 PAGE = b"<!doctype html><html><body><h1>Welcome</h1><p>This is not an API.</p></body></html>"
 
 
+class _CountingServer(ThreadingHTTPServer):
+    """Counts the connections it accepts, parsed as HTTP or not (a TLS handshake is not)."""
+
+    connections = 0
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.connections += 1  # called on the one serving thread, so no lock
+        super().process_request(request, client_address)
+
+
 class WebPage:
     """Use as a context manager; every POST and GET gets `status` with an HTML body."""
 
     def __init__(self, status: int = 200) -> None:
         self.status = status
         self.paths: list[str] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _CountingServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
@@ -23,6 +33,11 @@ class WebPage:
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
+
+    @property
+    def connections(self) -> int:
+        """How many connections were made to it: a retry is one more."""
+        return self._server.connections
 
     def __enter__(self) -> WebPage:
         self._thread.start()
