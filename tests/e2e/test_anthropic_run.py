@@ -13,7 +13,7 @@ import pytest
 
 from tests.support.clock import SequentialIds
 from tests.support.fakes.literal_model import LiteralModel, correction_turns
-from tests.support.fakes.messages_api import ApiError, FakeMessagesAPI, RecordedRequest, Reply, task_id_of
+from tests.support.fakes.messages_api import ApiError, Drop, FakeMessagesAPI, RecordedRequest, Reply, task_id_of
 from tests.support.fakes.skeleton_model import SkeletonModel, task_type
 from tests.support.samples import tree_digest
 from wizard_tui.agents.anthropic_agent import AnthropicAgent
@@ -21,9 +21,11 @@ from wizard_tui.agents.retry import RetryPolicy
 from wizard_tui.cli import main
 from wizard_tui.domain.claude_models import MODELS
 from wizard_tui.domain.models import Task, TaskStatus
-from wizard_tui.domain.persistence import iter_jsonl, read_audit, read_queue_file
+from wizard_tui.domain.persistence import RunPaths, iter_jsonl, read_audit, read_queue_file
 from wizard_tui.engine.run import Run, RunConfig, RunResult
 from wizard_tui.engine.tools import ALL_TOOLS
+from wizard_tui.tui.mirror import RunDirReader
+from wizard_tui.tui.run_view import EMPTY_VIEW, verdict_line
 
 USAGE_KEYS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
 
@@ -357,6 +359,26 @@ async def test_a_model_api_that_goes_away_after_the_check_is_named_in_the_verdic
     assert "still failed after 6 retries" in result.message and "--agent offline" in result.message
     waits = [r for r in read_audit(project / ".posthog-wizard" / "audit.jsonl") if r.event == "api-retry"]
     assert [(r.model_extra or {})["attempt"] for r in waits] == [1, 2, 3, 4, 5, 6]
+
+
+async def test_a_model_api_that_goes_away_mid_run_is_named_in_the_verdict(
+    api: FakeMessagesAPI, sample: Callable[[str], Path]
+) -> None:
+    seeding = api.responder
+    api.responder = lambda request: Drop() if task_id_of(request) else seeding(request)  # seeded, then gone
+    project = sample("django-app")
+    result = await run_through(api, project)
+    assert result.exit_code == 1
+    # Each task's requests were retried 6 times; the executor does not run it again on top.
+    queue = read_queue_file(project / ".posthog-wizard" / "queue.json")
+    failed = [t for t in queue.tasks if t.status == TaskStatus.FAILED]
+    assert {t.type for t in failed} == {"install", "init"} and all(t.attempts == 1 for t in failed)
+    assert sum(1 for r in api.requests if task_id_of(r)) == 7 * len(failed)
+    # The summary's last sentence and the UI's verdict name the cause and the way out.
+    cause = "(Connection error: Server disconnected without sending a response)"
+    for said in (result.message, verdict_line(RunDirReader(RunPaths(project)).poll()[0] or EMPTY_VIEW).message):
+        assert said.startswith("Run did not complete: failed: "), said
+        assert cause in said and "--agent offline" in said, said
 
 
 @pytest.mark.parametrize("name", ["nextjs-app-router", "django-app"])

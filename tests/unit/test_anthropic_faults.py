@@ -79,6 +79,7 @@ async def test_retries_run_out_with_a_sentence_and_the_usage_so_far(api: FakeMes
 
     assert not caught.value.fatal
     assert "still failed after 2 retries" in str(caught.value) and "529 overloaded_error" in str(caught.value)
+    assert str(caught.value).endswith("Try again later, or run with --agent offline.")
     assert sleeps.delays == [0.0, 0.0]
     spent = caught.value.outcome
     assert spent is not None and spent.turns == 1 and spent.usage.input_tokens == 50

@@ -140,7 +140,8 @@ def connection_cause(exc: BaseException) -> str:
     while inner.__cause__ is not None:
         inner = inner.__cause__
     lines = str(inner).strip().splitlines()
-    return (lines[0] if lines else type(inner).__name__)[:200]
+    # The sentences it goes into put it in brackets: its own full stop would end them early.
+    return (lines[0].rstrip(".") if lines else type(inner).__name__)[:200]
 
 
 def fatal_sentence(exc: anthropic.APIStatusError) -> str:
@@ -190,7 +191,7 @@ async def call_with_retries(
                 hint = (
                     f" Check ANTHROPIC_BASE_URL and the network, {OFFLINE_HINT}."
                     if isinstance(exc, anthropic.APIConnectionError)
-                    else ""
+                    else f" Try again later, {OFFLINE_HINT}."
                 )
                 raise AgentError(
                     f"The Anthropic API still failed after {retry} retries ({describe(exc)}).{hint}"

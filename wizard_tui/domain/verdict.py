@@ -19,6 +19,9 @@ class RunVerdict:
     unfinished: list[str]
     orchestrator_ok: bool
     orchestrator_error: str | None = None  # why seeding failed (say, the model API could not be reached)
+    # The first task the agent backend failed (not one whose agent reported failure), and why:
+    # a model API that went away mid-run fails every task the same way, and this names how.
+    backend_failure: tuple[str, str] | None = None
 
     def sentence(self) -> str:
         if self.ok:
@@ -32,7 +35,11 @@ class RunVerdict:
             why = f" ({self.orchestrator_error.rstrip('.')})" if self.orchestrator_error else ""
             parts.append(f"the orchestrator did not finish seeding{why}")
         if self.failed:
-            parts.append(f"failed: {', '.join(self.failed)}")
+            cause = ""
+            if self.backend_failure is not None and self.orchestrator_ok:  # else the seeding's cause says it
+                task_id, message = self.backend_failure
+                cause = f" ({task_id}: {message.rstrip('.')})"
+            parts.append(f"failed: {', '.join(self.failed)}{cause}")
         if self.blocked:
             parts.append(f"blocked: {', '.join(self.blocked)}")
         if self.unfinished:
@@ -52,6 +59,22 @@ def verdict(queue: QueueFile) -> RunVerdict:
     orchestrator_ok = queue.orchestrator.status == "done"
     ok = orchestrator_ok and bool(queue.tasks) and all(t.status.satisfied for t in queue.tasks)
     error = queue.orchestrator.error
+    backend_failure = next(
+        (
+            (t.id, t.error.message)
+            for t in queue.tasks
+            if t.status == TaskStatus.FAILED and t.error is not None and t.error.kind == "agent-error"
+        ),
+        None,
+    )
     return RunVerdict(
-        ok, len(queue.tasks), counts, failed, blocked, unfinished, orchestrator_ok, error.message if error else None
+        ok,
+        len(queue.tasks),
+        counts,
+        failed,
+        blocked,
+        unfinished,
+        orchestrator_ok,
+        error.message if error else None,
+        backend_failure,
     )

@@ -1,7 +1,7 @@
 """A fake Anthropic Messages API on 127.0.0.1: real HTTP, so the real SDK is what is tested.
 
 A responder (any callable taking a `RecordedRequest`) plays the model and returns a
-`Turn`, an `ApiError` or `Hang`. Errors queued with `fail_next` are served first, for
+`Turn`, an `ApiError`, `Hang` or `Drop`. Errors queued with `fail_next` are served first, for
 fault injection. Usage is computed by the fake tokenizer and prompt cache unless the
 turn names it. Every exchange is recorded.
 
@@ -58,7 +58,12 @@ class Hang:
     """No answer at all until the server closes: for wall-clock timeouts."""
 
 
-Reply = Turn | ApiError | Hang
+@dataclass
+class Drop:
+    """The connection closes without an answer: a network or proxy that went away mid-run."""
+
+
+Reply = Turn | ApiError | Hang | Drop
 Responder = Callable[["RecordedRequest"], Reply]
 
 _ERROR_TYPES = {
@@ -340,6 +345,8 @@ class FakeMessagesAPI:
             self.exchanges.append(exchange)
         if isinstance(reply, Hang):
             self._closing.wait()
+            return None
+        if isinstance(reply, Drop):
             return None
         if isinstance(reply, ApiError):
             return reply.status, reply.headers, reply.body()
