@@ -45,3 +45,10 @@ async def settle(pilot: Pilot[object]) -> None:
     if viewer.rendering is not None:
         await viewer.rendering
     await pilot.pause()
+
+
+def screen_text(app: WizardApp) -> list[str]:
+    """The terminal's rows as text, the way a person reads them (Textual has no public call for it)."""
+    width, height = app.size
+    strips = app.screen._compositor.render_strips()
+    return ["".join(segment.text for segment in strip)[:width] for strip in strips[:height]]

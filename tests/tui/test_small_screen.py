@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 
-from tests.support.pilot import settle, until
+from tests.support.pilot import screen_text, settle, until
 from tests.support.run_dirs import finished, mid_run
 from wizard_tui.tui.app import WizardApp
 from wizard_tui.tui.widgets.event_log import EventLog
@@ -16,13 +16,6 @@ from wizard_tui.tui.widgets.help_screen import CLOSE_KEYS, HelpScreen
 from wizard_tui.tui.widgets.task_tree import TaskTree
 
 SMALL = (80, 24)
-
-
-def _screen_text(app: WizardApp) -> list[str]:
-    """The terminal's rows as text, the way a person reads them (Textual has no public call for it)."""
-    width, height = app.size
-    strips = app.screen._compositor.render_strips()
-    return ["".join(segment.text for segment in strip)[:width] for strip in strips[:height]]
 
 
 async def test_the_help_fits_scrolls_and_says_how_to_close_it(install_dir: Path) -> None:
@@ -34,7 +27,7 @@ async def test_the_help_fits_scrolls_and_says_how_to_close_it(install_dir: Path)
         assert isinstance(app.screen, HelpScreen)
         await pilot.pause()
         box = app.screen.query_one("#help-box", VerticalScroll)
-        rows = _screen_text(app)
+        rows = screen_text(app)
         # The box is on screen whole: its title and its closing hint are visible rows.
         assert any("Help" in row for row in rows[:3])
         assert any(f"{CLOSE_KEYS}: close" in row for row in rows)
@@ -43,7 +36,7 @@ async def test_the_help_fits_scrolls_and_says_how_to_close_it(install_dir: Path)
         await pilot.press("end")
         await pilot.pause()
         assert box.scroll_y == box.max_scroll_y
-        assert any("interrupted" in row and "‖" in row for row in _screen_text(app))
+        assert any("interrupted" in row and "‖" in row for row in screen_text(app))
         await pilot.press("q")
         assert not isinstance(app.screen, HelpScreen)
         assert app.return_code is None  # q closed the help, not the app
