@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SAMPLE ?= sample_projects/nextjs-app-router
 ARGS ?=
 
-.PHONY: setup run test check lint format typecheck contracts bench snapshots clean
+.PHONY: setup run apply revert test check lint format typecheck contracts bench snapshots clean
 
 setup:  ## create or refresh .venv
 	@PY='$(PY)' PY_GIVEN='$(if $(filter command line environment,$(origin PY)),yes,no)' VENV='$(VENV)' \
@@ -17,6 +17,15 @@ setup:  ## create or refresh .venv
 run: setup  ## run the wizard on a sample project (offline agent unless ANTHROPIC_API_KEY is set)
 	@WIZARD_TUI_MAKE_RUN=$(if $(filter command line,$(origin SAMPLE)),sample,default) \
 		$(BIN)/wizard-tui $(SAMPLE) $(ARGS)
+
+# The same SAMPLE as `make run`, so the hints a run printed (make apply, make revert) work as typed.
+apply: setup  ## apply the last finished run's changes.patch to SAMPLE, every file or none
+	@WIZARD_TUI_MAKE_RUN=$(if $(filter command line,$(origin SAMPLE)),sample,default) \
+		$(BIN)/wizard-tui apply $(SAMPLE)
+
+revert: setup  ## undo the last apply on SAMPLE, byte for byte
+	@WIZARD_TUI_MAKE_RUN=$(if $(filter command line,$(origin SAMPLE)),sample,default) \
+		$(BIN)/wizard-tui revert $(SAMPLE)
 
 test: setup  ## the whole test suite, as CI runs it
 	$(BIN)/python -m pytest -p no:cacheprovider

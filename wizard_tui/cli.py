@@ -194,16 +194,16 @@ def _watch(argv: Sequence[str], invocation: Callable[[], Invocation]) -> int:
         return _fail(str(exc))
     from wizard_tui.tui.app import watch_tui
 
-    return watch_tui(root, command=invocation().on)
+    return watch_tui(root, invocation=invocation())
 
 
-def _apply_or_revert(name: str, argv: Sequence[str]) -> int:
+def _apply_or_revert(name: str, argv: Sequence[str], invocation_of: Callable[[], Invocation]) -> int:
     if name == "apply":
         text = "Apply the last finished run's .posthog-wizard/changes.patch to the project, every file or none."
     else:
         text = "Restore the files the last apply changed, byte for byte (refused when you changed them since)."
     args = _sub_parser(name, text).parse_args(argv)
-    from wizard_tui.domain.printable import printable
+    from wizard_tui.domain.printable import path_text, printable
     from wizard_tui.engine.apply import ApplyError, apply_changes, revert_changes
     from wizard_tui.engine.rundir import RunSetupError, check_install_dir
 
@@ -215,7 +215,15 @@ def _apply_or_revert(name: str, argv: Sequence[str]) -> int:
     for label, rels in (("changed", outcome.written), ("created", outcome.created), ("removed", outcome.removed)):
         for rel in rels:
             print(f"  {label:<8} {printable(rel)}")
-    print(printable(outcome.message))
+    if name == "apply":
+        step = f" Undo it with `{invocation_of().sub('revert', path_text(args.path))}`."
+    else:
+        step = (
+            f" Apply it again with `{invocation_of().sub('apply', path_text(args.path))}`."
+            if outcome.written or outcome.removed
+            else ""
+        )
+    print(printable(outcome.message + step))
     return EXIT_OK
 
 
@@ -403,7 +411,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if argv and argv[0] == "watch":
             return _watch(argv[1:], invocation)
         if argv and argv[0] in ("apply", "revert"):
-            return _apply_or_revert(argv[0], argv[1:])
+            return _apply_or_revert(argv[0], argv[1:], invocation)
         return _run(argv, invocation)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED

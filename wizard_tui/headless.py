@@ -16,6 +16,7 @@ from wizard_tui.domain.events import API_RETRY, Event
 from wizard_tui.domain.models import AuditRecord, TelemetryRecord
 from wizard_tui.domain.printable import printable
 from wizard_tui.domain.project_summary import detection_sentences, project_line
+from wizard_tui.domain.settings import CHANGES_PATCH_FILE, REPORT_FILE, RUN_DIR_NAME
 from wizard_tui.domain.spend import format_usd
 from wizard_tui.domain.wording import TRANSITIONS, api_wait_text
 from wizard_tui.engine.run import RunResult
@@ -134,6 +135,8 @@ class HeadlessPrinter:
                 "usage": result.usage,
                 "usage_by_model": result.usage_by_model,
                 "cost_usd": result.cost_usd,
+                "patch_files": result.patch_files,
+                "next_step": result.next_step,
             }
             self._write(json.dumps(payload, separators=(",", ":"), default=str))
             return
@@ -162,7 +165,12 @@ class HeadlessPrinter:
                 lines.append(f"    {model}: {_tokens(spent)}, {price}")
         lines.append(f"  backend: {backend}")
         lines.append(f"  run dir: {run_dir}")
+        if result.patch_files:
+            lines.append(f"  changes: {result.patch_files} file(s) in {RUN_DIR_NAME}/{CHANGES_PATCH_FILE}")
+            lines.append(f"  report: {RUN_DIR_NAME}/{REPORT_FILE}")
         lines.append(result.message)
+        if result.next_step:
+            lines.append(result.next_step)
         for line in lines:
             self._write(line)
 

@@ -213,3 +213,45 @@ def test_an_instrumented_app_gets_a_line_saying_so(tmp_path: Path) -> None:
     (init,) = [line for line in text.splitlines() if " skipped " in line and " init " in line]
     assert "already" in init and init.rstrip().endswith(")"), init
     assert "All " in text and " skipped (their handoffs say why)." in text
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    """Every file of the project but the run dir, by relative path."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and ".posthog-wizard" not in p.relative_to(root).parts
+    }
+
+
+def last_command(text: str, prefix: str) -> str:
+    """The command in backquotes on the last line that has `prefix` before it."""
+    line = next(line for line in reversed(text.splitlines()) if prefix in line)
+    return line.split(prefix, 1)[1].split("`", 2)[1]
+
+
+def test_after_make_run_the_printed_apply_and_revert_commands_work_as_written(tmp_path: Path) -> None:
+    """The summary says where the patch is; its apply command, then the undo command apply prints, as typed."""
+    project = copy_sample("flask-app", tmp_path)
+    before = tree_bytes(project)
+    make = ["make", "-s", "run", f"SAMPLE={project}", "ARGS=--no-ui"]
+    done = subprocess.run(make, cwd=REPO, env=make_env(), text=True, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    changes = next(line for line in lines if line.startswith("  changes: "))
+    assert changes.endswith("file(s) in .posthog-wizard/changes.patch") and int(changes.split()[1]) > 0
+    assert "  report: .posthog-wizard/posthog-setup-report.md" in lines
+    apply = last_command(done.stdout, "then apply them with ")
+    assert apply == f"make apply SAMPLE={shlex.quote(str(project))}"
+    assert tree_bytes(project) == before  # the run itself wrote nothing into the project
+
+    applied = subprocess.run(apply, shell=True, cwd=REPO, env=make_env(), text=True, capture_output=True, timeout=60)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert tree_bytes(project) != before
+    revert = last_command(applied.stdout, "Undo it with ")
+    assert revert == f"make revert SAMPLE={shlex.quote(str(project))}"
+
+    reverted = subprocess.run(revert, shell=True, cwd=REPO, env=make_env(), text=True, capture_output=True, timeout=60)
+    assert reverted.returncode == 0, reverted.stdout + reverted.stderr
+    assert tree_bytes(project) == before
+    assert "Apply it again with `make apply SAMPLE=" in reverted.stdout

@@ -120,7 +120,7 @@ async def test_apply_at_the_end_needs_a_review_that_passed(tmp_path: Path) -> No
     assert result.exit_code == 0, result.message
     assert result.applied is not None and result.applied.created == ["src/posthog client.ts"]
     assert "posthog-js" in (passed / "package.json").read_text()
-    assert "revert" in result.message
+    assert result.next_step.startswith("Undo it with `wizard-tui revert ")
 
 
 @dataclass

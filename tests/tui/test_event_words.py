@@ -81,6 +81,18 @@ def test_resume_and_a_reset_read_as_words(install_dir: Path) -> None:
     assert shown[-1].endswith("resumed     the run (1 stray file(s) set aside)")
 
 
+def test_a_resumed_run_says_its_time_counts_from_the_resume(install_dir: Path) -> None:
+    """The log's offsets count from the run's first start; the run's figures, from this session's."""
+    run = ScriptedRun(install_dir)
+    run.fact(RUN_FINISHED, tasks_total=2, tasks_done=2, total_duration_ms=1500)
+    run.store.audit("resume")
+    run.fact(RUN_FINISHED, tasks_total=2, tasks_done=2, total_duration_ms=500)
+    run.close()
+    finished = [e.text for e in _entries(_events(install_dir)) if "the run: 2/2 done" in e.text]
+    assert finished[0].endswith("the run: 2/2 done in 1.50s")
+    assert finished[1].endswith("the run: 2/2 done in 500ms since it resumed")
+
+
 def test_a_model_agent_shows_its_tokens(install_dir: Path) -> None:
     run = ScriptedRun(install_dir)
     run.fact(

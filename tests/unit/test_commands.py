@@ -87,3 +87,22 @@ def test_odd_paths_are_quoted_for_the_shell() -> None:
     assert Invocation(make="default", program=("make", "run"), args=("s",)).on("/p q", "--resume") == (
         "wizard-tui '/p q' --resume"
     )
+
+
+def test_apply_and_revert_after_make_run_are_make_targets_with_the_same_sample() -> None:
+    default = detect(["/x/.venv/bin/wizard-tui", "sample_projects/nextjs-app-router"], env={MAKE_ENV: "default"})
+    assert default.sub("apply", "/abs/sample_projects/nextjs-app-router") == "make apply"
+    assert default.sub("revert", "/abs/anything") == "make revert"
+    sample = detect(["/x/wizard-tui", "my app", "--no-ui"], env={MAKE_ENV: "sample"})
+    assert sample.sub("revert", "/abs/my app") == "make revert SAMPLE='my app'"
+    # Started as `make apply SAMPLE=...`, the revert hint keeps the sample, not the word apply.
+    applied = detect(["/x/wizard-tui", "apply", "my app"], env={MAKE_ENV: "sample"})
+    assert applied.sub("revert", "my app") == "make revert SAMPLE='my app'"
+
+
+def test_apply_and_revert_elsewhere_name_the_program_the_subcommand_and_the_path(tmp_path: Path) -> None:
+    script = a_script(tmp_path, "bin/wizard-tui")
+    tool = detect([str(script), "app"], on_path={"wizard-tui": str(script)}, cwd=str(tmp_path / "w"))
+    assert tool.sub("apply", "app") == "wizard-tui apply app"
+    module = detect(["/home/ada/app/wizard_tui/__main__.py", "proj"])
+    assert module.sub("revert", "my proj") == ".venv/bin/python -m wizard_tui revert 'my proj'"

@@ -18,6 +18,8 @@ PROGRAM = "wizard-tui"
 MAKE_ENV = "WIZARD_TUI_MAKE_RUN"
 # Flags that choose what happens to an earlier run; a hint replaces them with its own.
 RUN_CHOICE_FLAGS = frozenset({"--resume", "--fresh"})
+# The words that name a command other than a run (cli.py dispatches on them).
+SUBCOMMANDS = frozenset({"watch", "detect", "apply", "revert"})
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,17 @@ class Invocation:
             words.append(f"SAMPLE={shlex.quote(sample)}")
         if options:
             words.append(f"ARGS={shlex.quote(' '.join(options))}")
+        return " ".join(words)
+
+    def sub(self, command: str, path: str) -> str:
+        """The `apply` or `revert` command for `path` in this shell: `make apply` after `make run`."""
+        if self.make is None:
+            return shlex.join([*self.program, command, path])
+        # The Makefile's apply and revert targets take the same SAMPLE as its run target.
+        words = ["make", command]
+        if self.make == "sample" and self.args:
+            sample = self.args[1] if self.args[0] in SUBCOMMANDS and len(self.args) > 1 else self.args[0]
+            words.append(f"SAMPLE={shlex.quote(sample)}")
         return " ".join(words)
 
     def on(self, path: str, flag: str | None = None) -> str:

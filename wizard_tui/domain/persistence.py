@@ -28,6 +28,7 @@ from wizard_tui.domain.models import ORCHESTRATOR, SCHEMA_VERSION, AuditRecord, 
 from wizard_tui.domain.nofollow import TMP_SUFFIX
 from wizard_tui.domain.settings import (
     AUDIT_FILE,
+    CHANGES_PATCH_FILE,
     HANDOFFS_DIR,
     INSTALL_INTENT_FILE,
     LOCK_NAME,
@@ -35,6 +36,7 @@ from wizard_tui.domain.settings import (
     ORPHANS_DIR,
     PREVIOUS_DIR,
     QUEUE_FILE,
+    REPORT_FILE,
     RUN_DIR_NAME,
     TELEMETRY_FILE,
 )
@@ -69,10 +71,10 @@ class RunPaths:
         # Proposed changes (README, "What it writes"): the proposals, the originals they start from, the patch.
         self.proposals = self.root / "proposals.json"
         self.blobs = self.root / "blobs"
-        self.changes_patch = self.root / "changes.patch"
+        self.changes_patch = self.root / CHANGES_PATCH_FILE
         self.changes_manifest = self.root / "changes.json"
         self.diffs = self.root / "diffs"  # one patch per task, written when its proposals are committed
-        self.report = self.root / "posthog-setup-report.md"
+        self.report = self.root / REPORT_FILE
         # What `apply` changed, kept across runs so `revert` works after a new run starts.
         self.applied = self.root / "applied"
 

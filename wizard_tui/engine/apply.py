@@ -112,6 +112,13 @@ def _read_model(path: Path, model: type[M], what: str) -> M:
         raise ApplyError(f"{path} cannot be read ({type(exc).__name__}); {what}.") from exc
 
 
+def read_changes(paths: RunPaths) -> ChangesManifest | None:
+    """The run dir's `changes.json`, None when there is none; ApplyError when it cannot be read."""
+    if not nofollow.lexists(paths.changes_manifest):
+        return None
+    return _read_model(paths.changes_manifest, ChangesManifest, "run the wizard again")
+
+
 def _run_dir_parts(paths: RunPaths, directory: Path) -> tuple[str, ...]:
     return directory.relative_to(paths.install_dir).parts
 
@@ -245,9 +252,7 @@ def apply_changes(install_dir: Path, *, lock_held: bool = False, now: datetime |
         if nofollow.lexists(record_dir / RECORD_NAME):
             previous = _read_model(record_dir / RECORD_NAME, AppliedRecord, f"remove {record_dir} to apply again")
             if previous.state != "reverted":
-                raise ApplyError(
-                    f"the changes of run {run_id} are already applied; undo them with `wizard-tui revert`."
-                )
+                raise ApplyError(f"the changes of run {run_id} are already applied; revert them first.")
 
         steps: list[_Step] = []
         files: list[AppliedFile] = []
@@ -302,7 +307,7 @@ def apply_changes(install_dir: Path, *, lock_held: bool = False, now: datetime |
             (outcome.created if item.action == "create" else outcome.written).append(item.path)
         outcome.message = (
             f"Applied the changes of run {run_id}: {len(outcome.written)} file(s) changed, "
-            f"{len(outcome.created)} created. Undo with `wizard-tui revert {install_dir}`."
+            f"{len(outcome.created)} created."
         )
         return outcome
 

@@ -51,7 +51,7 @@ from wizard_tui.domain.shared_prompt import RunFacts, SharedPrompts
 from wizard_tui.domain.verdict import RunVerdict, verdict
 from wizard_tui.domain.walk import WalkBudget
 from wizard_tui.engine.agent_runner import AgentRunner
-from wizard_tui.engine.apply import ApplyError, ApplyOutcome, apply_changes
+from wizard_tui.engine.apply import ApplyError, ApplyOutcome, apply_changes, read_changes
 from wizard_tui.engine.executor import Executor
 from wizard_tui.engine.recorder import Recorder
 from wizard_tui.engine.rundir import OpenRunDir, RunSetupError, open_run_dir
@@ -97,6 +97,10 @@ class RunConfig(BaseModel):
         """What to type to run again with `flag` (`--resume`, `--fresh`, or None for a plain run)."""
         return (self.invocation or Invocation(args=(path_text(self.install_dir),))).again(flag)
 
+    def sub(self, command: str) -> str:
+        """What to type to `apply` or `revert` this run's project, in the shell that started the run."""
+        return (self.invocation or Invocation()).sub(command, path_text(self.install_dir))
+
 
 @dataclass
 class RunResult:
@@ -109,6 +113,8 @@ class RunResult:
     message: str
     usage: dict[str, int] = field(default_factory=dict)
     applied: ApplyOutcome | None = None  # with --apply, what was applied
+    patch_files: int = 0  # how many files the run's changes.patch changes (0: no patch)
+    next_step: str = ""  # what the person can do now: apply the patch, or undo what --apply did
     usage_by_model: dict[str, dict[str, Any]] = field(default_factory=dict)  # counters and cost_usd
     cost_usd: float | None = None  # at list prices; None when no model that ran has a price
 
@@ -192,11 +198,31 @@ class Run:
         paths, store = self._prepared
         try:
             result = await self._execute(paths, store)
-            return self._apply_at_end(result, paths, store) if self.config.apply else result
+            result = self._apply_at_end(result, paths, store) if self.config.apply else result
+            return self._next_step(result, paths)
         except OSError as exc:  # the run dir could not be written as the run began
             return RunResult(EXIT_FAILED, None, None, self.run_id, fault_sentence(exc, paths))
         finally:
             self.release()
+
+    def _next_step(self, result: RunResult, paths: RunPaths) -> RunResult:
+        """Say where the patch is and the command that applies it (or undoes what --apply did)."""
+        if result.exit_code in (EXIT_INTERRUPTED, EXIT_USAGE) and result.applied is None:
+            return result
+        try:
+            manifest = read_changes(paths)
+        except ApplyError:  # a patch we cannot read back is no patch to point at
+            manifest = None
+        if manifest is None or manifest.run_id != result.run_id:
+            return result
+        if result.applied is not None:
+            step = f"Undo it with `{self.config.sub('revert')}`."
+        else:
+            step = (
+                f"Review the proposed changes in {path_text(paths.changes_patch)}, "
+                f"then apply them with `{self.config.sub('apply')}`."
+            )
+        return dataclasses.replace(result, patch_files=len(manifest.files), next_step=step)
 
     def _apply_at_end(self, result: RunResult, paths: RunPaths, store: QueueStore) -> RunResult:
         """`--apply`: apply the patch, still holding the lock, when the run ended and its review passed."""

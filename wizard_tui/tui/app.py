@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
@@ -100,11 +99,12 @@ class WizardApp(App[int]):
         run: Run | None = None,
         clock: Clock | None = None,
         animate: bool = True,
-        command: Callable[[str, str | None], str] | None = None,
+        invocation: Invocation | None = None,
     ) -> None:
         super().__init__()
-        # How to run the wizard on a folder again, as the person's shell will understand it.
-        self.command = command or Invocation().on
+        # How the person started the wizard, so the commands it shows work in their shell.
+        self.invocation = invocation or Invocation()
+        self.applied_outcome: ApplyOutcome | None = None  # what `a` applied, for the words after the UI closes
         self.install_dir = install_dir
         self.wizard_run = run
         self.clock: Clock = clock or SystemClock()
@@ -212,6 +212,7 @@ class WizardApp(App[int]):
             resume_hint=self.resume_hint,
             now=self.now,
             can_apply=self.can_apply(),
+            sub_hint=self.sub_hint,
         )
 
     def can_apply(self) -> bool:
@@ -250,7 +251,14 @@ class WizardApp(App[int]):
         """The command that continues the run in `install_dir`: this run's own when there is one."""
         if self.wizard_run is not None:
             return self.wizard_run.config.command("--resume")
-        return self.command(install_dir, "--resume")
+        return self.invocation.on(install_dir, "--resume")
+
+    def sub_hint(self, command: str) -> str:
+        """The `apply` or `revert` command for this project, as the person's shell will run it."""
+        if self.wizard_run is not None:
+            return self.wizard_run.config.sub(command)
+        queue = self.view.queue  # the folder as the run that wrote it named it
+        return self.invocation.sub(command, queue.install_dir if queue else str(self.install_dir))
 
     def compute_page(self) -> ViewerPage:
         view = self.view
@@ -304,7 +312,7 @@ class WizardApp(App[int]):
                 self.applying = True
                 self.apply_patch()
 
-        self.push_screen(ConfirmApply(str(self.install_dir), files), answered)
+        self.push_screen(ConfirmApply(str(self.install_dir), files, self.sub_hint("revert")), answered)
 
     @work(thread=True, exclusive=True, group="apply", exit_on_error=False)
     def apply_patch(self) -> ApplyOutcome:
@@ -315,7 +323,9 @@ class WizardApp(App[int]):
         self.applying = False
         error = worker.error
         if error is None and worker.result is not None:
-            self.notify(printable(worker.result.message), title="Applied", timeout=20)
+            self.applied_outcome = worker.result
+            message = f"{worker.result.message} Undo it with `{self.sub_hint('revert')}`."
+            self.notify(printable(message), title="Applied", timeout=20)
         elif isinstance(error, ApplyError):
             self.notify(printable(str(error)), title="Nothing was applied", severity="error", timeout=30)
         else:
@@ -363,20 +373,24 @@ def run_tui(config: RunConfig, backend: AgentBackend, sinks: list[Sink]) -> int:
         print(printable(f"Interrupted. Continue with: {config.command('--resume')}"))
     elif app.result is not None:
         print(printable(app.result.message))
+        if app.applied_outcome is not None:
+            print(printable(f"{app.applied_outcome.message} Undo it with `{config.sub('revert')}`."))
+        elif app.result.next_step:
+            print(printable(app.result.next_step))
     elif app.crash:
         print(printable(f"The run crashed: {app.crash}"))
     print(printable(f"Run dir: {run_dir}"))
     return code
 
 
-def watch_tui(install_dir: Path, command: Callable[[str, str | None], str] | None = None) -> int:
+def watch_tui(install_dir: Path, invocation: Invocation | None = None) -> int:
     """Attach the UI read-only to `<install_dir>/.posthog-wizard`, live or finished."""
     run_dir = install_dir / RUN_DIR_NAME
     if not run_dir.is_dir():
         sys.stderr.write(
             printable(
                 f"wizard-tui: there is no run in {install_dir} ({RUN_DIR_NAME} does not exist); "
-                f"start one with `{(command or Invocation().on)(str(install_dir), None)}`."
+                f"start one with `{(invocation or Invocation()).on(str(install_dir), None)}`."
             )
             + "\n"
         )
@@ -384,6 +398,6 @@ def watch_tui(install_dir: Path, command: Callable[[str, str | None], str] | Non
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         sys.stderr.write("wizard-tui: watch needs a terminal; read the run dir's queue.json from scripts instead.\n")
         return EXIT_USAGE
-    app = WizardApp(install_dir, command=command)
+    app = WizardApp(install_dir, invocation=invocation)
     app.run()
     return app.return_code if app.return_code is not None else EXIT_OK

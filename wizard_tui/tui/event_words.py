@@ -57,6 +57,9 @@ class EventWords:
     def __init__(self) -> None:
         self.start: datetime | None = None
         self.labels: dict[str, str] = {}
+        # The run's figures time this session only: after a resume the tally says so, since the
+        # log's offsets count from the run's first start.
+        self.resumed = False
 
     def entry(self, event: Event) -> LogEntry | None:
         if not isinstance(event, AuditRecord):
@@ -78,7 +81,9 @@ class EventWords:
             if status == "done" and extra.get("task_count") is not None:
                 what = f"orchestrator: seeded {extra['task_count']} tasks in {format_ms(extra.get('duration_ms') or 0)}"
             return LogEntry(stamp + _line(word, what, _problem(extra.get("error"))))
-        fact = _fact(name, extra, stamp)
+        if name == "resume":
+            self.resumed = True
+        fact = _fact(name, extra, stamp, resumed=self.resumed)
         if fact is not None:
             return fact
         if name == "guard":
@@ -119,7 +124,7 @@ class EventWords:
         return _line(word, label, detail) + f"{REFERENCE}{event.type or ''} {task_id}"
 
 
-def _fact(name: str, x: dict[str, Any], stamp: str) -> LogEntry | None:
+def _fact(name: str, x: dict[str, Any], stamp: str, *, resumed: bool = False) -> LogEntry | None:
     """A fact that changes no task: the run starting or finishing, an agent's figures."""
     if name == RUN_STARTED:
         return LogEntry(stamp + _line("started", f"the run (backend {x.get('backend')}, model {x.get('model')})"))
@@ -128,7 +133,7 @@ def _fact(name: str, x: dict[str, Any], stamp: str) -> LogEntry | None:
             return LogEntry(f"{stamp}{INTERNAL_MARK} figures of the stopped run: {_run_tally(x)}", internal=True)
         # Capitals when something went wrong, like FAILED and BLOCKED.
         word = "finished" if not (x.get("tasks_failed") or x.get("tasks_blocked")) else "FINISHED"
-        return LogEntry(stamp + _line(word, f"the run: {_run_tally(x)}"))
+        return LogEntry(stamp + _line(word, f"the run: {_run_tally(x)}{' since it resumed' if resumed else ''}"))
     if name == AGENT_ENDED:
         return LogEntry(f"{stamp}{INTERNAL_MARK} {_agent_figures(x)}", internal=True)
     if name == API_RETRY:  # the run is waiting on the model API: shown, not internal

@@ -16,7 +16,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from wizard_tui.domain.commands import PROGRAM, Invocation
+from wizard_tui.domain.commands import Invocation
 from wizard_tui.domain.models import HandoffFile, QueueFile, Task, TaskStatus
 from wizard_tui.domain.spend import format_usd
 from wizard_tui.domain.verdict import verdict
@@ -114,6 +114,7 @@ def verdict_line(
     resume_hint: Callable[[str], str] | None = None,
     now: datetime | None = None,
     can_apply: bool = False,
+    sub_hint: Callable[[str], str] | None = None,
 ) -> VerdictLine:
     """How the run ended, in one or two sentences, from the run dir (and a crash of our own, if any).
 
@@ -121,6 +122,7 @@ def verdict_line(
     (until `now` passes the end of its wait). `resume_hint` gives the command that continues
     the run in a folder, as the person's shell understands it (see domain/commands.py); by
     default the bare program name. `can_apply`: the `a` key applies the patch (a run's own window).
+    `sub_hint` gives the `apply` or `revert` command for the project, likewise.
     """
     if stopping:
         return VerdictLine("Stopping the run: recording the running task so --resume can continue it…", "stopping")
@@ -143,21 +145,24 @@ def verdict_line(
         hint = "" if "--agent offline" in error else " Check the key and the network, or run with --agent offline."
         return VerdictLine(f"The agent backend failed: {error}.{hint} Press q to quit.", "failed")
     outcome = verdict(queue)
-    message = f"{outcome.sentence()}{figures_text(view.figures)}{_changes_note(view, can_apply)} Press q to quit."
+    message = (
+        f"{outcome.sentence()}{figures_text(view.figures)}{_changes_note(view, can_apply, sub_hint)} Press q to quit."
+    )
     return VerdictLine(message, "ok" if outcome.ok else "failed")
 
 
-def _changes_note(view: RunView, can_apply: bool) -> str:
+def _changes_note(view: RunView, can_apply: bool, sub_hint: Callable[[str], str] | None) -> str:
     """What became of the proposed patch: applied, or how to apply it."""
     where = view.queue.install_dir if view.queue else ""
+    command = sub_hint or (lambda name: Invocation().sub(name, where))
     if view.applied == "applied":
-        return f" The changes are applied to the project; undo with `{PROGRAM} revert {where}`."
+        return f" The changes are applied to the project; undo with `{command('revert')}`."
     if not view.patch:
         return ""
     files = len(patched_files(view.patch))
     if can_apply:
         return f" The patch changes {files} file(s): d shows it, a applies it."
-    return f" The patch changes {files} file(s); apply it with `{PROGRAM} apply {where}`."
+    return f" The patch changes {files} file(s); apply it with `{command('apply')}`."
 
 
 def patched_files(patch: str) -> list[str]:

@@ -11,6 +11,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from wizard_tui.domain.printable import printable
+
 
 class ConfirmApply(ModalScreen[bool]):
     """Yes (y) writes the files, anything else (n, escape, q) leaves the project as it is."""
@@ -20,10 +22,12 @@ class ConfirmApply(ModalScreen[bool]):
         Binding("n,escape,q", "answer(False)", "Cancel"),
     ]
 
-    def __init__(self, install_dir: str, files: list[str]) -> None:
+    def __init__(self, install_dir: str, files: list[str], revert_command: str) -> None:
         super().__init__()
-        self.install_dir = install_dir
-        self.files = files
+        # Paths came from the project: printable, one line each, before they reach the screen.
+        self.install_dir = printable(install_dir)
+        self.files = [printable(name) for name in files]
+        self.revert_command = printable(revert_command)
 
     def compose(self) -> ComposeResult:
         text = Text()
@@ -32,7 +36,7 @@ class ConfirmApply(ModalScreen[bool]):
             text.append(f"  {name}\n")
         text.append(
             "\nEvery file or none is written, and only if none changed since the run; the originals are "
-            "kept under .posthog-wizard/applied/, so `wizard-tui revert` puts them back.\n\n"
+            f"kept under .posthog-wizard/applied/, so `{self.revert_command}` puts them back.\n\n"
         )
         text.append("y", "bold")
         text.append(" apply   ")
