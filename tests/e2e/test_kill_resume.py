@@ -243,6 +243,8 @@ def test_two_kills_in_the_same_task_do_not_fail_it_or_block_its_dependents(tmp_p
         queue = on_disk(project)
         return any(t.id == target[0] and t.status == TaskStatus.RUNNING for t in (queue.tasks if queue else []))
 
+    # Both killed processes go slowly (200 ms a turn), so the target runs long enough to be seen
+    # running on a loaded machine; only the last, unkilled one goes fast.
     args = [str(project), "--no-ui", "--stub", "--pace", "200"]
     for kill in range(2):
         offset[0] = audit_size(project)
@@ -250,8 +252,8 @@ def test_two_kills_in_the_same_task_do_not_fail_it_or_block_its_dependents(tmp_p
         wait_for(target_is_running if kill == 0 else target_started_again, proc, f"the task to run (kill {kill + 1})")
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
-        args = [str(project), "--no-ui", "--stub", "--pace", "20", "--resume"]
-    done = wizard_run(*args)
+        args = [str(project), "--no-ui", "--stub", "--pace", "200", "--resume"]
+    done = wizard_run(str(project), "--no-ui", "--stub", "--pace", "20", "--resume")
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     queue = read_queue_file(run_dir / "queue.json")
     hit = next(t for t in queue.tasks if t.id == target[0])

@@ -27,6 +27,9 @@ class ScriptedBackend:
     graph: list[tuple[str, str, list[str]]]
     behaviour: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
+    # The orchestrator ends its turn only once a task agent has started (or 30 s passed): a test
+    # of pipelining waits on that state, not on how many loop turns a start takes on a busy machine.
+    hold_seeding_until_a_task_runs: bool = False
     name: str = "scripted"
     default_model: str = "scripted-model"
     ids: dict[str, str] = field(default_factory=dict)
@@ -51,6 +54,10 @@ class ScriptedBackend:
                 assert not result.is_error, result.content
                 self.ids[key] = result.data()["id"]
                 await asyncio.sleep(0)
+            if self.hold_seeding_until_a_task_runs:
+                deadline = asyncio.get_running_loop().time() + 30
+                while not self.runs and asyncio.get_running_loop().time() < deadline:
+                    await asyncio.sleep(0.005)
             return AgentOutcome(model=self.default_model, turns=len(self.graph))
         task = request.task
         assert task is not None

@@ -81,7 +81,8 @@ async def test_concurrency_runs_independent_branches_together(tmp_path: Path) ->
 
 
 async def test_pipelining_starts_a_task_before_seeding_ends(tmp_path: Path) -> None:
-    _, run_dir = await run(tmp_path, ScriptedBackend(SKELETON))
+    # Without pipelining no task could start while the orchestrator holds its turn: the test fails.
+    _, run_dir = await run(tmp_path, ScriptedBackend(SKELETON, hold_seeding_until_a_task_runs=True))
     events = [(r.event, r.status if r.event == "orchestrator" else None) for r in read_audit(run_dir / "audit.jsonl")]
     first_start = events.index(("start", None))
     seeding_done = events.index(("orchestrator", "done"))
