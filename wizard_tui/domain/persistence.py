@@ -201,6 +201,9 @@ class CoalescingWriter:
         self._hurry: asyncio.Event | None = None
         self.writes = 0
         self.requests = 0
+        # The error of the last write tried, None once a later one succeeds: whether the newest
+        # state is on disk after `flush()` (with `on_error`, a failed write does not raise).
+        self.last_error: OSError | None = None
 
     def request(self) -> None:
         self.requests += 1
@@ -220,10 +223,12 @@ class CoalescingWriter:
                 else:
                     await asyncio.to_thread(self._timed_write, data)
             except OSError as exc:
+                self.last_error = exc
                 if self._on_error is None:
                     raise
                 self._on_error(exc)
                 return
+            self.last_error = None
             self.writes += 1
             rest = max((time.perf_counter() - started) * self._rest_factor, self._min_rest_s)
             if rest > 0 and self._hurry is not None and not self._hurry.is_set():
@@ -238,13 +243,20 @@ class CoalescingWriter:
             await asyncio.shield(self._task)
         if self._dirty:
             self._dirty = False
-            self._write(self._render())
-            self.writes += 1
+            self._counted(self._write, self._render())
 
     def flush_sync(self) -> None:
         """Synchronous write of the newest state (the run's first write, and shutdown paths)."""
         self._dirty = False
-        self._timed_write(self._render())
+        self._counted(self._timed_write, self._render())
+
+    def _counted(self, write: Callable[[bytes | list[bytes]], None], data: bytes | list[bytes]) -> None:
+        try:
+            write(data)
+        except OSError as exc:
+            self.last_error = exc
+            raise
+        self.last_error = None
         self.writes += 1
 
     def _timed_write(self, data: bytes | list[bytes]) -> None:

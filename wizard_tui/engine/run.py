@@ -352,7 +352,6 @@ class Run:
         with contextlib.suppress(BaseException):
             await inventory
         finished_at = self.clock.now()
-        store.finished = not interrupted
         recorder.flush()  # the metrics read this session's audit lines back
         # Only this run's lines count: a foreign or torn line in the log is skipped, never fatal.
         audit_records = [r for r in read_audit(paths.audit) if r.run_id == store.run_id]
@@ -384,15 +383,28 @@ class Run:
             total_cost_usd=spend.cost_usd(),
             usage_by_model=spend.report(),
         )
-        store.mark_finished() if not interrupted else store.audit("flush")
-        await self._final_flush(writer, recorder)
+        if interrupted:
+            store.audit("flush")
+        # queue.json says finished last, once every audit line and handoff is on disk: a write
+        # refused before that leaves a queue that --resume continues.
+        with contextlib.suppress(OSError):  # a refused write is already the run's fault
+            recorder.flush()
+        if not interrupted and self._fault is None:
+            store.mark_finished()
+        finished_on_disk = await self._final_flush(writer, recorder) and store.finished
         await telemetry.aclose()
         for stop in unsubscribe:
             stop()
         recorder.close()
         if self._fault is not None and exit_code != EXIT_USAGE:
-            # A write failed at the very end (the last queue.json, a handoff): never exit 0 on it.
-            exit_code, message = EXIT_FAILED, fault_sentence(self._fault, paths)
+            # A write failed at the very end: never exit 0 on it. After the finished queue.json
+            # only the logs' last lines can fail; the run itself is whole and needs no resume.
+            exit_code = EXIT_FAILED
+            if finished_on_disk:
+                missing = fault_sentence(self._fault, paths, finished=True)
+                message = f"{message} Its last log lines may be missing: {missing}"
+            else:
+                message = fault_sentence(self._fault, paths)
         await self._close_backend()
         return RunResult(
             exit_code,
@@ -465,15 +477,18 @@ class Run:
             return False, EXIT_USAGE if exc.fatal else EXIT_FAILED, f"The agent backend failed: {exc}"
         return False, EXIT_OK, ""
 
-    async def _final_flush(self, writer: CoalescingWriter, recorder: Recorder) -> None:
+    async def _final_flush(self, writer: CoalescingWriter, recorder: Recorder) -> bool:
+        """Write the last queue.json; True when it reached the disk."""
         try:
             await writer.flush()
+            return writer.last_error is None
         except asyncio.CancelledError:
             with contextlib.suppress(OSError):
                 writer.flush_sync()
             raise
         except OSError as exc:  # the disk is still full: the last whole queue.json stays in place
             self._disk_fault(exc)
+            return False
         finally:
             # Handoff files still queued are written before the run reports back.
             recorder.flush()
@@ -533,9 +548,11 @@ async def _settled(detecting: asyncio.Future[dict[str, Any]]) -> None:
         log.exception("detection failed")
 
 
-def fault_sentence(error: OSError, paths: RunPaths) -> str:
-    """The one sentence a person reads when the run dir could not be written."""
+def fault_sentence(error: OSError, paths: RunPaths, *, finished: bool = False) -> str:
+    """The one sentence a person reads when the run dir could not be written (`finished`: the run is whole)."""
     where = printable(error.filename or paths.root)
+    if finished:
+        return f"could not write {where} ({error.strerror or error})."
     then = "continue with --resume" if nofollow.lexists(paths.queue) else "run again"
     return (
         f"Stopped: could not write {where} ({error.strerror or error}). "
