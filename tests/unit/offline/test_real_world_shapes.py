@@ -12,7 +12,7 @@ import json
 import pytest
 
 from tests.support.integrators import applied
-from wizard_tui.agents.offline import capture, init_node, init_py, naming, pyedit
+from wizard_tui.agents.offline import capture, init_js, init_node, init_py, naming, pyedit
 from wizard_tui.agents.offline.changes import apply_edits
 from wizard_tui.agents.offline.syntax import check_file
 from wizard_tui.domain.frameworks import framework
@@ -222,3 +222,20 @@ def test_a_combined_method_and_form_check_is_a_valid_form_branch() -> None:
 )
 def test_event_names_come_from_whole_words(hints: tuple[str, ...], words: str) -> None:
     assert naming.event_words(*hints) == words
+
+
+# -- an init block in the entry's own style ----------------------------------------------------
+
+
+async def test_an_init_block_takes_the_entrys_tabs_quotes_and_no_semicolons() -> None:
+    # The Epic Stack writes tabs, single quotes and no semicolons; the block must read like it.
+    entry = "import { hydrateRoot } from 'react-dom/client'\n\nif (ok) {\n\thydrateRoot(document, null)\n}\n"
+    files = {
+        "package.json": json.dumps({"devDependencies": {"vite": "^6"}}),
+        "index.html": '<script type="module" src="/src/main.tsx"></script>\n',
+        "src/main.tsx": entry,
+    }
+    _plan, state = await applied(files, lambda p: init_js.plan_vite(p, framework("javascript_web"), "."))
+    added = state["src/main.tsx"].replace(entry.split("\n\n")[0], "")
+    assert "\tposthog.init(import.meta.env.VITE_POSTHOG_KEY, {\n\t\tapi_host:" in added
+    assert '"' not in added and ";" not in added

@@ -66,6 +66,11 @@ async def plan_capture_body(ctx: TaskContext) -> None:
 async def plan_capture_area(ctx: TaskContext) -> Plan:
     file = ctx.inputs.get("file")
     if not isinstance(file, str) or not file:
+        if ctx.inputs.get("areas_found") == 0:
+            return Plan.skip(
+                "Exploration found no form, route handler or page where users act, so no capture point is known.",
+                "Add posthog.capture calls where users act (a sign-up, a purchase, a key action).",
+            )
         return Plan.skip("The plan gave every area its own capture task; no area is left for this one.")
     text = await ctx.project.read(file)
     if text is None:
@@ -142,12 +147,18 @@ def browser_call(src: Source, body: Node, call: str) -> str | None:
 
 
 def submit_handler(src: Source, form: Node) -> tuple[str, Node] | None:
+    """The function a form's `onSubmit` runs once the form is valid, and its name."""
     opening = form.child_by_field_name("open_tag") or form.children[0]
     for attr in (c for c in opening.named_children if c.type == "jsx_attribute"):
         parts = attr.named_children
         if not parts or src.text_of(parts[0]) != "onSubmit" or len(parts) < 2:
             continue
         value = next((c for c in parts[1].named_children), None)
+        if value is not None and value.type == "call_expression":
+            # A form library's wrapper runs its argument once the form is valid: react-hook-form's
+            # `handleSubmit(onSubmit)` or `form.handleSubmit((values) => ...)`, Mantine's `form.onSubmit(...)`.
+            args = value.child_by_field_name("arguments")
+            value = next((c for c in args.named_children if c.type != "comment"), None) if args is not None else None
         if value is None:
             return None
         if value.type == "identifier":
@@ -155,6 +166,7 @@ def submit_handler(src: Source, form: Node) -> tuple[str, Node] | None:
             return (src.text_of(value), function) if function is not None else None
         if value.type in ("arrow_function", "function_expression"):
             return ("onSubmit", value)
+        return None
     return None
 
 
@@ -164,7 +176,7 @@ async def _node_capture(ctx: TaskContext, file: str, src: Source, style: str, ar
     if module is None:
         return Plan.skip("The app has no posthog-node client module from init to capture through.")
     for method, verb in (("post", "created"), ("put", "updated"), ("patch", "updated"), ("delete", "deleted")):
-        for receiver in ("router", "app"):
+        for receiver in _routers(src):
             for call in src.calls(f"{receiver}.{method}"):
                 args = call.child_by_field_name("arguments")
                 handler = args.named_children[-1] if args is not None and args.named_children else None
@@ -192,6 +204,19 @@ async def _node_capture(ctx: TaskContext, file: str, src: Source, style: str, ar
                 plan.edit(file, src.text, result.text, f"Captured {event!r} in the {method.upper()} handler of {file}.")
                 return plan
     return Plan.skip(f"No POST/PUT/PATCH/DELETE handler in {file} names the user it acts for (no userId in scope).")
+
+
+def _routers(src: Source) -> list[str]:
+    """The names routes hang on: `app` and `router`, and routers named for their area (`authRouter`)."""
+    names = {"app", "router"}
+    for node in src.walk():
+        if node.type == "member_expression":
+            target = node.child_by_field_name("object")
+            if target is not None and target.type == "identifier":
+                name = src.text_of(target)
+                if name.endswith(("Router", "_router")):
+                    names.add(name)
+    return sorted(names)
 
 
 def _user_id_expression(src: Source, handler: Node) -> str | None:

@@ -68,11 +68,30 @@ async def _browser(ctx: TaskContext) -> Plan:
 
 
 def _email_variable(src: Source, function: Node) -> str | None:
+    """The email the handler holds: a variable, a destructured parameter, or a field of the
+    values a form library passes (`data.email` in react-hook-form's `onSubmit(data)`)."""
+    params = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
+    holders: set[str] = set()
+    for node in src.walk(params) if params is not None else ():
+        if node.type == "shorthand_property_identifier_pattern" and src.text_of(node) == "email":
+            return "email"
+        if node.type == "identifier" and src.enclosing(node, "type_annotation") is None:
+            holders.add(src.text_of(node))
     for node in src.walk(function):
         if node.type == "variable_declarator":
             name = node.child_by_field_name("name")
             if name is not None and name.type == "identifier" and src.text_of(name).lower() == "email":
                 return src.text_of(name)
+        if node.type == "member_expression":
+            holder, field = node.child_by_field_name("object"), node.child_by_field_name("property")
+            if (
+                holder is not None
+                and field is not None
+                and src.text_of(field) == "email"
+                and holder.type == "identifier"
+                and src.text_of(holder) in holders
+            ):
+                return src.text_of(node)
     return None
 
 

@@ -45,8 +45,29 @@ def add_line(src: Source, line: str, at: int | None = None) -> str:
     return _splice(src, at, line)
 
 
+def in_file_style(src: Source, block: str) -> str:
+    """Our `block` (double quotes, two-space indents, semicolons) in the file's own style.
+
+    Only for code we generate: its strings hold no quote of the other kind, and no line of
+    it starts with `(`, `[` or a backtick, so dropping semicolons cannot join statements.
+    """
+    q, semi, unit = src.quote(), src.semicolons(), src.indent_unit()
+    lines = []
+    for line in block.split("\n"):
+        body = line.lstrip(" ")
+        depth = (len(line) - len(body)) // 2
+        if q == "'" and "'" not in body and not body.startswith("//"):
+            body = body.replace('"', "'")
+        if not semi and body.endswith(";") and not body.startswith("//"):
+            body = body[:-1]
+        lines.append(unit * depth + body if body else body)
+    return "\n".join(lines)
+
+
 def insert_after_prologue(src: Source, block: str) -> str:
-    """`block` (whole lines) placed after the imports, separated by blank lines."""
+    """`block` (whole lines, in our style) placed after the imports in the file's style,
+    separated by blank lines."""
+    block = in_file_style(src, block)
     at = src.after_prologue()
     before = src.data[:at].decode("utf-8")
     rest = src.data[at:].decode("utf-8")
@@ -60,7 +81,7 @@ def wrap_node(src: Source, node: Node, open_tag: str, close_tag: str) -> str:
     if "\n" not in inner:
         return _replace(src, node, f"{open_tag}{inner}{close_tag}")
     indent = src.indent_of(node)
-    step = "  "
+    step = src.indent_unit()
     body = "\n".join((step + ln) if ln.strip() else ln for ln in inner.split("\n"))
     wrapped = f"{open_tag}\n{indent}{body}\n{indent}{close_tag}"
     return _replace(src, node, wrapped)

@@ -130,6 +130,17 @@ class Source:
         ]
         return not ends or sum(ends) * 2 >= len(ends)
 
+    def indent_unit(self) -> str:
+        """One level of the file's indentation: a tab, or its narrowest run of leading spaces."""
+        widths = []
+        for line in self.text.split("\n"):
+            lead = line[: len(line) - len(line.lstrip(" \t"))]
+            if lead.startswith("\t") and line.strip():
+                return "\t"
+            if lead and line.strip() and not line.lstrip().startswith("*"):  # not a JSDoc body
+                widths.append(len(lead))
+        return " " * min(widths) if widths and min(widths) in (2, 4) else "  "
+
     # -- imports --------------------------------------------------------------------------
 
     def imports(self) -> list[Import]:

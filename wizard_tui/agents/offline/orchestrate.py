@@ -20,9 +20,11 @@ from wizard_tui.domain.frameworks import sdks_for
 MAX_FOLLOW_UPS = 3
 
 # Where product events happen: forms, route and API handlers, pages.
+# Routers go by many names in real apps: Flask's `@bp.route` and `@auth.route`, FastAPI's
+# `@users_router.post`, Express's `authRouter.post`.
 _AREA_PATTERN = (
-    r"<form\b|onSubmit|\b(app|router|server)\.(get|post|put|patch|delete)\(|"
-    r"@(app|router|api)\.(get|post|put|patch|delete|route)\(|\bpath\(\s*['\"]|"
+    r"<form\b|onSubmit|\b(app|router|server|\w+Router|\w+_router)\.(get|post|put|patch|delete)\(|"
+    r"@\w+\.(get|post|put|patch|delete|route)\(|\bpath\(\s*['\"]|"
     r"export\s+(async\s+)?function\s+(GET|POST|PUT|PATCH|DELETE)\b|def\s+\w+\(\s*request\b"
 )
 _PAGE_GLOBS = ("**/page.*", "pages/**", "src/pages/**", "**/routes/**", "**/views.py", "**/controllers/**")
@@ -51,6 +53,9 @@ _SOURCE_EXT = {
     ".sh",
 }
 _SKIP_PARTS = {"test", "tests", "__tests__", "spec", "migrations", "fixtures", "e2e"}
+# Files where no user acts, whatever folder they sit in: Next.js's `_app`/`_document`,
+# middleware, instrumentation, `*.config.*`, type declarations.
+_NOT_AN_AREA = re.compile(r"^(?:_app|_document|_error|middleware|instrumentation(?:-client)?|.*\.config|.*\.d)$")
 
 
 def _area_name(path: str) -> str:
@@ -71,7 +76,20 @@ def _area_name(path: str) -> str:
 
 def _usable(path: str) -> bool:
     p = PurePosixPath(path)
-    return p.suffix in _SOURCE_EXT and not (set(p.parts) & _SKIP_PARTS) and not p.name.startswith(".")
+    return (
+        p.suffix in _SOURCE_EXT
+        and not (set(p.parts) & _SKIP_PARTS)
+        and not p.name.startswith(".")
+        and not _NOT_AN_AREA.match(p.stem)
+    )
+
+
+_WRITE = re.compile(r"\.(post|put|patch|delete)\(|methods\s*=.*\bPOST\b|function\s+(POST|PUT|PATCH|DELETE)\b")
+_RANK = {"form": 0, "write handler": 1, "handler": 2}
+
+
+def _api_script(p: PurePosixPath) -> bool:
+    return "api" in p.parts and p.suffix != ".py"
 
 
 def _code_file(path: str) -> bool:
@@ -80,14 +98,23 @@ def _code_file(path: str) -> bool:
 
 
 def pick_capture_areas(
-    matches: list[dict[str, Any]], page_files: list[str], all_files: list[str]
+    matches: list[dict[str, Any]], page_files: list[str], all_files: list[str], *, entry_fallback: bool = True
 ) -> list[dict[str, Any]]:
-    """Up to three capture areas: files with forms or handlers first, then pages, else an entry point."""
+    """Up to three capture areas: files with forms or handlers first, then pages, else an entry point.
+
+    `entry_fallback=False` (the real bodies) offers no entry point when nothing stood out:
+    a capture body finds no form or handler there either, and would only end skipped.
+    """
     ordered: list[tuple[str, str]] = []
     for m in matches:
-        kind = "form" if re.search(r"<form\b|onSubmit", m["text"]) else "handler"
+        text = m["text"]
+        kind = "form" if re.search(r"<form\b|onSubmit", text) else "handler"
+        if kind == "handler" and _WRITE.search(text):
+            kind = "write handler"
         ordered.append((m["file"], kind))
-    ordered.sort(key=lambda fk: 0 if fk[1] == "form" else 1)
+    # A form, then a handler that changes something (where a capture belongs), then the rest:
+    # express-generator's GET-only index route would otherwise take the place of its POST.
+    ordered.sort(key=lambda fk: _RANK[fk[1]])
     ordered += [(f, "page") for f in page_files]
     chosen: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -112,7 +139,7 @@ def pick_capture_areas(
     for c in chosen:
         if names[c["inputs"]["area"]] > 1:
             c["label"] = f"Capture: {c['inputs']['area']} ({c['inputs']['file']})"[:80]
-    if not chosen:
+    if not chosen and entry_fallback:
         entry = next((f for f in all_files if _usable(f)), all_files[0] if all_files else ".")
         chosen.append(
             {
@@ -165,12 +192,18 @@ async def orchestrate(s: Session, *, final_steps: bool) -> None:
     pages: list[str] = []
     for glob in _PAGE_GLOBS:
         prefix = glob.rstrip("*")
-        pages += [f for f, p in paths if f.startswith(prefix) or p.match(glob)]
+        # A script under api/ (`pages/api/health.ts`) is a server handler, not a page: it is an
+        # area when the search found a handler in it.
+        pages += [
+            f
+            for f, p in paths
+            if (f.startswith(prefix) or p.match(glob)) and not _api_script(p) and p.name != "__init__.py"
+        ]
     if final_steps:
         # Real bodies edit code: templates and URL tables are no place for a capture call.
         matches = [m for m in matches if _code_file(m["file"])]
         pages = [p for p in pages if _code_file(p)]
-    follow_ups = pick_capture_areas(matches, pages, all_files)
+    follow_ups = pick_capture_areas(matches, pages, all_files, entry_fallback=not final_steps)
 
     roots = [i for i in (install, init) if i]
     await s.enqueue("identify", "Identify users", {}, roots, "Events should be tied to people once the SDK runs.")
@@ -184,7 +217,7 @@ async def orchestrate(s: Session, *, final_steps: bool) -> None:
     await s.enqueue(
         "capture",
         "Capture core events",
-        {"scope": "core product events"},
+        {"scope": "core product events", "areas_found": len(follow_ups)},
         [plan] if plan else [],
         "The planned core events need capture calls.",
     )
