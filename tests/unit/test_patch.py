@@ -2,46 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.gitapply import GIT, git_applies
 from wizard_tui.domain.patch import FileChange, quote_path, split_lines, unified_patch
 
-GIT = shutil.which("git")
 pytestmark = pytest.mark.skipif(GIT is None, reason="git is not installed")
-
-
-def _git_env(home: Path) -> dict[str, str]:
-    # No user or system config may change how the patch is read (autocrlf, whitespace rules).
-    return {**os.environ, "HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
-
-
-def git_applies(root: Path, changes: list[FileChange]) -> None:
-    """Write the originals into a fresh repo, check and apply the patch with git, compare every byte."""
-    if root.exists():
-        shutil.rmtree(root)
-    root.mkdir(parents=True)
-    env = _git_env(root.parent)
-    subprocess.run(["git", "init", "-q", str(root)], check=True, env=env)
-    for change in changes:
-        if change.before is not None:
-            target = root / change.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(change.before)
-            target.chmod(change.mode)
-    patch = root.parent / "changes.patch"
-    patch.write_bytes(unified_patch(changes))
-    for args in (["apply", "--check", "-v"], ["apply"]):
-        done = subprocess.run(["git", *args, str(patch)], cwd=root, env=env, capture_output=True)
-        assert done.returncode == 0, (args, done.stderr.decode(errors="replace"), patch.read_bytes())
-    for change in changes:
-        assert (root / change.path).read_bytes() == change.after, change.path
 
 
 def modify(path: str, before: bytes, after: bytes, mode: int = 0o644) -> FileChange:

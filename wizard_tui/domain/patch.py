@@ -1,10 +1,29 @@
-"""One git-style unified diff of the proposed changes (`changes.patch`).
+"""One git-style unified diff of the proposed changes (`changes.patch`), with no secret in it.
 
-The standard library's `difflib` computes the hunks; what git adds around them is a few
-header lines (`diff --git`, `new file mode`, `index`), C-style quoting of unusual paths,
-a tab after `---`/`+++` names that hold a space, and the `\\ No newline at end of file`
-marker. That is small and fixed, so no diff library is needed beyond `difflib`; the tests
-check the output with the real `git apply --check` on many shapes of file.
+The standard library's `difflib` computes which lines changed; the hunks around them are
+built here, because their context must leave out every line that holds a secret value
+(the caller says which lines do). What git adds around the hunks is a few header lines
+(`diff --git`, `new file mode`, `index`), C-style quoting of unusual paths, a tab after
+`---`/`+++` names that hold a space, and the `\\ No newline at end of file` marker. That is
+small and fixed, so no diff library is needed beyond `difflib`; the tests check the output
+with the real `git apply --check` on many shapes of file and every placement of a secret.
+
+How a hunk keeps a secret line out of its context, and when it cannot (`git apply` rules,
+checked against the real git in the tests):
+
+- Context is the up to 3 unchanged lines on each side of a change, cut short at the first
+  line that holds a secret. Two changes share a hunk only when every line between them is
+  context, so a secret between them splits them into two hunks.
+- Leading context may be empty: git finds a hunk by its line number and by its old lines
+  (the removed lines and the trailing context).
+- Trailing context may be empty only at the end of the file: git anchors a hunk without it
+  to the end. A change followed by a secret line anywhere else cannot be written.
+- A hunk whose old start reads as line 1 (or 0) must be at the start of the file: git
+  anchors it there, so an insertion right after a secret first line, at the end of a
+  one-line file, cannot be written.
+- A changed line (removed or added) that holds a secret can never be written.
+
+`SecretInPatchError` says which line and why, so the agent can place its change elsewhere.
 
 Everything works on bytes split at `\\n` only, so CRLF files, a lone `\\r`, form feeds
 and non-ASCII text come through exactly as they are on disk.
@@ -14,8 +33,8 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 NO_NEWLINE = b"\\ No newline at end of file\n"
 NULL_SHA = "0" * 40
@@ -23,15 +42,49 @@ CONTEXT_LINES = 3
 _ESCAPES = {0x07: "a", 0x08: "b", 0x09: "t", 0x0A: "n", 0x0B: "v", 0x0C: "f", 0x0D: "r", 0x22: '"', 0x5C: "\\"}
 
 
+class SecretInPatchError(ValueError):
+    """The change cannot be written as a patch without showing a line that holds a secret.
+
+    `line` is 1-based, in the file before the change (`side` "before") or after it ("after").
+    """
+
+    def __init__(self, path: str, line: int, side: str, why: str) -> None:
+        self.path, self.line, self.side, self.why = path, line, side, why
+        super().__init__(f"{path}: line {line} ({side} the change) holds a secret value: {why}")
+
+
 @dataclass(frozen=True)
 class FileChange:
-    """One changed file: its bytes before (None: a new file) and after, and its permission bits."""
+    """One changed file: its bytes before (None: a new file) and after, and its permission bits.
+
+    `secret_before` and `secret_after` are the 0-based numbers of the lines (as `split_lines`
+    cuts them) that hold a secret value; no such line is ever written into the patch.
+    """
 
     path: str
     before: bytes | None
     after: bytes
     mode: int
     before_sha256: str | None = None
+    secret_before: frozenset[int] = field(default_factory=frozenset)
+    secret_after: frozenset[int] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class _Change:
+    """Lines `a[i1:i2]` of the old file became `b[j1:j2]` of the new one."""
+
+    i1: int
+    i2: int
+    j1: int
+    j2: int
+
+
+@dataclass
+class _Hunk:
+    changes: list[_Change]
+    lead: int = 0  # context lines before the first change
+    trail: int = 0  # context lines after the last change
 
 
 def git_blob_sha(data: bytes) -> str:
@@ -75,13 +128,104 @@ def _name_line(marker: bytes, name: bytes) -> bytes:
     return marker + b" " + name + tab + b"\n"
 
 
+def line_changes(a: Sequence[bytes], b: Sequence[bytes]) -> list[tuple[int, int, int, int]]:
+    """The changed runs `(i1, i2, j1, j2)`: `a[i1:i2]` became `b[j1:j2]`, in order (difflib's matching)."""
+    matcher = difflib.SequenceMatcher(None, a, b)
+    return [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+
+
+def _hunks(change: FileChange, a: list[bytes], b: list[bytes], context: int) -> list[_Hunk]:
+    """The hunks of the diff, with context that holds no secret; SecretInPatchError when none can be made."""
+    changes = [_Change(*c) for c in line_changes(a, b)]
+
+    def hidden_context(i: int, j: int) -> bool:  # an unchanged line: a[i] == b[j]
+        return i in change.secret_before or j in change.secret_after
+
+    for c in changes:
+        for i in range(c.i1, c.i2):
+            if i in change.secret_before:
+                raise SecretInPatchError(change.path, i + 1, "before", "the change would remove or rewrite it")
+        for j in range(c.j1, c.j2):
+            if j in change.secret_after:
+                raise SecretInPatchError(change.path, j + 1, "after", "the change would write it")
+
+    hunks: list[_Hunk] = []
+    for c in changes:
+        if hunks:
+            last = hunks[-1].changes[-1]
+            gap = c.i1 - last.i2
+            shift = last.j2 - last.i2
+            if gap <= 2 * context and not any(hidden_context(i, i + shift) for i in range(last.i2, c.i1)):
+                hunks[-1].changes.append(c)
+                continue
+        hunks.append(_Hunk([c]))
+
+    for n, hunk in enumerate(hunks):
+        first, last = hunk.changes[0], hunk.changes[-1]
+        floor = hunks[n - 1].changes[-1].i2 if n else 0
+        while (
+            hunk.lead < context
+            and first.i1 - hunk.lead - 1 >= floor
+            and not hidden_context(first.i1 - hunk.lead - 1, first.j1 - hunk.lead - 1)
+        ):
+            hunk.lead += 1
+        ceiling = hunks[n + 1].changes[0].i1 if n + 1 < len(hunks) else len(a)
+        while (
+            hunk.trail < context
+            and last.i2 + hunk.trail < ceiling
+            and not hidden_context(last.i2 + hunk.trail, last.j2 + hunk.trail)
+        ):
+            hunk.trail += 1
+        if hunk.trail == 0 and last.i2 < len(a):
+            raise SecretInPatchError(
+                change.path,
+                last.j2 + 1,
+                "after",
+                "it is the line right after the change, and a patch needs one unchanged line there to place it",
+            )
+        old_count = hunk.lead + (last.i2 - first.i1) + hunk.trail
+        old_start = first.i1 - hunk.lead
+        if old_start > 0 and old_count == 0 and old_start == 1:
+            raise SecretInPatchError(
+                change.path, 1, "before", "it is the first line, and an insertion right after it needs context"
+            )
+    return hunks
+
+
+def _range(start: int, count: int) -> bytes:
+    """A hunk header's range, as git writes it (`5` for one line, `4,0` for none after line 4)."""
+    if count == 1:
+        return b"%d" % (start + 1)
+    return b"%d,%d" % (start + 1 if count else start, count)
+
+
+def _hunk_lines(hunk: _Hunk, a: list[bytes], b: list[bytes]) -> Iterable[bytes]:
+    first, last = hunk.changes[0], hunk.changes[-1]
+    i_start, j_start = first.i1 - hunk.lead, first.j1 - hunk.lead
+    i_end, j_end = last.i2 + hunk.trail, last.j2 + hunk.trail
+    yield b"@@ -" + _range(i_start, i_end - i_start) + b" +" + _range(j_start, j_end - j_start) + b" @@\n"
+    i = i_start
+    for c in hunk.changes:
+        for line in a[i : c.i1]:
+            yield b" " + line
+        for line in a[c.i1 : c.i2]:
+            yield b"-" + line
+        for line in b[c.j1 : c.j2]:
+            yield b"+" + line
+        i = c.i2
+    for line in a[i:i_end]:
+        yield b" " + line
+
+
 def file_diff(change: FileChange, *, context: int = CONTEXT_LINES) -> bytes:
-    """The git diff of one file (empty when nothing changed)."""
+    """The git diff of one file (empty when nothing changed); SecretInPatchError when it would show a secret."""
     if change.before == change.after:
         return b""
     a_name, b_name = quote_path("a/", change.path), quote_path("b/", change.path)
     out = [b"diff --git " + a_name + b" " + b_name + b"\n"]
     after_sha = git_blob_sha(change.after)
+    a, b = split_lines(change.before or b""), split_lines(change.after)
+    hunks = _hunks(change, a, b, context)
     if change.before is None:
         out.append(b"new file mode 100644\n")
         out.append(f"index {NULL_SHA}..{after_sha}\n".encode())
@@ -92,15 +236,11 @@ def file_diff(change: FileChange, *, context: int = CONTEXT_LINES) -> bytes:
         out.append(f"index {git_blob_sha(change.before)}..{after_sha} {git_mode(change.mode)}\n".encode())
         out.append(_name_line(b"---", a_name))
     out.append(_name_line(b"+++", b_name))
-    hunks = difflib.diff_bytes(
-        difflib.unified_diff, split_lines(change.before or b""), split_lines(change.after), n=context, lineterm=b"\n"
-    )
-    for n, line in enumerate(hunks):
-        if n < 2:  # difflib's own `---`/`+++` lines; ours are above
-            continue
-        out.append(line)
-        if not line.endswith(b"\n"):
-            out.append(b"\n" + NO_NEWLINE)
+    for hunk in hunks:
+        for line in _hunk_lines(hunk, a, b):
+            out.append(line)
+            if not line.endswith(b"\n"):
+                out.append(b"\n" + NO_NEWLINE)
     return b"".join(out)
 
 
