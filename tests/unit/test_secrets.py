@@ -327,3 +327,18 @@ def test_a_pinned_package_named_after_secrets_keeps_its_version(filename: str, l
 def test_a_secret_that_only_starts_like_a_version_is_still_hidden() -> None:
     shown = SecretVault().redact_line('DATABASE_URL = "7hG9x.Qz2pLw4Kd8Vb"', "settings.toml")
     assert "7hG9x" not in shown and MARKER.search(shown)
+
+
+def test_secrets_by_line_names_the_lines_a_read_shows_markers_on() -> None:
+    vault = SecretVault()
+    django = "django-insecure-8x#k2!vq@p0z$w7m3n5b1c9d4f6g8h0j"
+    text = f'DEBUG = 1\nSECRET_KEY = "{django}"\nx = 2\nAWS = "AKIAZ7Q3XJ4KLMN2PQRS"\n'
+    found = vault.secrets_by_line(text, "settings.py")
+    assert found == {1: frozenset({django}), 3: frozenset({"AKIAZ7Q3XJ4KLMN2PQRS"})}
+    shown = vault.redact_lines(text.split("\n"), "settings.py")
+    assert {n for n, line in enumerate(shown) if MARKER.search(line)} == set(found)
+    # A value learnt from another file later marks its line on the next call (the answer is cached per text).
+    plain = 'print("hunter2-correct-horse")\n'
+    assert vault.secrets_by_line(plain, "a.py") == {}
+    vault.remember_values("env-value", ["hunter2-correct-horse"])
+    assert vault.secrets_by_line(plain, "a.py") == {0: frozenset({"hunter2-correct-horse"})}

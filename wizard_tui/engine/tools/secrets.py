@@ -37,6 +37,7 @@ from wizard_tui.domain import nofollow
 from wizard_tui.domain.walk import WalkBudget, iter_files
 
 MAX_INVENTORY_BYTES = 512 * 1024
+MAX_CACHED_FILES = 64
 
 # -- secret files by name ---------------------------------------------------------------------
 
@@ -332,6 +333,7 @@ def dotenv_shaped(lines: list[str], filename: str) -> bool:
     return assignments >= 1 and assignments * 10 >= len(meaningful) * 6
 
 
+@lru_cache(maxsize=4_096)
 def _file_type_key(filename: str) -> str:
     """The part of a file name the keyword scanner's rules depend on (its suffix), for the cache."""
     return "file" + (PurePosixPath(filename).suffix.lower()[:12] or ".txt")
@@ -358,6 +360,25 @@ def _scan(line: str, filename: str) -> tuple[tuple[str, str], ...]:
     return tuple(found.items())
 
 
+@lru_cache(maxsize=65_536)
+def _find(scanned: str, file_type: str, dotenv: bool) -> tuple[tuple[str, str], ...]:
+    """`SecretVault.find` on one line, cached: the patch checks scan a file again after each edit."""
+    found = dict(_scan(scanned, file_type)) if _CANDIDATE.search(scanned) else {}
+    assignment = _SECRET_ASSIGNMENT.match(scanned)
+    if assignment and _is_value(assignment.group("value")):
+        value, quoted = assignment.group("value"), bool(assignment.group("quote"))
+        program = PurePosixPath(file_type).suffix in _PROGRAM_SUFFIXES
+        if quoted or (not program and not _EXPRESSION.match(value)):
+            found.setdefault(value, "secret-assignment")
+    if dotenv:
+        env = _DOTENV_LINE.match(scanned)
+        if env:
+            value = env.group("value").strip().strip("'\"")
+            if _is_value(value) and not MARKER.fullmatch(value):
+                found.setdefault(value, "env-value")
+    return tuple(found.items())
+
+
 class Redacted(str):
     """Text that has been through the scanner already: the pass over every tool result skips it."""
 
@@ -370,6 +391,9 @@ class SecretVault:
 
     values: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _sorted: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    # secrets_by_line's last answers: (file name, text digest) -> (values known then, answer).
+    _by_line: dict[tuple[str, bytes], tuple[int, dict[int, frozenset[str]]]] = field(default_factory=dict, repr=False)
 
     def _remember(self, kind: str, value: str) -> str:
         marker = marker_for(kind, value)
@@ -417,6 +441,31 @@ class SecretVault:
             out.append(self.redact_line(line, filename, dotenv=dotenv))
         return out
 
+    def secrets_by_line(self, text: str, filename: str) -> dict[int, frozenset[str]]:
+        """The lines of a file that hold secret values (0-based, cut at `\\n`), with those values.
+
+        The same judgement `read_file` makes on the file (so a line is secret here exactly when
+        the model was shown a marker on it): the patch leaves these lines out, and the values
+        are what an edit's record must not hold.
+        """
+        key = (filename, hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest())
+        cached = self._by_line.get(key)
+        if cached is not None and cached[0] == len(self.values):  # a value learnt since may be in the text
+            return cached[1]
+        lines = text.split("\n")
+        if lines[-1] == "":
+            lines.pop()  # a final newline ends the last line; it starts no new one
+        found: dict[int, frozenset[str]] = {}
+        for n, (line, shown) in enumerate(zip(lines, self.redact_lines(lines, filename), strict=True)):
+            if line != shown:
+                with self._lock:
+                    values = frozenset(self.values[m] for m in MARKER.findall(shown) if m in self.values)
+                found[n] = values
+        if len(self._by_line) >= MAX_CACHED_FILES:
+            self._by_line.pop(next(iter(self._by_line)))
+        self._by_line[key] = (len(self.values), found)
+        return found
+
     def redact_text(self, text: str, filename: str = "", *, dotenv: bool | None = False) -> str:
         """`redact_lines` over text (by default without the dotenv rule: text is not a file)."""
         if not text:
@@ -434,29 +483,20 @@ class SecretVault:
 
     def find(self, line: str, filename: str = "", *, dotenv: bool = False) -> dict[str, str]:
         """Secret values in one line, value -> kind."""
-        scanned = line[:_MAX_SCAN_LINE]
-        found = dict(_scan(scanned, _file_type_key(filename))) if _CANDIDATE.search(scanned) else {}
-        assignment = _SECRET_ASSIGNMENT.match(scanned)
-        if assignment and _is_value(assignment.group("value")):
-            value, quoted = assignment.group("value"), bool(assignment.group("quote"))
-            program = PurePosixPath(filename).suffix.lower() in _PROGRAM_SUFFIXES
-            if quoted or (not program and not _EXPRESSION.match(value)):
-                found.setdefault(value, "secret-assignment")
-        if dotenv:
-            env = _DOTENV_LINE.match(scanned)
-            if env:
-                value = env.group("value").strip().strip("'\"")
-                if _is_value(value) and not MARKER.fullmatch(value):
-                    found.setdefault(value, "env-value")
-        return found
+        return dict(_find(line[:_MAX_SCAN_LINE], _file_type_key(filename), dotenv))
 
     # -- scrubbing what the model writes ------------------------------------------------
 
+    def _known(self) -> list[tuple[str, str]]:
+        """(marker, value) of every known value, longest value first; sorted again only when one was learnt."""
+        with self._lock:
+            if len(self._sorted) != len(self.values):
+                self._sorted = sorted(self.values.items(), key=lambda item: -len(item[1]))
+            return self._sorted
+
     def scrub_known(self, text: str) -> str:
         """Every value this run knows is secret, replaced by its marker."""
-        with self._lock:
-            known = sorted(self.values.items(), key=lambda item: -len(item[1]))
-        for marker, value in known:
+        for marker, value in self._known():
             if value in text:
                 text = text.replace(value, marker)
         return text
