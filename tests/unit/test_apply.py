@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
-import stat
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -12,32 +9,14 @@ from typing import Any
 
 import pytest
 
+from tests.support.applying import finish_run as finish_proposals
+from tests.support.applying import tree
 from tests.support.harness import Harness
 from wizard_tui.cli import main
 from wizard_tui.domain.changes import AppliedRecord
-from wizard_tui.domain.models import Handoff, TaskStatus
 from wizard_tui.domain.persistence import atomic_write_bytes
 from wizard_tui.engine import apply as apply_module
 from wizard_tui.engine.apply import ApplyError, apply_changes, revert_changes
-
-HANDOFF = Handoff(goal="g", did="d", for_next_agent="n")
-
-
-def tree(root: Path) -> dict[str, str]:
-    """Every entry under root but the run dir: files by content hash and mode, folders and links by what they are."""
-    out: dict[str, str] = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if rel.split("/")[0] == ".posthog-wizard":
-            continue
-        info = path.lstat()
-        if stat.S_ISLNK(info.st_mode):
-            out[rel] = f"link:{os.readlink(path)}"
-        elif stat.S_ISDIR(info.st_mode):
-            out[rel + "/"] = f"dir {stat.S_IMODE(info.st_mode):o}"
-        else:
-            out[rel] = f"{hashlib.sha256(path.read_bytes()).hexdigest()} {stat.S_IMODE(info.st_mode):o}"
-    return out
 
 
 @pytest.fixture
@@ -62,19 +41,7 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
 
 
 async def finish_run(project: Path, calls: list[tuple[str, dict[str, Any]]] = CALLS) -> Harness:
-    """A finished run whose one task proposed `calls`: changes.patch, changes.json and a finished queue.json."""
-    h = Harness(project)
-    task = h.start_task("init")
-    box = h.box(task)
-    for tool, args in calls:
-        result = await box.call(tool, args)
-        assert not result.is_error, result.content
-    assert h.services.proposals.commit(task, 1) is None
-    h.store.complete(task, TaskStatus.DONE, HANDOFF)
-    assert h.services.proposals.finish(h.store.clock.now()) is not None
-    h.store.mark_finished()
-    atomic_write_bytes(h.paths.queue, h.store.render())
-    return h
+    return await finish_proposals(project, calls)
 
 
 async def test_apply_writes_what_git_would_and_revert_restores_the_tree(project: Path) -> None:
