@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import subprocess
 from dataclasses import dataclass, field
@@ -61,10 +62,11 @@ async def test_a_run_proposes_one_patch_that_git_applies_and_never_writes_the_pr
         b"+export function identify() {}"
     ]
 
-    # git applies it for real to the same bytes our manifest holds.
+    # git applies it for real to the same bytes our manifest names; no copy of a file is kept.
+    assert not (run_dir / "blobs").exists()
     subprocess.run(["git", "apply", str(run_dir / "changes.patch")], cwd=project, check=True)
     for item in manifest.files:
-        assert (project / item.path).read_bytes() == (run_dir / "blobs" / item.after_sha256).read_bytes()
+        assert hashlib.sha256((project / item.path).read_bytes()).hexdigest() == item.after_sha256
 
 
 async def test_a_stub_run_proposes_nothing_and_writes_no_patch(tmp_path: Path) -> None:

@@ -68,9 +68,8 @@ class RunPaths:
         self.orphans = self.root / ORPHANS_DIR
         self.gitignore = self.root / ".gitignore"
         self.lock = self.root / LOCK_NAME
-        # Proposed changes (README, "What it writes"): the proposals, the originals they start from, the patch.
+        # Proposed changes (README, "What it writes"): the proposals and the patch; never a copy of a file.
         self.proposals = self.root / "proposals.json"
-        self.blobs = self.root / "blobs"
         self.changes_patch = self.root / CHANGES_PATCH_FILE
         self.changes_manifest = self.root / "changes.json"
         self.diffs = self.root / "diffs"  # one patch per task, written when its proposals are committed
@@ -83,9 +82,6 @@ class RunPaths:
 
     def marker(self, task_id: str) -> Path:
         return self.markers / f"{task_id}.txt"
-
-    def blob(self, sha256: str) -> Path:
-        return self.blobs / sha256
 
     def task_diff(self, task_id: str) -> Path:
         return self.diffs / f"{task_id}.patch"
@@ -103,7 +99,7 @@ class RunPaths:
 
     def remove_stale_temp_files(self) -> None:
         """Temp files left by a killed writer are garbage: the rename never happened."""
-        for directory in (self.root, self.handoffs, self.markers, self.blobs, self.diffs):
+        for directory in (self.root, self.handoffs, self.markers, self.diffs):
             for entry in _real_entries(directory):
                 if entry.name.startswith(".") and entry.name.endswith(TMP_SUFFIX):
                     with contextlib.suppress(OSError, ValueError):

@@ -8,6 +8,11 @@ the proposals still staged by the attempt that is looking. Everything here is pu
 Edits match exactly, once. Line endings are the one leniency: `read_file` shows lines
 without their `\\r`, so `old` written with `\\n` matches a CRLF file, and `new` takes the
 file's own line ending, so the rest of the file is left byte for byte.
+
+No secret value is stored: where an edit keeps one in place (the model copied its marker),
+the record holds a `SecretRef`, where that value sits in the file's original, and the text
+is rebuilt from the original (re-read from the project, checked against its hash) when a
+proposed state is needed.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-PROPOSALS_VERSION = 1
+PROPOSALS_VERSION = 2
 # How many places an ambiguous `old` is counted and named, so a pathological one stays cheap.
 MAX_COUNTED_MATCHES = 50
 MAX_NAMED_LINES = 5
@@ -39,6 +44,18 @@ class ProposalState(StrEnum):
     DISCARDED = "discarded"
 
 
+class SecretRef(BaseModel):
+    """A secret value an edit keeps, recorded as where it sits in the file's original, never as itself."""
+
+    line: int = Field(description="1-based line of the original that holds the value.")
+    column: int = Field(description="0-based character offset of the value in that line.")
+    length: int = Field(description="The value's length in characters.")
+
+
+# An edit's text as recorded: plain, or pieces of text and the secret values between them.
+Sealed = str | list[str | SecretRef]
+
+
 class Proposal(BaseModel):
     """One `propose_edit` or `propose_file` call, with the task attempt that made it."""
 
@@ -47,8 +64,8 @@ class Proposal(BaseModel):
     attempt: int
     kind: Literal["edit", "file"]
     path: str
-    old: str | None = None
-    new: str | None = None
+    old: Sealed | None = None
+    new: Sealed | None = None
     content: str | None = None
     state: ProposalState = ProposalState.STAGED
     commit_order: int | None = None
@@ -153,6 +170,67 @@ def apply_edit(text: str, old: str, new: str, *, path: str) -> EditOutcome:
     return EditOutcome(result, first_line, last_line)
 
 
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    at = text.find("\n")
+    while at >= 0:
+        starts.append(at + 1)
+        at = text.find("\n", at + 1)
+    return starts
+
+
+def seal(text: str, values: Iterable[str], original: str | None, *, path: str) -> Sealed:
+    """`text` with every occurrence of a secret value replaced by where that value sits in `original`.
+
+    EditError when a value is not in the original: a value an edit keeps must be one it found there.
+    """
+    spans: list[tuple[int, int, str]] = []
+    for value in sorted({v for v in values if v}, key=len, reverse=True):
+        at = text.find(value)
+        while at >= 0:
+            end = at + len(value)
+            if not any(s < end and at < e for s, e, _ in spans):  # a longer value already covers it
+                spans.append((at, end, value))
+            at = text.find(value, end)
+    if not spans:
+        return text
+    starts = _line_starts(original or "")
+    pieces: list[str | SecretRef] = []
+    done = 0
+    for start, end, value in sorted(spans):
+        found = original.find(value) if original is not None else -1
+        if found < 0:
+            raise EditError(
+                f"Your edit of {path} carries a secret value that is not in the file's original; "
+                "never write a secret into source. Keep secret lines exactly as they are."
+            )
+        line = bisect.bisect_right(starts, found) - 1
+        if start > done:
+            pieces.append(text[done:start])
+        pieces.append(SecretRef(line=line + 1, column=found - starts[line], length=len(value)))
+        done = end
+    if done < len(text):
+        pieces.append(text[done:])
+    return pieces
+
+
+def unseal(sealed: Sealed | None, original: str | None, *, path: str) -> str:
+    """The real text of a recorded edit, each secret value read back from the file's original."""
+    if sealed is None or isinstance(sealed, str):
+        return sealed or ""
+    starts = _line_starts(original or "")
+    out = []
+    for piece in sealed:
+        if isinstance(piece, str):
+            out.append(piece)
+            continue
+        if original is None or not 0 < piece.line <= len(starts):
+            raise EditError(f"a recorded edit of {path} points past the end of its original.")
+        at = starts[piece.line - 1] + piece.column
+        out.append(original[at : at + piece.length])
+    return "".join(out)
+
+
 def replay(base: str | None, proposals: Iterable[Proposal]) -> str | None:
     """The text after `proposals` in order, starting from `base` (None: the file does not exist)."""
     text = base
@@ -164,7 +242,8 @@ def replay(base: str | None, proposals: Iterable[Proposal]) -> str | None:
         else:
             if text is None:
                 raise EditError(f"{p.path} does not exist; propose it as a new file with propose_file.")
-            text = apply_edit(text, p.old or "", p.new or "", path=p.path).text
+            old, new = unseal(p.old, base, path=p.path), unseal(p.new, base, path=p.path)
+            text = apply_edit(text, old, new, path=p.path).text
     return text
 
 

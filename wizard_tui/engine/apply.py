@@ -2,17 +2,21 @@
 
 `apply_changes` writes the last finished run's proposed files, all or none. Every target
 is checked first: it must still be the original the run saw (its sha256), a regular file,
-no link, reached through no link. The originals are then kept in
-`applied/<run-id>/blobs/`, every new content is written to a temp file beside its target,
-and only then is each renamed into place; a failure part-way puts back what was already
-renamed and removes the folders it made. `revert_changes` restores the project byte for
-byte (content and permission bits; files and folders apply created are removed), and
-refuses when a file changed since apply. Both hold the run dir's lock, so neither runs
+no link, reached through no link. What to undo is then recorded in
+`applied/<run-id>/record.json`, every new content is written to a temp file beside its
+target, and only then is each renamed into place; a failure part-way puts back what was
+already renamed and removes the folders it made. `revert_changes` restores the project
+byte for byte (content and permission bits; files and folders apply created are removed),
+and refuses when a file changed since apply. Both hold the run dir's lock, so neither runs
 while a wizard run writes there, and neither follows a link (see `domain/nofollow`).
 
-It writes what `changes.json` lists (the proposed bytes in `blobs/`), after checking that
-`changes.patch` is the one the run wrote beside it: the two come from the same proposals,
-and the tests check that `git apply` of the patch gives the same bytes.
+No copy of a project file is kept, since a project's files may hold secret values. Apply
+builds each new content from the original in the project (checked against the run's hash)
+and the run's `proposals.json`, and checks it against the hash in `changes.json`, after
+checking that `changes.patch` is the one the run wrote beside it (the tests check that
+`git apply` of the patch gives the same bytes). For revert it records the lines it
+replaced, which are the patch's removed lines (never a secret: the run refuses a change to
+a line that holds one), with the hashes revert checks before and after.
 """
 
 from __future__ import annotations
@@ -30,17 +34,24 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from wizard_tui.domain import nofollow
-from wizard_tui.domain.changes import AppliedFile, AppliedRecord, ChangesManifest
+from wizard_tui.domain.changes import (
+    AppliedFile,
+    AppliedRecord,
+    ChangesManifest,
+    Splice,
+    apply_splices,
+    undo_splices,
+)
 from wizard_tui.domain.nofollow import folder, lstat_at, read_at, replace_at, split_rel, unlink_at, write_temp_at
 from wizard_tui.domain.persistence import (
     QueueFileError,
     RunLock,
     RunLockedError,
     RunPaths,
-    atomic_write_bytes,
     atomic_write_model,
     read_queue_file,
 )
+from wizard_tui.domain.proposals import EditError, ProposalsFile, replay, visible
 from wizard_tui.engine.rundir import RunSetupError, refuse_links
 
 MAX_TARGET_BYTES = 64 * 1024 * 1024
@@ -123,16 +134,20 @@ def _run_dir_parts(paths: RunPaths, directory: Path) -> tuple[str, ...]:
     return directory.relative_to(paths.install_dir).parts
 
 
-def _blob(paths: RunPaths, directory: Path, digest: str, rel: str) -> bytes:
-    """Content kept by the run or by apply, checked against the hash it is filed under."""
+def _proposed(proposals: ProposalsFile, item_path: str, original: bytes | None, after_sha256: str) -> bytes:
+    """The proposed content of one file, rebuilt from its original and the run's proposals, hash-checked."""
     try:
-        with folder(paths.install_dir, _run_dir_parts(paths, directory)) as fd:
-            data = read_at(fd, digest, max_bytes=MAX_TARGET_BYTES)
-    except OSError as exc:
-        raise ApplyError(f"the kept content of {rel} is missing from {directory}; nothing was written.") from exc
-    if _sha(data) != digest:
-        raise ApplyError(f"the kept content of {rel} in {directory} was altered; nothing was written.")
-    return data
+        text = replay(
+            None if original is None else original.decode("utf-8"), visible(proposals.proposals, item_path, None)
+        )
+    except (EditError, UnicodeDecodeError) as exc:
+        raise ApplyError(f"the run's proposals for {item_path} no longer apply; run the wizard again.") from exc
+    after = (text or "").encode("utf-8")
+    if _sha(after) != after_sha256:
+        raise ApplyError(
+            f"{item_path}: proposals.json does not give the content the run's patch names; run the wizard again."
+        )
+    return after
 
 
 def _current(root: Path, rel: str) -> tuple[str | None, int | None, bytes | None]:
@@ -215,8 +230,8 @@ def _remove_dirs(root: Path, created_dirs: list[PurePosixPath]) -> None:
             os.rmdir(rel.parts[-1], dir_fd=fd)
 
 
-def _finished_changes(paths: RunPaths) -> tuple[str, ChangesManifest]:
-    """The last finished run's id and manifest, with its patch checked; else ApplyError."""
+def _finished_changes(paths: RunPaths) -> tuple[str, ChangesManifest, ProposalsFile]:
+    """The last finished run's id, manifest and proposals, with its patch checked; else ApplyError."""
     install_dir = paths.install_dir
     try:
         queue = read_queue_file(paths.queue)
@@ -240,14 +255,17 @@ def _finished_changes(paths: RunPaths) -> tuple[str, ChangesManifest]:
             f"{paths.changes_patch} is not the patch the run wrote; apply an edited patch with `git apply`, "
             "or run the wizard again."
         )
-    return queue.run_id, manifest
+    proposals = _read_model(paths.proposals, ProposalsFile, "run the wizard again")
+    if proposals.run_id != queue.run_id:
+        raise ApplyError(f"{paths.proposals} belongs to another run; run the wizard again.")
+    return queue.run_id, manifest, proposals
 
 
 def apply_changes(install_dir: Path, *, lock_held: bool = False, now: datetime | None = None) -> ApplyOutcome:
     """Apply the last finished run's changes to the project, every file or none (ApplyError says why not)."""
     paths = RunPaths(install_dir)
     with _locked(paths, lock_held):
-        run_id, manifest = _finished_changes(paths)
+        run_id, manifest, proposals = _finished_changes(paths)
         record_dir = paths.applied / run_id
         if nofollow.lexists(record_dir / RECORD_NAME):
             previous = _read_model(record_dir / RECORD_NAME, AppliedRecord, f"remove {record_dir} to apply again")
@@ -257,7 +275,6 @@ def apply_changes(install_dir: Path, *, lock_held: bool = False, now: datetime |
         steps: list[_Step] = []
         files: list[AppliedFile] = []
         for item in manifest.files:
-            after = _blob(paths, paths.blobs, item.after_sha256, item.path)
             sha, mode, data = _current(install_dir, item.path)
             if item.action == "create" and sha is not None:
                 raise ApplyError(f"{item.path} exists now, but the run proposed it as a new file; nothing was written.")
@@ -267,8 +284,10 @@ def apply_changes(install_dir: Path, *, lock_held: bool = False, now: datetime |
                     f"{item.path} {what} since the run; nothing was written. Run the wizard again to propose "
                     "changes to the project as it is now."
                 )
+            after = _proposed(proposals, item.path, data, item.after_sha256)
             new_mode = mode if mode is not None else item.mode
             steps.append(_Step(item.path, after, new_mode, data, mode or 0))
+            restore: list[Splice] = [] if data is None else undo_splices(data, after)
             files.append(
                 AppliedFile(
                     path=item.path,
@@ -276,21 +295,18 @@ def apply_changes(install_dir: Path, *, lock_held: bool = False, now: datetime |
                     before_mode=mode,
                     after_sha256=item.after_sha256,
                     after_mode=new_mode,
+                    restore=restore,
                 )
             )
 
-        # The originals are safe in the run dir before the first byte of the project changes.
+        # What revert needs is on disk before the first byte of the project changes.
         record = AppliedRecord(run_id=run_id, state="applying", applied_at=now or datetime.now(UTC), files=files)
-        kept = record_dir / "blobs"
         try:
-            nofollow.make_dirs(kept, anchor=install_dir)
-            for step in steps:
-                if step.previous is not None and not nofollow.lexists(kept / _sha(step.previous)):
-                    atomic_write_bytes(kept / _sha(step.previous), step.previous)
+            nofollow.make_dirs(record_dir, anchor=install_dir)
             atomic_write_model(record_dir / RECORD_NAME, record)
         except OSError as exc:
             raise ApplyError(
-                f"cannot keep the originals in {record_dir} ({exc.strerror or exc}); nothing was written."
+                f"cannot record what to undo in {record_dir} ({exc.strerror or exc}); nothing was written."
             ) from exc
 
         created_dirs: list[PurePosixPath] = []
@@ -331,6 +347,19 @@ def _latest_record(paths: RunPaths) -> tuple[Path, AppliedRecord] | None:
     return record_dir, record
 
 
+def _restored(item: AppliedFile, applied: bytes | None) -> bytes:
+    """The file as it was before apply, from what apply left there and the lines it replaced."""
+    try:
+        original = apply_splices(applied or b"", item.restore)
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise ApplyError(f"the record of {item.path} is damaged; nothing was reverted.") from exc
+    if _sha(original) != item.before_sha256:
+        raise ApplyError(
+            f"the record of {item.path} does not give back its original byte for byte; nothing was reverted."
+        )
+    return original
+
+
 def revert_changes(install_dir: Path, *, lock_held: bool = False, now: datetime | None = None) -> ApplyOutcome:
     """Restore what the latest `apply` changed, byte for byte; ApplyError when a file changed since."""
     paths = RunPaths(install_dir)
@@ -353,7 +382,7 @@ def revert_changes(install_dir: Path, *, lock_held: bool = False, now: datetime 
                 )
             original = None
             if item.before_sha256 is not None:
-                original = _blob(paths, record_dir / "blobs", item.before_sha256, item.path)
+                original = _restored(item, data)
             steps.append(_Step(item.path, original, item.before_mode or 0, data, mode or 0))
         _run_steps(install_dir, steps, [])
         _remove_dirs(install_dir, [PurePosixPath(p) for p in record.created_dirs])

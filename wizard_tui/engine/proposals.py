@@ -1,4 +1,4 @@
-"""The run's proposed changes: kept in memory, mirrored to `proposals.json`, originals as blobs.
+"""The run's proposed changes: kept in memory, mirrored to `proposals.json`, never a copy of a file.
 
 Lifecycle of a proposal (decided here, used by the executor and the run):
 
@@ -19,9 +19,18 @@ Lifecycle of a proposal (decided here, used by the executor and the run):
 before the task is recorded done), not on every proposal: each call is in `audit.jsonl`
 as it happens, and rewriting the whole file per call cost most of a proposal's time.
 
-The original of each edited file is captured at its first proposal (bytes in
-`blobs/<sha256>`, hash and mode in `proposals.json`), so the patch and `apply` compare
-against what the run saw, whatever happens to the project meanwhile.
+No secret value reaches the run dir through proposals (the model never sees one, and
+nothing the run writes may show one):
+
+- No copy of a project file is kept. The original's hash and mode are recorded at its first
+  proposal; its text stays in memory, and a later process (`--resume`, `apply`) reads it
+  again from the project, which a run never changes, and checks it against the hash.
+- An edit that keeps a secret value in place is recorded with a `SecretRef` (where the value
+  sits in the original) instead of the value (`domain/proposals.seal`).
+- The patch and every task's diff leave secret lines out of their context
+  (`domain/patch`); an edit that cannot be written so is refused when it is proposed, with
+  a sentence telling the agent where to put it instead, and a commit that would need one
+  (tasks interleaved with `--concurrency`) is a conflict, retried on the new state.
 """
 
 from __future__ import annotations
@@ -29,8 +38,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -40,7 +50,7 @@ from wizard_tui.domain.changes import ChangedFile, ChangesManifest
 from wizard_tui.domain.clock import Clock
 from wizard_tui.domain.models import Task, TaskStatus
 from wizard_tui.domain.nofollow import LinkRefusedError, folder, lstat_at, make_dirs, read_at, split_rel
-from wizard_tui.domain.patch import FileChange, unified_patch
+from wizard_tui.domain.patch import FileChange, SecretInPatchError, file_diff, split_lines, unified_patch
 from wizard_tui.domain.persistence import RunPaths, atomic_write_bytes, atomic_write_model
 from wizard_tui.domain.proposals import (
     BaseFile,
@@ -51,6 +61,7 @@ from wizard_tui.domain.proposals import (
     ProposalState,
     apply_edit,
     replay,
+    seal,
     visible,
 )
 
@@ -61,6 +72,20 @@ MAX_PROPOSED_BYTES = 512 * 1024
 NEW_FILE_MODE = 0o644
 
 Viewer = tuple[str, int]  # (task id, attempt): whose staged proposals are visible too
+# (text, path) -> the 0-based lines that hold secret values, and the values: what no patch may show.
+SecretScan = Callable[[str, str], Mapping[int, frozenset[str]]]
+
+
+class OriginalChangedError(OSError):
+    """A proposed file's original, read again from the project, is not what the run first read."""
+
+    def __init__(self, rel: str) -> None:
+        super().__init__(f"{rel} changed in the project since the run first read it")
+        self.rel = rel
+
+
+def _no_secrets(text: str, rel: str) -> Mapping[int, frozenset[str]]:
+    return {}
 
 
 def sha256(data: bytes) -> str:
@@ -70,12 +95,15 @@ def sha256(data: bytes) -> str:
 class ProposalStore:
     """Every proposal of one run; the one place that knows a file's proposed state."""
 
-    def __init__(self, install_dir: Path, paths: RunPaths, run_id: str, clock: Clock) -> None:
+    def __init__(
+        self, install_dir: Path, paths: RunPaths, run_id: str, clock: Clock, scan: SecretScan = _no_secrets
+    ) -> None:
         self.install_dir = install_dir
         self.paths = paths
         self.clock = clock
+        self.scan = scan
         self.file = ProposalsFile(run_id=run_id)
-        self._texts: dict[str, str] = {}  # base text by sha256
+        self._texts: dict[str, str] = {}  # original text by sha256, in memory only
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -91,6 +119,9 @@ class ProposalStore:
             return replay(self._base_text(rel), mine)
         except EditError:  # cannot happen for a committed history; a bug if it does
             log.exception("proposals of %s no longer replay", rel)
+            return None
+        except OriginalChangedError as exc:  # the tools show the file as it is; the patch will refuse
+            log.error("%s", exc)
             return None
 
     def new_files(self, viewer: Viewer | None) -> list[str]:
@@ -124,7 +155,14 @@ class ProposalStore:
             raise EditError(f"{rel} does not exist; propose it as a new file with propose_file.")
         outcome = apply_edit(current, old, new, path=rel)
         self._check_size(rel, outcome.text)
-        self._add(viewer, rel, kind="edit", old=old, new=new)
+        self._check_patches(rel, outcome.text)
+        # Whatever secret the edit keeps in place is recorded as where it sits, never as itself.
+        values = [v for found in self.scan(current, rel).values() for v in found]
+        values += [v for found in self.scan(outcome.text, rel).values() for v in found]
+        original = self._base_text(rel)
+        sealed_old = seal(old, values, original, path=rel)
+        sealed_new = seal(new, values, original, path=rel)
+        self._add(viewer, rel, kind="edit", old=sealed_old, new=sealed_new)
         return outcome
 
     def propose_file(self, viewer: Viewer, rel: str, content: str) -> None:
@@ -137,6 +175,7 @@ class ProposalStore:
             by = "you" if (others[0].task_id, others[0].attempt) == viewer else f"task {others[0].task_id}"
             raise EditError(f"{rel} is already proposed as a new file (by {by}); change it with propose_edit.")
         self._check_size(rel, content)
+        self._check_patches(rel, content)
         self._add(viewer, rel, kind="file", content=content)
 
     def _check_size(self, rel: str, text: str) -> None:
@@ -144,7 +183,60 @@ class ProposalStore:
         if size > MAX_PROPOSED_BYTES:
             raise EditError(f"{rel} would be {size // 1024} KB, over the {MAX_PROPOSED_BYTES // 1024} KB cap.")
 
-    def _add(self, viewer: Viewer, rel: str, **fields: str) -> None:
+    def _check_patches(self, rel: str, after: str) -> None:
+        """EditError unless both patches this proposal would reach can be written without a secret.
+
+        Those are `changes.patch` (the original to `after`) and the task's diff (the committed
+        state to `after`).
+        """
+        original = self._base_text(rel)
+        committed = self.proposed_text(rel, None)
+        befores = [original] if committed is None or committed == original else [original, committed]
+        for before in befores:
+            try:
+                file_diff(self._file_change(rel, before, after))
+            except SecretInPatchError as exc:
+                raise EditError(self._refusal(rel, exc, before, after)) from exc
+
+    def _file_change(self, rel: str, before: str | None, after: str) -> FileChange:
+        """`before` -> `after` of one file, with the lines that hold secrets marked on both sides."""
+        base = self.file.bases[rel]
+        return FileChange(
+            rel,
+            None if before is None else before.encode("utf-8"),
+            after.encode("utf-8"),
+            base.mode if base.mode is not None else NEW_FILE_MODE,
+            base.sha256,
+            frozenset(self.scan(before, rel)) if before is not None else frozenset(),
+            frozenset(self.scan(after, rel)),
+        )
+
+    def _refusal(self, rel: str, exc: SecretInPatchError, before: str | None, after: str) -> str:
+        """The sentence an agent gets: which line (its secret hidden), and where to put its change instead."""
+        text = after if exc.side == "after" else before or ""
+        lines = split_lines(text.encode("utf-8"))
+        shown = lines[exc.line - 1].decode("utf-8").rstrip("\r\n") if 0 < exc.line <= len(lines) else ""
+        for value in sorted(self.scan(text, rel).get(exc.line - 1, ()), key=len, reverse=True):
+            shown = shown.replace(value, "[secret]")
+        where = f"line {exc.line} of {rel}" + (" as it is now" if exc.side == "before" else " as you propose it")
+        if "right after" in exc.why:
+            return (
+                f"Refused: {where} (`{shown}`) holds a secret value and would sit right after your change; a "
+                "patch needs an unchanged line there, so it would show the secret. Place your change elsewhere: "
+                "not directly above that line (directly below it is fine, or higher up with an unchanged "
+                "line before it)."
+            )
+        if exc.side == "after":
+            return (
+                f"Refused: {where} (`{shown}`) would put a secret value into the patch. Never write a secret into "
+                "source (read it from an environment variable), and leave every line that holds one unchanged."
+            )
+        return (
+            f"Refused: your change rewrites or removes {where} (`{shown}`), which holds a secret value, so the "
+            f"patch would show it ({exc.why}). Leave that line exactly as it is and change other lines."
+        )
+
+    def _add(self, viewer: Viewer, rel: str, **fields: object) -> None:
         seq = 1 + max((p.seq for p in self.file.proposals), default=0)
         proposal = Proposal(
             seq=seq, task_id=viewer[0], attempt=viewer[1], path=rel, created_at=self.clock.now(), **fields
@@ -154,70 +246,54 @@ class ProposalStore:
         self.file.proposals.append(proposal)
 
     def _capture(self, rel: str) -> None:
-        """Record the file as it is now, the first time anyone proposes a change to it."""
+        """Record the file's hash and mode as it is now, the first time anyone proposes a change to it."""
         if rel in self.file.bases:
             return
-        parts = split_rel(rel)
         try:
-            with folder(self.install_dir, parts[:-1]) as fd:
-                info = lstat_at(fd, parts[-1])
-                if info is None:
-                    base = BaseFile(path=rel)
-                    data = None
-                elif stat.S_ISLNK(info.st_mode):
-                    raise EditError(f"{rel} is a symbolic link; the wizard never changes a link or what it points to.")
-                elif not stat.S_ISREG(info.st_mode):
-                    raise EditError(f"{rel} is not a regular file; only text files can be changed.")
-                else:
-                    data = read_at(fd, parts[-1], max_bytes=MAX_PROPOSED_BYTES)
-                    base = BaseFile(path=rel, sha256=sha256(data), mode=stat.S_IMODE(info.st_mode))
-        except FileNotFoundError:  # a parent folder is missing: a new file in new folders
-            base, data = BaseFile(path=rel), None
+            found = read_original(self.install_dir, rel)
         except LinkRefusedError as exc:
             raise EditError(f"{rel} cannot be changed: a folder on its path is a symbolic link.") from exc
         except NotADirectoryError as exc:
             raise EditError(f"{rel} cannot be created: a file stands where a folder on its path should be.") from exc
         except OSError as exc:
             raise EditError(f"{rel} cannot be read ({exc.strerror or exc}).") from exc
-        if data is not None:
-            if b"\x00" in data[:8192]:
-                raise EditError(f"{rel} is a binary file; only text files can be changed.")
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise EditError(f"{rel} is not UTF-8 text, so the wizard cannot change it safely.") from exc
-            assert base.sha256 is not None
-            self._store_blob(base.sha256, data)
-            self._texts[base.sha256] = text
-        self.file.bases[rel] = base
-
-    def _store_blob(self, digest: str, data: bytes) -> None:
-        path = self.paths.blob(digest)
-        if path.is_file() and not path.is_symlink():
+        if found is None:
+            self.file.bases[rel] = BaseFile(path=rel)
             return
-        make_dirs(self.paths.blobs, anchor=self.paths.install_dir)
-        atomic_write_bytes(path, data, fsync=False)
+        data, info = found
+        if stat.S_ISLNK(info.st_mode):
+            raise EditError(f"{rel} is a symbolic link; the wizard never changes a link or what it points to.")
+        if not stat.S_ISREG(info.st_mode):
+            raise EditError(f"{rel} is not a regular file; only text files can be changed.")
+        if b"\x00" in data[:8192]:
+            raise EditError(f"{rel} is a binary file; only text files can be changed.")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise EditError(f"{rel} is not UTF-8 text, so the wizard cannot change it safely.") from exc
+        digest = sha256(data)
+        self._texts[digest] = text
+        self.file.bases[rel] = BaseFile(path=rel, sha256=digest, mode=stat.S_IMODE(info.st_mode))
 
     def _base_text(self, rel: str) -> str | None:
+        """The original text of a proposed file (None: a new file); OriginalChangedError when it is gone."""
         base = self.file.bases[rel]
         if base.sha256 is None:
             return None
         text = self._texts.get(base.sha256)
         if text is None:
-            text = self.base_bytes(rel).decode("utf-8")  # type: ignore[union-attr]
+            # A new process (--resume): the project still holds the original, which the run never changes.
+            found = read_original(self.install_dir, rel)
+            if found is None or not stat.S_ISREG(found[1].st_mode) or sha256(found[0]) != base.sha256:
+                raise OriginalChangedError(rel)
+            text = found[0].decode("utf-8")
             self._texts[base.sha256] = text
         return text
 
     def base_bytes(self, rel: str) -> bytes | None:
         """The original bytes of a proposed file (None for a new file), checked against its hash."""
-        base = self.file.bases[rel]
-        if base.sha256 is None:
-            return None
-        with folder(self.paths.install_dir, (self.paths.root.name, self.paths.blobs.name)) as fd:
-            data = read_at(fd, base.sha256, max_bytes=MAX_PROPOSED_BYTES)
-        if sha256(data) != base.sha256:
-            raise OSError(f"blobs/{base.sha256} was changed; the original of {rel} is lost")
-        return data
+        text = self._base_text(rel)
+        return None if text is None else text.encode("utf-8")
 
     # -- lifecycle (executor and run) ----------------------------------------------------------
 
@@ -236,8 +312,19 @@ class ProposalStore:
                 replay(self._base_text(rel), visible(self.file.proposals, rel, (task_id, attempt)))
             except EditError as exc:  # the caller discards them with the failed attempt
                 return f"its proposals for {rel} conflict with another task's, which finished first ({exc})"
+            except OriginalChangedError as exc:
+                return f"its proposals cannot be kept: {exc}"
         for p in staged:
             p.state, p.commit_order = ProposalState.COMMITTED, order
+        try:
+            # Interleaved tasks can meet at a secret line: then neither patch may be written as it is.
+            diff = self._task_diff(order)
+            for rel in dict.fromkeys(p.path for p in staged):
+                file_diff(self._file_change(rel, self._base_text(rel), self.proposed_text(rel, None) or ""))
+        except (SecretInPatchError, EditError, OriginalChangedError) as exc:
+            for p in staged:
+                p.state, p.commit_order = ProposalState.STAGED, None
+            return f"its proposals cannot be written as a patch on top of another task's, which finished first ({exc})"
         try:
             self._save(fsync=True)
         except BaseException:
@@ -245,29 +332,22 @@ class ProposalStore:
                 p.state, p.commit_order = ProposalState.STAGED, None
             raise
         try:
-            self._write_task_diff(task_id, order)
+            make_dirs(self.paths.diffs, anchor=self.paths.install_dir)
+            atomic_write_bytes(self.paths.task_diff(task_id), diff, fsync=False)
         except OSError as exc:  # only the viewer's copy: the proposals themselves are safe
             log.error("could not write the diff of %s: %s", task_id, exc)
         return None
 
-    def _write_task_diff(self, task_id: str, order: int) -> None:
-        """`diffs/<task-id>.patch`: what this task changed, on top of the tasks committed before it."""
+    def _task_diff(self, order: int) -> bytes:
+        """What the task committed as `order` changed, on top of the tasks committed before it."""
         changes = []
         for rel in dict.fromkeys(p.path for p in self.file.proposals if p.commit_order == order):
             history = visible(self.file.proposals, rel, None)
-            before = replay(self._base_text(rel), [p for p in history if (p.commit_order or 0) < order])
-            after = replay(self._base_text(rel), [p for p in history if (p.commit_order or 0) <= order])
-            base = self.file.bases[rel]
-            changes.append(
-                FileChange(
-                    rel,
-                    None if before is None else before.encode("utf-8"),
-                    (after or "").encode("utf-8"),
-                    base.mode if base.mode is not None else NEW_FILE_MODE,
-                )
-            )
-        make_dirs(self.paths.diffs, anchor=self.paths.install_dir)
-        atomic_write_bytes(self.paths.task_diff(task_id), unified_patch(changes), fsync=False)
+            original = self._base_text(rel)
+            before = replay(original, [p for p in history if (p.commit_order or 0) < order])
+            after = replay(original, [p for p in history if (p.commit_order or 0) <= order])
+            changes.append(self._file_change(rel, before, after or ""))
+        return unified_patch(changes)
 
     def discard(self, task_id: str, attempt: int, reason: str) -> int:
         """Drop an attempt's staged proposals (they stay in the file, marked); how many."""
@@ -317,49 +397,76 @@ class ProposalStore:
     # -- the end --------------------------------------------------------------------------------
 
     def finish(self, now: datetime) -> ChangesManifest | None:
-        """Write `changes.patch` and `changes.json` (with each proposed file in `blobs/`); None when nothing changes."""
+        """Write `changes.patch` and `changes.json`; None when nothing changes.
+
+        A file whose patch would show a secret (a value learnt late in the run turned up next to
+        a change) is left out of both, named in the manifest and the log; every proposal was
+        checked when it was made, so this is the last guard, not the rule.
+        """
         changes = self.changes()
         for stale in (self.paths.changes_manifest, self.paths.changes_patch):
             with contextlib.suppress(FileNotFoundError):
                 stale.unlink()  # a resumed run recomputes both
-        if not changes:
-            return None
-        patch = unified_patch(changes)
-        files = []
+        kept: list[FileChange] = []
+        withheld: list[str] = []
         for change in changes:
-            after_sha = sha256(change.after)
-            self._store_blob(after_sha, change.after)
-            files.append(
-                ChangedFile(
-                    path=change.path,
-                    action="create" if change.before is None else "modify",
-                    before_sha256=change.before_sha256,
-                    after_sha256=after_sha,
-                    mode=change.mode,
-                    tasks=list(dict.fromkeys(p.task_id for p in visible(self.file.proposals, change.path, None))),
-                )
+            try:
+                file_diff(change)
+            except SecretInPatchError as exc:
+                log.error("left %s out of the patch: %s", change.path, exc.why)
+                withheld.append(change.path)
+                continue
+            kept.append(change)
+        if not kept:
+            return None
+        patch = unified_patch(kept)
+        files = [
+            ChangedFile(
+                path=change.path,
+                action="create" if change.before is None else "modify",
+                before_sha256=change.before_sha256,
+                after_sha256=sha256(change.after),
+                mode=change.mode,
+                tasks=list(dict.fromkeys(p.task_id for p in visible(self.file.proposals, change.path, None))),
             )
-        manifest = ChangesManifest(run_id=self.file.run_id, created_at=now, patch_sha256=sha256(patch), files=files)
+            for change in kept
+        ]
+        manifest = ChangesManifest(
+            run_id=self.file.run_id, created_at=now, patch_sha256=sha256(patch), files=files, withheld=withheld
+        )
         # The patch first: `apply` trusts a manifest only with the patch it names beside it.
         atomic_write_bytes(self.paths.changes_patch, patch)
         atomic_write_model(self.paths.changes_manifest, manifest)
         return manifest
 
     def changes(self) -> list[FileChange]:
-        """Every file whose committed proposals change it, in path order."""
+        """Every file whose committed proposals change it, in path order, its secret lines marked."""
         out: list[FileChange] = []
         for rel in sorted({p.path for p in self.file.proposals if p.state == ProposalState.COMMITTED}):
-            text = self.proposed_text(rel, None)
-            if text is None:
+            original = self._base_text(rel)  # OriginalChangedError: the patch would not fit the project
+            text = replay(original, visible(self.file.proposals, rel, None))
+            if text is None or original == text:
                 continue
-            before = self.base_bytes(rel)
-            after = text.encode("utf-8")
-            if before == after:
-                continue
-            base = self.file.bases[rel]
-            mode = base.mode if base.mode is not None else NEW_FILE_MODE
-            out.append(FileChange(rel, before, after, mode, base.sha256))
+            out.append(self._file_change(rel, original, text))
         return out
+
+
+def read_original(root: Path, rel: str) -> tuple[bytes, os.stat_result] | None:
+    """A project file's bytes and own status, read without following a link (None: no such file).
+
+    A link or a non-regular file comes back with empty bytes and its status, for the caller to refuse.
+    """
+    parts = split_rel(rel)
+    try:
+        with folder(root, parts[:-1]) as fd:
+            info = lstat_at(fd, parts[-1])
+            if info is None:
+                return None
+            if not stat.S_ISREG(info.st_mode):
+                return b"", info
+            return read_at(fd, parts[-1], max_bytes=MAX_PROPOSED_BYTES), info
+    except FileNotFoundError:  # a parent folder is missing: a new file in new folders
+        return None
 
 
 def _sees(viewer: Viewer | None, p: Proposal) -> bool:

@@ -60,7 +60,10 @@ class RunServices:
     proposals: ProposalStore = field(init=False)
 
     def __post_init__(self) -> None:
-        self.proposals = ProposalStore(self.install_dir, self.paths, self.store.run_id, self.store.clock)
+        # The patch leaves out what read_file hides: the same scanner judges both.
+        self.proposals = ProposalStore(
+            self.install_dir, self.paths, self.store.run_id, self.store.clock, self.secrets.secrets_by_line
+        )
 
     def disk_error(self, error: OSError, what: str) -> ToolError:
         """Report a failed run-dir write and give the agent a sentence: not its fault, the run stops."""

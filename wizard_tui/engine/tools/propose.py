@@ -4,7 +4,9 @@
 `engine/proposals.py` for how proposals are staged, committed and discarded);
 `write_report` writes the one file a task may write directly, the setup report in the
 run dir. Paths are confined like the read tools', and stricter: no link anywhere in the
-path, nothing in skipped or ignored folders, no secret files, no key in the text.
+path, nothing in skipped or ignored folders, no secret files, no key in the text. No secret
+value may reach the patch: a proposal whose patch would show one is refused, with a sentence
+saying where to put the change instead (see `engine/proposals.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from wizard_tui.domain.walk import SKIP_DIRS, is_ignored
 from wizard_tui.engine.proposals import Viewer
 from wizard_tui.engine.tools.base import ToolContext, ToolError, ToolSpec, bind
 from wizard_tui.engine.tools.explore import relative_parts, secret_kind
+from wizard_tui.engine.tools.secrets import MARKER
 
 # A PostHog project or personal API key written out: keys belong in environment variables.
 _POSTHOG_KEY = re.compile(r"\bph[cx]_[A-Za-z0-9]{20,}")
@@ -65,14 +68,26 @@ def _refuse_keys(ctx: ToolContext, text: str, field: str) -> None:
         )
 
 
+def _refuse_unknown_markers(text: str, old: str, field: str) -> None:
+    # A marker this run never handed out (forged, or from another run) would land in the source as it is.
+    stray = [m for m in MARKER.findall(text) if m not in old]
+    if stray:
+        raise ToolError(
+            f"`{field}` holds {stray[0]}, a secret marker that is not in the text you replace. Never copy a "
+            "secret: keep each marker on its own line unchanged, and read new values from environment variables."
+        )
+
+
 async def propose_edit(ctx: ToolContext, args: ProposeEditInput) -> dict[str, Any]:
     viewer = _task_viewer(ctx, "propose_edit")
     rel = confine_for_write(ctx.services.install_dir, args.path)
     _refuse_keys(ctx, args.new, "new")
-    # The agent read secrets as markers: `old` matches the file with the values back in place, and
-    # a value stays in `new` only where its marker was kept from `old` (never copied somewhere new).
+    # The agent read secrets as markers: `old` matches the file with the values back in place. Values
+    # come back in `new` too, and the store refuses the edit unless each stays on a line it leaves as
+    # it is (a value copied anywhere else would show in the patch).
     vault = ctx.services.secrets
-    old, new = vault.restore(args.old), vault.restore(args.new, allowed=args.old)
+    old, new = vault.restore(args.old), vault.restore(args.new)
+    _refuse_unknown_markers(new, old, "new")
     try:
         outcome = ctx.services.proposals.propose_edit(viewer, rel, old, new)
     except EditError as exc:
@@ -90,8 +105,11 @@ async def propose_file(ctx: ToolContext, args: ProposeFileInput) -> dict[str, An
     _refuse_keys(ctx, args.content, "content")
     if "\x00" in args.content:
         raise ToolError("`content` holds a NUL byte; only text files can be proposed.")
+    # What the scrubber hid comes back, and the store refuses any line that holds a secret value.
+    content = ctx.services.secrets.restore(args.content)
+    _refuse_unknown_markers(content, "", "content")
     try:
-        ctx.services.proposals.propose_file(viewer, rel, args.content)
+        ctx.services.proposals.propose_file(viewer, rel, content)
     except EditError as exc:
         raise ToolError(str(exc)) from exc
     except OSError as exc:  # the run dir could not be written (disk full, read-only): the run stops

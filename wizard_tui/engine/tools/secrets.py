@@ -518,20 +518,19 @@ class SecretVault:
             return [self.scrub_tree(v, fix) for v in value]
         return value
 
-    def restore(self, text: str, allowed: str | None = None) -> str:
-        """Put values back where `text` holds their markers (for an edit that keeps a secret in place).
+    def restore(self, text: str) -> str:
+        """Put values back where `text` holds markers this run handed out; other markers stay as they are.
 
-        With `allowed`, only markers that also appear in `allowed` are restored: a model may keep a
-        value where it was (`old` -> `new`), never copy one somewhere new.
+        For the edit tools: `old` must match the file as it is, secrets included. A value put back
+        in `new` may stay only on a line the edit leaves unchanged, which the proposal store
+        checks (`engine/proposals.py`); a value copied anywhere else is refused there.
         """
         with self._lock:
             values = dict(self.values)
 
         def put_back(match: re.Match[str]) -> str:
             marker = match.group()
-            if marker in values and (allowed is None or marker in allowed):
-                return values[marker]
-            return marker
+            return values.get(marker, marker)
 
         return MARKER.sub(put_back, text)
 
