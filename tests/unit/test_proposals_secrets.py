@@ -254,3 +254,24 @@ async def test_revert_refuses_a_record_that_does_not_give_back_the_original(tmp_
     record_path.write_text(json.dumps(record))
     revert_changes(project)
     assert tree(project) == before
+
+
+async def test_a_refusal_tells_the_agent_where_its_change_can_go_instead(tmp_path: Path) -> None:
+    project = tmp_path / "app"
+    (project / "app").mkdir(parents=True)
+    (project / "app" / "keys.py").write_text('AWS_ACCESS_KEY_ID = "AKIAZ7Q3XJ4KLMN2PQRS"\n')
+    (project / "app" / "conf.py").write_text('x = 1\nAWS_ACCESS_KEY_ID = "AKIAZ7Q3XJ4KLMN2PQRS"\ny = 2\n')
+    h, task = await _harness(project)
+    box = h.box(task)
+    shown = json.loads((await box.call("read_file", {"path": "app/keys.py"})).content)["content"].rstrip("\n")
+    # The file's only line is a secret: nothing can follow it in a patch without showing it.
+    after_only = await box.call("propose_edit", {"path": "app/keys.py", "old": shown, "new": f"{shown}\nimport os"})
+    assert after_only.is_error and "the file's only line" in after_only.content, after_only.content
+    # Directly above a secret line: the agent hears that directly below it is fine, and it is.
+    above = await box.call("propose_edit", {"path": "app/conf.py", "old": "x = 1\n", "new": "x = 1\nimport os\n"})
+    assert above.is_error and "line 3 of app/conf.py as you propose it" in above.content
+    assert "directly below it is fine" in above.content
+    below = await box.call("propose_edit", {"path": "app/conf.py", "old": "y = 2\n", "new": "import os\ny = 2\n"})
+    assert not below.is_error, below.content
+    for result in (after_only, above):
+        assert "AKIAZ7Q3XJ4KLMN2PQRS" not in result.content

@@ -35,6 +35,7 @@ import difflib
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 NO_NEWLINE = b"\\ No newline at end of file\n"
 NULL_SHA = "0" * 40
@@ -42,15 +43,27 @@ CONTEXT_LINES = 3
 _ESCAPES = {0x07: "a", 0x08: "b", 0x09: "t", 0x0A: "n", 0x0B: "v", 0x0C: "f", 0x0D: "r", 0x22: '"', 0x5C: "\\"}
 
 
+SecretReason = Literal["changed", "anchor", "first-line"]
+_WHY: dict[tuple[SecretReason, str], str] = {
+    ("changed", "before"): "the change would remove or rewrite it",
+    ("changed", "after"): "the change would write it",
+    ("anchor", "after"): "it is the line right after the change, and a patch needs an unchanged line there to place it",
+    ("first-line", "before"): "it is the first line, and an insertion right after it needs context",
+}
+
+
 class SecretInPatchError(ValueError):
     """The change cannot be written as a patch without showing a line that holds a secret.
 
     `line` is 1-based, in the file before the change (`side` "before") or after it ("after").
+    `reason`: the line is itself changed, it is the line right after a change (the hunk's
+    anchor), or it is the first line of a one-line file with an insertion after it.
     """
 
-    def __init__(self, path: str, line: int, side: str, why: str) -> None:
-        self.path, self.line, self.side, self.why = path, line, side, why
-        super().__init__(f"{path}: line {line} ({side} the change) holds a secret value: {why}")
+    def __init__(self, path: str, line: int, side: str, reason: SecretReason) -> None:
+        self.path, self.line, self.side, self.reason = path, line, side, reason
+        self.why = _WHY[(reason, side)]
+        super().__init__(f"{path}: line {line} ({side} the change) holds a secret value: {self.why}")
 
 
 @dataclass(frozen=True)
@@ -144,10 +157,10 @@ def _hunks(change: FileChange, a: list[bytes], b: list[bytes], context: int) -> 
     for c in changes:
         for i in range(c.i1, c.i2):
             if i in change.secret_before:
-                raise SecretInPatchError(change.path, i + 1, "before", "the change would remove or rewrite it")
+                raise SecretInPatchError(change.path, i + 1, "before", "changed")
         for j in range(c.j1, c.j2):
             if j in change.secret_after:
-                raise SecretInPatchError(change.path, j + 1, "after", "the change would write it")
+                raise SecretInPatchError(change.path, j + 1, "after", "changed")
 
     hunks: list[_Hunk] = []
     for c in changes:
@@ -177,18 +190,11 @@ def _hunks(change: FileChange, a: list[bytes], b: list[bytes], context: int) -> 
         ):
             hunk.trail += 1
         if hunk.trail == 0 and last.i2 < len(a):
-            raise SecretInPatchError(
-                change.path,
-                last.j2 + 1,
-                "after",
-                "it is the line right after the change, and a patch needs one unchanged line there to place it",
-            )
+            raise SecretInPatchError(change.path, last.j2 + 1, "after", "anchor")
         old_count = hunk.lead + (last.i2 - first.i1) + hunk.trail
         old_start = first.i1 - hunk.lead
         if old_start > 0 and old_count == 0 and old_start == 1:
-            raise SecretInPatchError(
-                change.path, 1, "before", "it is the first line, and an insertion right after it needs context"
-            )
+            raise SecretInPatchError(change.path, 1, "before", "first-line")
     return hunks
 
 

@@ -219,12 +219,17 @@ class ProposalStore:
         for value in sorted(self.scan(text, rel).get(exc.line - 1, ()), key=len, reverse=True):
             shown = shown.replace(value, "[secret]")
         where = f"line {exc.line} of {rel}" + (" as it is now" if exc.side == "before" else " as you propose it")
-        if "right after" in exc.why:
+        if exc.reason == "anchor":
             return (
                 f"Refused: {where} (`{shown}`) holds a secret value and would sit right after your change; a "
                 "patch needs an unchanged line there, so it would show the secret. Place your change elsewhere: "
                 "not directly above that line (directly below it is fine, or higher up with an unchanged "
                 "line before it)."
+            )
+        if exc.reason == "first-line":
+            return (
+                f"Refused: {where} (`{shown}`) holds a secret value and is the file's only line; a patch cannot "
+                "add a line after it without showing it. Propose the new lines in another file."
             )
         if exc.side == "after":
             return (
