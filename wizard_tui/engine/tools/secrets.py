@@ -37,7 +37,8 @@ from wizard_tui.domain import nofollow
 from wizard_tui.domain.walk import WalkBudget, iter_files
 
 MAX_INVENTORY_BYTES = 512 * 1024
-MAX_CACHED_FILES = 64
+# secrets_by_line answers kept (each a digest and the numbers of the secret lines: small).
+MAX_CACHED_TEXTS = 1_024
 
 # -- secret files by name ---------------------------------------------------------------------
 
@@ -449,21 +450,49 @@ class SecretVault:
         are what an edit's record must not hold.
         """
         key = (filename, hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest())
-        cached = self._by_line.get(key)
+        cached = self._by_line.pop(key, None)
         if cached is not None and cached[0] == len(self.values):  # a value learnt since may be in the text
+            self._by_line[key] = cached  # the most recently asked goes last: the oldest answer is dropped first
             return cached[1]
         lines = text.split("\n")
         if lines[-1] == "":
             lines.pop()  # a final newline ends the last line; it starts no new one
+        # A key block spans lines: only the full redaction follows it.
+        keyed = _PEM_BEGIN.search(text) is not None
+        found = self._lines_by_redaction(lines, filename) if keyed else self._lines(text, lines, filename)
+        if len(self._by_line) >= MAX_CACHED_TEXTS:
+            self._by_line.pop(next(iter(self._by_line)))
+        self._by_line[key] = (len(self.values), found)
+        return found
+
+    def _lines(self, text: str, lines: list[str], filename: str) -> dict[int, frozenset[str]]:
+        """`redact_lines`' judgement without building the redacted text (no key block in `text`).
+
+        A line holds a secret when the finder flags a value in it or it holds a value the run
+        knows; the store asks after every edit, so this is the finder's cache per line plus one
+        search of the whole text per known value, not a scrub of every line.
+        """
+        dotenv, file_type = dotenv_shaped(lines, filename), _file_type_key(filename)
+        found: dict[int, set[str]] = {}
+        for n, line in enumerate(lines):
+            hits = _find(line[:_MAX_SCAN_LINE], file_type, dotenv)
+            for value, kind in hits:
+                self._remember(kind, value)  # as a read would: the value is known from now on
+                found.setdefault(n, set()).add(value)
+        for _marker, value in self._known():
+            if value in text:
+                for n, line in enumerate(lines):
+                    if value in line:
+                        found.setdefault(n, set()).add(value)
+        return {n: frozenset(values) for n, values in found.items()}
+
+    def _lines_by_redaction(self, lines: list[str], filename: str) -> dict[int, frozenset[str]]:
+        """Which lines `redact_lines` changes, and the values behind their markers (key blocks span lines)."""
         found: dict[int, frozenset[str]] = {}
         for n, (line, shown) in enumerate(zip(lines, self.redact_lines(lines, filename), strict=True)):
             if line != shown:
                 with self._lock:
-                    values = frozenset(self.values[m] for m in MARKER.findall(shown) if m in self.values)
-                found[n] = values
-        if len(self._by_line) >= MAX_CACHED_FILES:
-            self._by_line.pop(next(iter(self._by_line)))
-        self._by_line[key] = (len(self.values), found)
+                    found[n] = frozenset(self.values[m] for m in MARKER.findall(shown) if m in self.values)
         return found
 
     def redact_text(self, text: str, filename: str = "", *, dotenv: bool | None = False) -> str:
