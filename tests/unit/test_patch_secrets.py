@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support.gitapply import GIT, fresh_repo, git_applies, git_apply
-from wizard_tui.domain.patch import FileChange, SecretInPatchError, file_diff, split_lines
+from wizard_tui.domain.patch import FileChange, SecretInPatchError, check_secrets, file_diff, split_lines
 
 pytestmark = pytest.mark.skipif(GIT is None, reason="git is not installed")
 
@@ -52,10 +52,17 @@ def _must_refuse(change: FileChange) -> bool:
 def _check(tmp_path: Path, change: FileChange) -> str:
     """Refused exactly when it must be; otherwise applied by git, with no secret line in the patch."""
     try:
+        check_secrets(change)  # the proposal store's check: it must agree with the writer
+        checked = True
+    except SecretInPatchError:
+        checked = False
+    try:
         patch = file_diff(change)
     except SecretInPatchError:
         assert _must_refuse(change), "refused a change that a patch could carry"
+        assert not checked
         return "refused"
+    assert checked
     assert not _must_refuse(change), "wrote a patch where the rules say none fits"
     for n in change.secret_before:
         assert split_lines(change.before or b"")[n].rstrip(b"\n") not in patch, patch

@@ -250,6 +250,15 @@ def file_diff(change: FileChange, *, context: int = CONTEXT_LINES) -> bytes:
     return b"".join(out)
 
 
+def check_secrets(change: FileChange, *, context: int = CONTEXT_LINES) -> None:
+    """SecretInPatchError when the change's diff would have to show a secret line (`file_diff` without the text).
+
+    A file with no secret line on either side always fits, and costs no diff.
+    """
+    if change.before != change.after and (change.secret_before or change.secret_after):
+        _hunks(change, split_lines(change.before or b""), split_lines(change.after), context)
+
+
 def unified_patch(changes: Iterable[FileChange], *, context: int = CONTEXT_LINES) -> bytes:
     """One patch of every change, in path order, that `git apply` accepts on the untouched project."""
     return b"".join(file_diff(c, context=context) for c in sorted(changes, key=lambda c: c.path))

@@ -50,7 +50,14 @@ from wizard_tui.domain.changes import ChangedFile, ChangesManifest
 from wizard_tui.domain.clock import Clock
 from wizard_tui.domain.models import Task, TaskStatus
 from wizard_tui.domain.nofollow import LinkRefusedError, folder, lstat_at, make_dirs, read_at, split_rel
-from wizard_tui.domain.patch import FileChange, SecretInPatchError, file_diff, split_lines, unified_patch
+from wizard_tui.domain.patch import (
+    FileChange,
+    SecretInPatchError,
+    check_secrets,
+    file_diff,
+    split_lines,
+    unified_patch,
+)
 from wizard_tui.domain.persistence import RunPaths, atomic_write_bytes, atomic_write_model
 from wizard_tui.domain.proposals import (
     BaseFile,
@@ -194,7 +201,7 @@ class ProposalStore:
         befores = [original] if committed is None or committed == original else [original, committed]
         for before in befores:
             try:
-                file_diff(self._file_change(rel, before, after))
+                check_secrets(self._file_change(rel, before, after))
             except SecretInPatchError as exc:
                 raise EditError(self._refusal(rel, exc, before, after)) from exc
 
@@ -325,7 +332,7 @@ class ProposalStore:
             # Interleaved tasks can meet at a secret line: then neither patch may be written as it is.
             diff = self._task_diff(order)
             for rel in dict.fromkeys(p.path for p in staged):
-                file_diff(self._file_change(rel, self._base_text(rel), self.proposed_text(rel, None) or ""))
+                check_secrets(self._file_change(rel, self._base_text(rel), self.proposed_text(rel, None) or ""))
         except (SecretInPatchError, EditError, OriginalChangedError) as exc:
             for p in staged:
                 p.state, p.commit_order = ProposalState.STAGED, None
@@ -413,10 +420,11 @@ class ProposalStore:
             with contextlib.suppress(FileNotFoundError):
                 stale.unlink()  # a resumed run recomputes both
         kept: list[FileChange] = []
+        diffs: list[bytes] = []
         withheld: list[str] = []
-        for change in changes:
+        for change in sorted(changes, key=lambda c: c.path):  # unified_patch's order, each diff made once
             try:
-                file_diff(change)
+                diffs.append(file_diff(change))
             except SecretInPatchError as exc:
                 log.error("left %s out of the patch: %s", change.path, exc.why)
                 withheld.append(change.path)
@@ -424,7 +432,7 @@ class ProposalStore:
             kept.append(change)
         if not kept:
             return None
-        patch = unified_patch(kept)
+        patch = b"".join(diffs)
         files = [
             ChangedFile(
                 path=change.path,
