@@ -22,7 +22,7 @@ from tests.support.applying import HANDOFF, end_run, tree
 from tests.support.gitapply import GIT, git_apply
 from tests.support.harness import Harness
 from wizard_tui.domain.models import TaskStatus
-from wizard_tui.domain.proposals import ProposalsFile, SecretRef
+from wizard_tui.domain.proposals import EditError, ProposalsFile, SecretRef
 from wizard_tui.domain.walk import WalkBudget
 from wizard_tui.engine.apply import ApplyError, apply_changes, revert_changes
 from wizard_tui.engine.proposals import OriginalChangedError, ProposalStore
@@ -207,6 +207,8 @@ async def test_a_resumed_store_reads_kept_secrets_from_the_project_and_refuses_a
     again = ProposalStore(project, h.paths, h.store.run_id, h.store.clock, h.services.secrets.secrets_by_line)
     again.load(h.store.tasks)
     assert again.proposed_text("app/settings.py", None) is None
+    with pytest.raises(EditError, match="changed in the project since the run first read it, so the wizard cannot"):
+        again.propose_edit(("t-2", 1), "app/settings.py", "mine = 1", "mine = 2")
     with pytest.raises(OriginalChangedError, match="changed in the project since the run first read it"):
         again.finish(h.store.clock.now())
 

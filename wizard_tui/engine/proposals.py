@@ -155,9 +155,10 @@ class ProposalStore:
     def propose_edit(self, viewer: Viewer, rel: str, old: str, new: str) -> EditOutcome:
         """Stage an edit against the file's proposed state; EditError says why it cannot be."""
         self._capture(rel)
+        original = self._original(rel)
         current = self.proposed_text(rel, viewer)
         if current is None:
-            current = self._base_text(rel)
+            current = original
         if current is None:
             raise EditError(f"{rel} does not exist; propose it as a new file with propose_file.")
         outcome = apply_edit(current, old, new, path=rel)
@@ -166,7 +167,6 @@ class ProposalStore:
         # Whatever secret the edit keeps in place is recorded as where it sits, never as itself.
         values = [v for found in self.scan(current, rel).values() for v in found]
         values += [v for found in self.scan(outcome.text, rel).values() for v in found]
-        original = self._base_text(rel)
         sealed_old = seal(old, values, original, path=rel)
         sealed_new = seal(new, values, original, path=rel)
         self._add(viewer, rel, kind="edit", old=sealed_old, new=sealed_new)
@@ -175,6 +175,7 @@ class ProposalStore:
     def propose_file(self, viewer: Viewer, rel: str, content: str) -> None:
         """Stage a new file; refused when it exists on disk or anyone already proposed it."""
         self._capture(rel)
+        self._original(rel)
         if self.file.bases[rel].sha256 is not None:
             raise EditError(f"{rel} already exists; change it with propose_edit instead.")
         others = [p for p in self._live() if p.path == rel]
@@ -286,6 +287,18 @@ class ProposalStore:
         digest = sha256(data)
         self._texts[digest] = text
         self.file.bases[rel] = BaseFile(path=rel, sha256=digest, mode=stat.S_IMODE(info.st_mode))
+
+    def _original(self, rel: str) -> str | None:
+        """`_base_text` for the propose tools: an original the run cannot read again as it was is the agent's error.
+
+        (Not an OSError: to the tools that means the run dir could not be written.)
+        """
+        try:
+            return self._base_text(rel)
+        except OriginalChangedError as exc:
+            raise EditError(f"{exc}, so the wizard cannot propose changes to it; leave it and say so.") from exc
+        except OSError as exc:
+            raise EditError(f"{rel} cannot be read again ({exc.strerror or exc}); leave it and say so.") from exc
 
     def _base_text(self, rel: str) -> str | None:
         """The original text of a proposed file (None: a new file); OriginalChangedError when it is gone."""
