@@ -152,27 +152,56 @@ async def test_a_model_cannot_write_out_a_secret_it_saw_as_a_marker_nor_plant_on
     aws_marker = MARKER.search(aws)
     assert marker is not None and aws_marker is not None
     plain = settings[1]
-    attempts = [
+    writes, rewrites, anchors = "would put a secret value into the patch", "rewrites or removes", "right after your"
+    attempts: list[tuple[str, dict[str, str], str]] = [
         # A marker copied to a new line, of this file or another one.
-        ("propose_edit", {"path": "app/settings.py", "old": plain, "new": f"{plain}\nCOPY = '{marker.group()}'"}),
-        ("propose_edit", {"path": "app/settings.py", "old": plain, "new": f"{plain}\nKEY = '{aws_marker.group()}'"}),
-        ("propose_edit", {"path": "app/settings.py", "old": plain, "new": f"{plain}  # {marker.group()}"}),
-        ("propose_file", {"path": "app/leak.py", "content": f"LEAK = '{aws_marker.group()}'\n"}),
+        (
+            "propose_edit",
+            {"path": "app/settings.py", "old": plain, "new": f"{plain}\nCOPY = '{marker.group()}'"},
+            writes,
+        ),
+        (
+            "propose_edit",
+            {"path": "app/settings.py", "old": plain, "new": f"{plain}\nKEY = '{aws_marker.group()}'"},
+            writes,
+        ),
+        ("propose_edit", {"path": "app/settings.py", "old": plain, "new": f"{plain}  # {marker.group()}"}, writes),
+        ("propose_file", {"path": "app/leak.py", "content": f"LEAK = '{aws_marker.group()}'\n"}, writes),
         # The secret line rewritten, moved or doubled.
-        ("propose_edit", {"path": "app/settings.py", "old": secret, "new": secret.replace("SECRET_KEY", "KEY")}),
-        ("propose_edit", {"path": "app/settings.py", "old": f"{secret}\n", "new": ""}),
-        ("propose_edit", {"path": "app/settings.py", "old": f"{plain}\n", "new": f"{plain}\n{secret}\n"}),
-        ("propose_edit", {"path": "app/keys.py", "old": f"{aws}\nregion", "new": f"region = 'eu'\n{aws}\nregion"}),
+        (
+            "propose_edit",
+            {"path": "app/settings.py", "old": secret, "new": secret.replace("SECRET_KEY", "KEY")},
+            rewrites,
+        ),
+        ("propose_edit", {"path": "app/settings.py", "old": f"{secret}\n", "new": ""}, rewrites),
+        ("propose_edit", {"path": "app/settings.py", "old": f"{plain}\n", "new": f"{plain}\n{secret}\n"}, writes),
+        (
+            "propose_edit",
+            {"path": "app/keys.py", "old": f"{aws}\nregion", "new": f"region = 'eu'\n{aws}\nregion"},
+            anchors,
+        ),
         # A marker this run never handed out.
-        ("propose_edit", {"path": "app/settings.py", "old": plain, "new": "X = '[secret:aws-access-key:0badc0de]'"}),
+        (
+            "propose_edit",
+            {"path": "app/settings.py", "old": plain, "new": "X = '[secret:aws-access-key:0badc0de]'"},
+            "a secret marker that is not in the text you replace",
+        ),
         # New secrets, never seen: a model must not plant one either.
-        ("propose_edit", {"path": "app/settings.py", "old": plain, "new": 'AWS_SECRET = "AKIAQ4ZX7LMN2PQRSTUV"'}),
-        ("propose_file", {"path": "app/gh.py", "content": 'TOKEN = "ghp_Zq9Lm3Nx7Vb1Cz5Wy4Tu6Is0Oe2Pa8Dg3R8f2K"\n'}),
-        ("propose_file", {"path": "app/env.py", "content": f'PASSWORD = "{ENV_VALUE}"\n'}),
+        (
+            "propose_edit",
+            {"path": "app/settings.py", "old": plain, "new": 'AWS_SECRET = "AKIAQ4ZX7LMN2PQRSTUV"'},
+            writes,
+        ),
+        (
+            "propose_file",
+            {"path": "app/gh.py", "content": 'TOKEN = "ghp_Zq9Lm3Nx7Vb1Cz5Wy4Tu6Is0Oe2Pa8Dg3R8f2K"\n'},
+            writes,
+        ),
+        ("propose_file", {"path": "app/env.py", "content": f'PASSWORD = "{ENV_VALUE}"\n'}, writes),
     ]
-    for tool, args in attempts:
+    for tool, args, why in attempts:
         result = await box.call(tool, args)
-        assert result.is_error, (tool, args, result.content)
+        assert result.is_error and why in result.content, (tool, args, result.content)
         assert not any(value in result.content for value in ALL_VALUES), result.content
     assert h.services.proposals.proposed_paths((task, 1)) == []
     # Placed elsewhere, the same intent is fine: a value from the environment, below the secret line.
