@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from tests.support.harness import Harness
 from tests.support.trees import write_tree
-from wizard_tui.engine.tools.secrets import MARKER, SecretVault, marker_for
+from wizard_tui.engine.tools.secrets import MARKER, SecretVault, dotenv_shaped, marker_for
 
 # (file, line with the secret, the secret value, a word of the marker's kind): one per scanner kind.
 PLANTED: list[tuple[str, str, str, str]] = [
@@ -345,7 +345,25 @@ def test_secrets_by_line_names_the_lines_a_read_shows_markers_on() -> None:
     assert vault.secrets_by_line(plain, "a.py") == {0: frozenset({"hunter2-correct-horse"})}
 
 
-_PLAIN_LINES = st.sampled_from(["x = 1", "", "def f():", "    return None", "# comment", "}", "import os"])
+_PLAIN_LINES = st.sampled_from(
+    [
+        "x = 1",
+        "",
+        "   ",
+        "def f():",
+        "    return None",
+        "# comment",
+        "}",
+        "import os",
+        "  password = hunter22zz",
+        "DATABASE_URL=postgres://u:pw@db/app",
+        "conn_string: 'Server=db;Pwd=Xy7q'",
+        "db_url: zq81xk2m",
+        "  db_url = 'zq81xk2m'",
+        "TOKEN=\r",
+        "value = 1\r",
+    ]
+)
 
 
 @settings(max_examples=60, deadline=None, derandomize=True, database=None)
@@ -367,3 +385,13 @@ def test_secrets_by_line_flags_every_line_a_read_would_hide(rows: list[str], nam
     lines = text.split("\n")
     for n, values in found.items():
         assert values and any(v in lines[n] for v in values), (n, lines[n], values)
+    # Exactly the finder's lines, plus every line holding a value the run knows (the finder's values too).
+    naive = SecretVault()
+    if known:
+        naive.remember_values("env-value", ENV_VALUES)
+    dotenv = dotenv_shaped(lines[:-1], name)
+    finder = {n: naive.find(line, name, dotenv=dotenv) for n, line in enumerate(lines[:-1])}
+    values = set(naive.values.values()) | {value for hits in finder.values() for value in hits}
+    flagged = {n for n, hits in finder.items() if hits}
+    flagged |= {n for n, line in enumerate(lines[:-1]) if any(value in line for value in values)}
+    assert set(found) == flagged
