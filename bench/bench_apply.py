@@ -3,7 +3,10 @@
 A synthetic project of F files of 200 lines; one task proposes E edits spread over them
 (each through `ToolBox.call`, so confinement, matching, persistence and the audit count),
 then the run's end writes changes.patch, then apply and revert run on the project.
-Run twice (E and 4E edits) to show how the cost grows.
+Run twice (E and 4E edits) to show how the cost grows, then once more with a secret line in
+every file, far from the edits: each proposal's patch is then checked for it with a diff
+(a file without a secret line needs none), and apply and revert rebuild every file from the
+project and the proposals, never from a copy.
 """
 
 from __future__ import annotations
@@ -22,11 +25,16 @@ FILES = 60
 LINES = 200
 
 
-def _project(root: Path) -> Path:
+SECRET_LINE = 150  # the edits touch lines 0-30 of each file
+
+
+def _project(root: Path, *, secrets: bool = False) -> Path:
     (root / "src").mkdir(parents=True)
     for f in range(FILES):
-        body = "".join(f"export const value_{f}_{n} = {n}\n" for n in range(LINES))
-        (root / "src" / f"module_{f}.ts").write_text(body)
+        lines = [f"export const value_{f}_{n} = {n}\n" for n in range(LINES)]
+        if secrets:
+            lines[SECRET_LINE] = f'export const token_{f} = "ghp_{f:04d}R8f2Kq9Lm3Nx7Vb1Cz5Wy4Tu6Is0Oe2"\n'
+        (root / "src" / f"module_{f}.ts").write_text("".join(lines))
     return root
 
 
@@ -51,11 +59,15 @@ async def _propose(project: Path, edits: int) -> tuple[float, float, Harness]:
     return propose_s, patch_s, h
 
 
-def _measure(edits: int) -> tuple[float, float, float, float, int]:
+def _measure(edits: int, *, secrets: bool = False) -> tuple[float, float, float, float, int]:
     with tempfile.TemporaryDirectory(prefix="wizard-bench-apply-") as tmp:
-        project = _project(Path(tmp) / "app")
+        project = _project(Path(tmp) / "app", secrets=secrets)
         propose_s, patch_s, h = asyncio.run(_propose(project, edits))
         patch_bytes = h.paths.changes_patch.stat().st_size
+        if secrets and sum(v.startswith("ghp_") for v in h.services.secrets.values.values()) != FILES:
+            raise RuntimeError("the scanner did not see every planted secret line")
+        if secrets and b"ghp_" in h.paths.changes_patch.read_bytes():
+            raise RuntimeError("a secret line reached the patch")
         started = time.perf_counter()
         apply_changes(project)
         apply_s = time.perf_counter() - started
@@ -68,6 +80,7 @@ def _measure(edits: int) -> tuple[float, float, float, float, int]:
 def run() -> list[tuple[str, str, str]]:
     small = _measure(150)
     large = _measure(600)
+    secret = _measure(600, secrets=True)
     per_edit_small = small[0] / 150 * 1000
     per_edit_large = large[0] / 600 * 1000
     return [
@@ -82,6 +95,12 @@ def run() -> list[tuple[str, str, str]]:
             "< 500 ms",
         ),
         ("apply / revert, 60 files", f"{large[2] * 1000:.0f} / {large[3] * 1000:.0f} ms", "info"),
+        (
+            "proposals: the same 600 edits, a secret line in every file: per edit; patch; apply / revert",
+            f"{secret[0] / 600 * 1000:.2f} ms; {secret[1] * 1000:.0f} ms; "
+            f"{secret[2] * 1000:.0f} / {secret[3] * 1000:.0f} ms",
+            "< 5 ms per edit",
+        ),
     ]
 
 
