@@ -21,6 +21,7 @@ import pytest
 from tests.support.applying import HANDOFF, end_run, tree
 from tests.support.gitapply import GIT, git_apply
 from tests.support.harness import Harness
+from tests.support.trees import write_tree
 from wizard_tui.domain.models import TaskStatus
 from wizard_tui.domain.proposals import EditError, ProposalsFile, SecretRef
 from wizard_tui.domain.walk import WalkBudget
@@ -244,9 +245,8 @@ async def test_a_resumed_store_reads_kept_secrets_from_the_project_and_refuses_a
 
 async def test_a_value_learnt_after_the_edit_keeps_its_file_out_of_the_patch(tmp_path: Path) -> None:
     project = tmp_path / "app"
-    (project / "app").mkdir(parents=True)
-    (project / "app" / "db.py").write_text('import db\n\nconn = db.connect("opaque-value-1f2e3d")\nrun(conn)\n')
-    (project / "app" / "other.py").write_text("x = 1\n")
+    db = 'import db\n\nconn = db.connect("opaque-value-1f2e3d")\nrun(conn)\n'
+    write_tree(project, {"app/db.py": db, "app/other.py": "x = 1\n"})
     h, task = await _harness(project)
     box = h.box(task)
     for path, old in (("app/db.py", "import db\n\n"), ("app/other.py", "x = 1\n")):
@@ -289,9 +289,8 @@ async def test_revert_refuses_a_record_that_does_not_give_back_the_original(tmp_
 
 async def test_a_refusal_tells_the_agent_where_its_change_can_go_instead(tmp_path: Path) -> None:
     project = tmp_path / "app"
-    (project / "app").mkdir(parents=True)
-    (project / "app" / "keys.py").write_text('AWS_ACCESS_KEY_ID = "AKIAZ7Q3XJ4KLMN2PQRS"\n')
-    (project / "app" / "conf.py").write_text('x = 1\nAWS_ACCESS_KEY_ID = "AKIAZ7Q3XJ4KLMN2PQRS"\ny = 2\n')
+    aws = 'AWS_ACCESS_KEY_ID = "AKIAZ7Q3XJ4KLMN2PQRS"'
+    write_tree(project, {"app/keys.py": f"{aws}\n", "app/conf.py": f"x = 1\n{aws}\ny = 2\n"})
     h, task = await _harness(project)
     box = h.box(task)
     shown = json.loads((await box.call("read_file", {"path": "app/keys.py"})).content)["content"].rstrip("\n")
