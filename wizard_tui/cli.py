@@ -250,7 +250,12 @@ def _run(argv: Sequence[str], invocation_of: Callable[[], Invocation]) -> int:
     args = run_parser().parse_args(argv)
     # The secret scanner takes most of a second to import: load it beside the start-up work.
     threading.Thread(target=_warm_secret_scanner, name="wizard-warm-scanner", daemon=True).start()
-    invocation = invocation_of()
+    from dataclasses import replace
+
+    from wizard_tui.domain.printable import path_text
+
+    # Hints name the folder as the person typed it (`.` stays `.`).
+    invocation = replace(invocation_of(), path=path_text(args.path))
     args.no_ui = args.no_ui or args.json  # JSON lines are for programs: no terminal UI
     if args.resume and args.fresh:
         return _fail("--resume and --fresh cannot be used together.")

@@ -106,3 +106,8 @@ def test_apply_and_revert_elsewhere_name_the_program_the_subcommand_and_the_path
     assert tool.sub("apply", "app") == "wizard-tui apply app"
     module = detect(["/home/ada/app/wizard_tui/__main__.py", "proj"])
     assert module.sub("revert", "my proj") == ".venv/bin/python -m wizard_tui revert 'my proj'"
+
+
+def test_apply_and_revert_hints_name_the_folder_as_typed() -> None:
+    inv = Invocation(args=(".", "--no-ui"), path=".")
+    assert inv.sub("apply", "/home/ada/app") == "wizard-tui apply ."

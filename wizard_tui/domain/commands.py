@@ -29,6 +29,7 @@ class Invocation:
     program: tuple[str, ...] = (PROGRAM,)
     args: tuple[str, ...] = ()
     make: str | None = None  # None, "default" or "sample" (see MAKE_ENV)
+    path: str | None = None  # the project folder as typed, once the command line is parsed
 
     @classmethod
     def detect(
@@ -75,7 +76,7 @@ class Invocation:
     def sub(self, command: str, path: str) -> str:
         """The `apply` or `revert` command for `path` in this shell: `make apply` after `make run`."""
         if self.make is None:
-            return shlex.join([*self.program, command, path])
+            return shlex.join([*self.program, command, self.path or path])
         # The Makefile's apply and revert targets take the same SAMPLE as its run target.
         words = ["make", command]
         if self.make == "sample" and self.args:
