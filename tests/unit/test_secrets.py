@@ -395,3 +395,9 @@ def test_secrets_by_line_flags_every_line_a_read_would_hide(rows: list[str], nam
     flagged = {n for n, hits in finder.items() if hits}
     flagged |= {n for n, line in enumerate(lines[:-1]) if any(value in line for value in values)}
     assert set(found) == flagged
+
+
+def test_a_value_flagged_on_a_later_line_is_hidden_on_earlier_lines_of_the_first_read() -> None:
+    lines = ['x = "zq81xk2mQQ"', "db_url: zq81xk2mQQ"]
+    shown = SecretVault().redact_lines(lines, "config.txt")
+    assert all("zq81xk2mQQ" not in line and MARKER.search(line) for line in shown), shown

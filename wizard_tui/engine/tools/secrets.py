@@ -420,9 +420,14 @@ class SecretVault:
 
         `dotenv` (decided from the lines and the name when not given) redacts every value of a
         `NAME=value` line: a file shaped like a `.env` is treated as one, whatever it is called.
+        Every value the finder flags anywhere in `lines` is learnt first, so a copy of it on an
+        earlier line, where nothing marks it as secret, is hidden too.
         """
         if dotenv is None:
             dotenv = dotenv_shaped(lines, filename)
+        for line in lines:
+            for value, kind in self.find(line, filename, dotenv=dotenv).items():
+                self._remember(kind, value)
         out: list[str] = []
         in_pem = False
         for line in lines:
