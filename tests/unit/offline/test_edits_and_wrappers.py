@@ -6,10 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wizard_tui.agents.offline import capture, llm, naming
+from tests.support.integrators import applied
+from wizard_tui.agents.offline import capture, init_py, llm, naming, pyedit
 from wizard_tui.agents.offline.changes import apply_edits, text_edits
 from wizard_tui.agents.offline.jsparse import Source
 from wizard_tui.agents.offline.syntax import check_file
+from wizard_tui.domain.frameworks import framework
 
 # -- text_edits ------------------------------------------------------------------------------
 
@@ -121,3 +123,35 @@ def test_capture_goes_before_the_final_return_of_a_handler() -> None:
 )
 def test_review_parses_each_kind_of_file(path: str, text: str, ok: bool) -> None:
     assert (check_file(path, text) is None) is ok
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # A shebang and a coding line must stay the first lines of a script.
+        (
+            "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\n\ndef main():\n    pass\n",
+            "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\n\nimport posthog\n\ndef main():\n    pass\n",
+        ),
+        # A package __init__ holding only its docstring (Flask's conduit, a FastAPI service):
+        # a blank line after the docstring, and no blank line left at the end of the file.
+        ('"""Main application package."""\n', '"""Main application package."""\n\nimport posthog\n'),
+        ('"""Doc."""\nx = 1\n', '"""Doc."""\n\nimport posthog\n\nx = 1\n'),
+        ("", "import posthog\n"),
+    ],
+)
+def test_a_files_first_import_keeps_its_header_and_blank_lines(before: str, after: str) -> None:
+    assert pyedit.add_imports(before, "import posthog") == after
+
+
+async def test_a_docstring_only_package_gets_its_config_with_no_trailing_blank_line() -> None:
+    files = {
+        "requirements.txt": "fastapi\n",
+        "app/__init__.py": '"""Inventory service."""\n',
+        "app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+    }
+    _plan, state = await applied(files, lambda p: init_py.plan_fastapi(p, framework("fastapi"), "."))
+    text = state["app/__init__.py"]
+    assert text.startswith('"""Inventory service."""\n\nimport os\n\nimport posthog\n\n# PostHog')
+    # The read tool leaves the final newline off: the file's own newline follows the last line.
+    assert text.endswith("posthog.disabled = not posthog.project_api_key")

@@ -12,8 +12,9 @@ import json
 import pytest
 
 from tests.support.integrators import applied
-from wizard_tui.agents.offline import capture, init_js, init_node, init_py, naming, pyedit
+from wizard_tui.agents.offline import capture, init_js, init_node, init_py, install, naming, pyedit
 from wizard_tui.agents.offline.changes import apply_edits
+from wizard_tui.agents.offline.project import DictProject
 from wizard_tui.agents.offline.syntax import check_file
 from wizard_tui.domain.frameworks import framework
 
@@ -239,3 +240,28 @@ async def test_an_init_block_takes_the_entrys_tabs_quotes_and_no_semicolons() ->
     added = state["src/main.tsx"].replace(entry.split("\n\n")[0], "")
     assert "\tposthog.init(import.meta.env.VITE_POSTHOG_KEY, {\n\t\tapi_host:" in added
     assert '"' not in added and ";" not in added
+
+
+# -- posthog-node's types in a TypeScript server without express -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("deps", "tsconfig", "warned"),
+    [
+        # A Fastify app whose tsc checks libraries: posthog-node's express types break its build.
+        ({"fastify": "^5"}, '{"compilerOptions": {"strict": true}}', True),
+        ({"fastify": "^5"}, '{"compilerOptions": {"skipLibCheck": true}}', False),
+        ({"express": "^4"}, '{"compilerOptions": {"strict": true}}', False),
+        ({"fastify": "^5"}, None, False),  # JavaScript: no tsc
+    ],
+)
+async def test_a_typescript_server_without_express_is_told_about_posthog_nodes_types(
+    deps: dict[str, str], tsconfig: str | None, warned: bool
+) -> None:
+    files = {"package.json": json.dumps({"dependencies": deps}, indent=2)}
+    if tsconfig is not None:
+        files["tsconfig.json"] = tsconfig
+    result = await install.plan_install(
+        DictProject(files), framework("javascript_node"), app_dir=".", package_manager="npm", sdks=["posthog-node"]
+    )
+    assert result.plan.changes and any("TS2307" in step for step in result.plan.manual) == warned

@@ -9,6 +9,7 @@ The report names the command that installs what was declared.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from wizard_tui.agents.offline import manifests
@@ -16,6 +17,7 @@ from wizard_tui.agents.offline.changes import Plan
 from wizard_tui.agents.offline.project import ProjectReader, first_existing, join
 from wizard_tui.domain.frameworks import SDK_VERSIONS, Framework, install_command
 
+_SKIP_LIB_CHECK = re.compile(r'"skipLibCheck"\s*:\s*true')
 _REQUIREMENT_FILES = (
     "requirements.txt",
     "requirements/base.txt",
@@ -88,7 +90,25 @@ async def _javascript(
     plan = Plan()
     listing = ", ".join(f"{n} {v}" for n, v in missing.items())
     plan.edit(path, text, after, f"Declared {listing} in {path} so the app can import PostHog.")
+    if "posthog-node" in missing and await _lib_check_needs_express(project, app_dir, declared):
+        plan.manual.append(
+            "posthog-node's type declarations import express's types, and tsconfig.json checks libraries: "
+            "if `tsc` reports TS2307 for 'express' inside posthog-node, add @types/express as a dev "
+            'dependency or set "skipLibCheck": true.'
+        )
     return InstallResult(plan, path, command)
+
+
+async def _lib_check_needs_express(project: ProjectReader, app_dir: str, declared: set[str]) -> bool:
+    """A TypeScript app without express's types whose tsc checks the libraries' declarations.
+
+    posthog-node 5 exports its express error handler from its main declarations, so such an
+    app's build breaks on posthog-node's types (found on a Fastify app in TypeScript).
+    """
+    if declared & {"express", "@types/express"}:
+        return False
+    tsconfig = await project.read(join(app_dir, "tsconfig.json"))
+    return tsconfig is not None and _SKIP_LIB_CHECK.search(tsconfig) is None
 
 
 async def _python(project: ProjectReader, app_dir: str, package_manager: str | None, sdks: list[str]) -> InstallResult:

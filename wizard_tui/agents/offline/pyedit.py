@@ -99,17 +99,33 @@ def add_imports(text: str, *statements: str, local_roots: set[str] = frozenset()
     end = header_end(tree, local_roots)
     leading = [n for n in tree.body if (n.end_lineno or n.lineno) <= end and _is_import(n)]
     first = leading[0].lineno - 1 if leading else end
-    # Bottom-up, so the earlier insertion point stays valid.
     third = [s for s in missing if s.split()[1].split(".")[0] not in sys.stdlib_module_names]
     stdlib = [s for s in missing if s not in third]
+    if not leading:
+        return "\n".join(_first_imports(lines, end, stdlib, third))
+    # Bottom-up, so the earlier insertion point stays valid.
     if third:
-        lines[end:end] = third if leading else [*third, ""]
+        lines[end:end] = third
     if stdlib:
         std_nodes = [n for n in leading if _module_root(n) in sys.stdlib_module_names]
         at = (std_nodes[-1].end_lineno or std_nodes[-1].lineno) if std_nodes else first
-        block = stdlib if std_nodes or not leading else [*stdlib, ""]
-        lines[at:at] = block
+        lines[at:at] = stdlib if std_nodes else [*stdlib, ""]
     return "\n".join(lines)
+
+
+def _first_imports(lines: list[str], end: int, stdlib: list[str], third: list[str]) -> list[str]:
+    """The file's first imports: after its docstring, or below the comment block that opens it
+    (a shebang and a coding line must stay the first lines), a blank line either side where
+    text touches them, and none added at the end of the file."""
+    if end == 0:
+        while end < len(lines) and lines[end].startswith("#"):
+            end += 1
+    block = [*stdlib, *([""] if stdlib and third else []), *third]
+    if end > 0 and lines[end - 1].strip():
+        block.insert(0, "")
+    if end < len(lines) and lines[end].strip():
+        block.append("")
+    return lines[:end] + block + lines[end:]
 
 
 def _module_root(node: ast.stmt) -> str:
