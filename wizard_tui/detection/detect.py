@@ -18,7 +18,8 @@ from wizard_tui.detection.catalog import MEDIA_SDKS, SDK_ALIASES, is_llm_package
 from wizard_tui.detection.dirinfo import DirInfo
 from wizard_tui.detection.frameworks import FALLBACKS, FRAMEWORK_NAMES, decide
 from wizard_tui.detection.fsread import SOURCE_CAP, read_text
-from wizard_tui.detection.languages import LANGUAGE_BY_EXT, LANGUAGE_BY_ID, Language
+from wizard_tui.detection.language_record import Language
+from wizard_tui.detection.languages import LANGUAGE_BY_EXT, LANGUAGE_BY_ID
 from wizard_tui.detection.models import DetectionResult, LlmCall
 from wizard_tui.detection.monorepo import primary_app, root_has_own_app, script_targets
 from wizard_tui.detection.package_manager import package_manager

@@ -9,80 +9,18 @@ the user's project ever runs.
 
 A call pattern's family (see `catalog.py`) says which imported SDKs it belongs to; the
 `generic_call` methods count in any file importing an LLM SDK, under the likeliest one.
+What a record is, and what it derives from its fields, is `language_record.py`: this
+module is the table only.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
-from wizard_tui.detection.catalog import (
-    ANTHROPIC_FAMILY,
-    GOOGLE_FAMILY,
-    OPENAI_FAMILY,
-    Family,
-    go_llm_module,
-    is_llm_package,
-)
-from wizard_tui.detection.imports import ImportRule, alternation, by_pattern, by_table, js_imports, python_imports
-from wizard_tui.domain.walk import SOURCE_EXTENSIONS
-
-
-@dataclass(frozen=True)
-class Named:
-    """A pattern whose match names an SDK: a fixed name, or group 1 looked up in a table."""
-
-    pattern: re.Pattern[str]
-    sdk: str | Mapping[str, str]
-
-    def find(self, line: str) -> str | None:
-        m = self.pattern.search(line)
-        if m is None:
-            return None
-        return self.sdk if isinstance(self.sdk, str) else self.sdk[m.group(1)]
-
-
-@dataclass(frozen=True)
-class FileCall:
-    """A client call matched over the whole file (with comments blanked), when `keyword` is present."""
-
-    keyword: str
-    pattern: re.Pattern[str]
-    sdk: Callable[[re.Match[str]], str]
-
-
-@dataclass(frozen=True)
-class Language:
-    """One source language as the LLM-call scanner sees it."""
-
-    id: str  # a language family of the domain's SOURCE_EXTENSIONS, which says its files
-    comments: re.Pattern[str]  # comments and string literals, in the order they must be tried
-    imports: ImportRule  # one line -> the LLM SDKs it imports
-    keywords: tuple[str, ...]  # lower-case literals, one on every import, endpoint or autoload line
-    call_hints: tuple[str, ...] = ()  # cheap substrings, one of which every call pattern needs
-    calls: tuple[tuple[re.Pattern[str], Family], ...] = ()  # constructors and calls of one family
-    generic_call: str | None = None  # methods any LLM client has: reported under the likeliest import
-    autoload: tuple[Named, ...] = ()  # clients used with no import statement (Ruby, PHP, Elixir)
-    directive: re.Pattern[str] | None = None  # import lines, on which an autoload pattern is no call
-    orphan: re.Pattern[str] | None = None  # unmistakable calls on a client made in another module
-    file_calls: tuple[FileCall, ...] = ()
-    doc_strings: bool = False  # triple-quoted strings are docs, blanked like comments
-    multiline_imports: bool = False  # an import statement spans lines; report where it starts
-    browser: bool = False  # runs in web pages, where the PostHog web snippet may be pasted
-    extensions: tuple[str, ...] = field(init=False, default=())
-    any_call: re.Pattern[str] | None = field(init=False, default=None)  # every call pattern in one
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "extensions", SOURCE_EXTENSIONS[self.id])
-        calls = self.calls
-        if self.generic_call is not None:
-            calls = (*calls, (re.compile(self.generic_call), None))
-            object.__setattr__(self, "calls", calls)
-        if calls:
-            joined = "|".join(f"(?:{p.pattern})" for p, _ in calls)
-            object.__setattr__(self, "any_call", re.compile(joined))
-
+from wizard_tui.detection.catalog import ANTHROPIC_FAMILY, GOOGLE_FAMILY, OPENAI_FAMILY, go_llm_module, is_llm_package
+from wizard_tui.detection.imports import alternation, by_pattern, by_table, js_imports, python_imports
+from wizard_tui.detection.language_record import FileCall, Language, Named, autoload_rules, call_rules
 
 # --- comment and string syntax --------------------------------------------------------------
 
@@ -96,7 +34,7 @@ _JS_COMMENTS = rf"//[^\n]*|{_CBLOCK}|{_DQ}|{_SQ}|{_TEMPLATE}"
 # Plain substring tests are an order of magnitude faster than one big regex; a file without
 # any of a language's keywords is never looked at line by line.
 
-# SDK names every language shares, and the anchors of every endpoint in source_scan.ENDPOINT.
+# SDK names every language shares, and the anchors of every endpoint in source_scan._ENDPOINT.
 COMMON_KEYWORDS: tuple[str, ...] = (
     "openai",
     "anthropic",
@@ -132,14 +70,6 @@ def _keywords(*extra: str) -> tuple[str, ...]:
     return COMMON_KEYWORDS + extra
 
 
-def _calls(*rules: tuple[str, tuple[str, ...]]) -> tuple[tuple[re.Pattern[str], Family], ...]:
-    return tuple((re.compile(pattern), family) for pattern, family in rules)
-
-
-def _autoload(*rules: tuple[str, str]) -> tuple[Named, ...]:
-    return tuple(Named(re.compile(pattern), sdk) for pattern, sdk in rules)
-
-
 # --- JavaScript and TypeScript --------------------------------------------------------------
 
 _JS = Language(
@@ -172,7 +102,7 @@ _JS = Language(
         "@cf/",
     ),
     call_hints=("new ", "generat", "stream", "embed", "create", "complete", "parse", "counttokens"),
-    calls=_calls(
+    calls=call_rules(
         (r"\bnew\s+(?:OpenAI|AzureOpenAI)\s*\(", OPENAI_FAMILY),
         (r"\bnew\s+Anthropic(?:Bedrock|Vertex|Foundry)?\s*\(", ANTHROPIC_FAMILY),
         (
@@ -301,7 +231,7 @@ LANGUAGES: tuple[Language, ...] = (
             "invoke",
             "run_sync",
         ),
-        calls=_calls(
+        calls=call_rules(
             (r"\b(?:Async)?(?:Azure)?OpenAI\s*\(", OPENAI_FAMILY),
             (r"\b(?:Async)?Anthropic(?:Bedrock|Vertex|Foundry)?\s*\(", ANTHROPIC_FAMILY),
             (r"\bgenai\.(?:Client|GenerativeModel|configure)\s*\(|\bGenerativeModel\s*\(", GOOGLE_FAMILY),
@@ -369,7 +299,7 @@ LANGUAGES: tuple[Language, ...] = (
             r"\.messages\.create\s*\(|\.chat\.completions\.create\s*\(|\.responses\.create\s*\(|"
             r"\.(?:chat|completions|embeddings)\s*\(\s*parameters:"
         ),
-        autoload=_autoload(
+        autoload=autoload_rules(
             (r"\bOpenAI::Client\.new\b", "openai"),
             (r"\bAnthropic::Client\.new\b", "anthropic"),
             (r"\bRubyLLM\.(?:chat|embed|paint)\b", "ruby_llm"),
@@ -412,7 +342,7 @@ LANGUAGES: tuple[Language, ...] = (
         keywords=_keywords("prism\\", "prism::", "llphant", "neuronai", "symfony\\ai", "laravel\\ai"),
         call_hints=("create", "generatecontent"),
         generic_call=r"->(?:chat|messages|completions|responses)\(\)->create\s*\(|->generateContent\s*\(",
-        autoload=_autoload(
+        autoload=autoload_rules(
             (
                 r"\bOpenAI::(?:client|factory|chat|completions|responses|embeddings|images|assistants)\s*\(",
                 "openai-php/client",

@@ -23,7 +23,7 @@ from wizard_tui.detection.catalog import (
     OPENAI_FAMILY,
     in_family,
 )
-from wizard_tui.detection.languages import Language
+from wizard_tui.detection.language_record import Language
 from wizard_tui.detection.models import LlmKind
 
 MAX_HITS_PER_FILE = 25
