@@ -3,16 +3,17 @@
 `ECOSYSTEMS` holds one record per ecosystem (npm, pypi, composer, gem, go, cargo, maven,
 pub, hex, swift): how its names are compared (PyPI's canonical form, the rest lower-cased)
 and which names are LLM SDKs and PostHog SDKs. The client families say which packages a
-call shape in source belongs to.
+call shape in source belongs to. What a list of names is, and how a name is looked up in
+one, is `package_names.py`: this module is the names, and the three look-ups callers use.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 
 from packaging.utils import canonicalize_name
+
+from wizard_tui.detection.package_names import EcosystemNames, Names
 
 # --- LLM SDKs ---------------------------------------------------------------------------
 
@@ -296,17 +297,6 @@ GOOGLE_FAMILY: tuple[str, ...] = (
 )
 
 
-def in_family(sdk: str, family: Iterable[str]) -> bool:
-    """True when `sdk` is one of the family's names or starts with one of its prefixes."""
-    for member in family:
-        if member.endswith("*"):
-            if sdk.startswith(member[:-1]):
-                return True
-        elif sdk == member:
-            return True
-    return False
-
-
 # A client class several packages provide (autoloaded in Ruby and PHP): the name a source
 # pattern reports -> the packages that may really provide it, as the manifest declares them.
 SDK_ALIASES: dict[str, tuple[str, ...]] = {
@@ -337,59 +327,35 @@ _NPM_POSTHOG_EXCLUDED = frozenset(
 # --- the ecosystems ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Names:
-    """Package names: exact ones, and those with a prefix (a scope, a module path) or a suffix."""
-
-    exact: frozenset[str] = frozenset()
-    prefixes: tuple[str, ...] = ()
-    suffixes: tuple[str, ...] = ()
-    excluded: frozenset[str] = frozenset()
-
-    def __contains__(self, name: object) -> bool:
-        if not isinstance(name, str) or name in self.excluded:
-            return False
-        return name in self.exact or name.startswith(self.prefixes) or name.endswith(self.suffixes)
-
-
-@dataclass(frozen=True)
-class Ecosystem:
-    """One package ecosystem: its names' normal form, its LLM SDKs and its PostHog SDKs."""
-
-    llm: Names
-    posthog: Names
-    normal: Callable[[str], str] = field(default=str.lower)
-
-
 def _names(*exact: str, prefixes: tuple[str, ...] = ()) -> Names:
     return Names(frozenset(exact), prefixes)
 
 
-ECOSYSTEMS: dict[str, Ecosystem] = {
-    "npm": Ecosystem(
+ECOSYSTEMS: dict[str, EcosystemNames] = {
+    "npm": EcosystemNames(
         Names(_NPM_LLM, _NPM_LLM_SCOPES),
         Names(frozenset({"posthog"}), ("posthog-", "@posthog/"), ("-posthog",), _NPM_POSTHOG_EXCLUDED),
     ),
-    "pypi": Ecosystem(
+    "pypi": EcosystemNames(
         Names(_PYPI_LLM, _PYPI_LLM_PREFIXES), _names("posthog", "posthoganalytics"), normal=canonicalize_name
     ),
-    "gem": Ecosystem(
+    "gem": EcosystemNames(
         Names(_GEM_LLM, ("omniai-", "ruby_llm-", "langchainrb")), _names("posthog-ruby", "posthog-rails", "posthog")
     ),
-    "composer": Ecosystem(Names(_COMPOSER_LLM), _names(prefixes=("posthog/",))),
+    "composer": EcosystemNames(Names(_COMPOSER_LLM), _names(prefixes=("posthog/",))),
     # A Go module path names its packages below it too.
-    "go": Ecosystem(
+    "go": EcosystemNames(
         Names(frozenset(_GO_LLM_MODULES), tuple(m + "/" for m in _GO_LLM_MODULES)),
         _names(prefixes=("github.com/posthog/posthog-go",)),
     ),
-    "cargo": Ecosystem(Names(_CARGO_LLM), _names("posthog-rs", "posthog")),
-    "maven": Ecosystem(
+    "cargo": EcosystemNames(Names(_CARGO_LLM), _names("posthog-rs", "posthog")),
+    "maven": EcosystemNames(
         Names(prefixes=_MAVEN_LLM_PREFIXES),
         _names(prefixes=("com.posthog:", "com.posthog.android:", "com.posthog.java:")),
     ),
-    "pub": Ecosystem(Names(_PUB_LLM), _names("posthog_flutter", "posthog_dart")),
-    "hex": Ecosystem(Names(_HEX_LLM), _names("posthog")),
-    "swift": Ecosystem(Names(_SWIFT_LLM), _names("posthog-ios", "posthog")),
+    "pub": EcosystemNames(Names(_PUB_LLM), _names("posthog_flutter", "posthog_dart")),
+    "hex": EcosystemNames(Names(_HEX_LLM), _names("posthog")),
+    "swift": EcosystemNames(Names(_SWIFT_LLM), _names("posthog-ios", "posthog")),
 }
 
 

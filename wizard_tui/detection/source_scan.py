@@ -21,10 +21,10 @@ from wizard_tui.detection.catalog import (
     LANGUAGE_MODEL_HINT,
     MEDIA_SDKS,
     OPENAI_FAMILY,
-    in_family,
 )
 from wizard_tui.detection.language_record import Language
 from wizard_tui.detection.models import LlmKind
+from wizard_tui.detection.package_names import in_family
 
 MAX_HITS_PER_FILE = 25
 MAX_LINE = 2000
