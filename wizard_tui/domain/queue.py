@@ -1,13 +1,14 @@
 """The queue store: the in-memory truth of a run, and every transition a task can make.
 
-Each transition updates the task, then publishes one audit record on the event bus,
-carrying what anyone downstream needs to know of it (the model that ran, how long it
-took); the recorder, telemetry, the headless printer and the UI all follow from that.
+Each transition updates the task, tells the queue's indexes (`queue_index.py`: what is
+ready, what must be blocked, what the guards count), then publishes one audit record on
+the event bus, carrying what anyone downstream needs to know of it (the model that ran,
+how long it took); the recorder, telemetry, the headless printer and the UI all follow
+from that.
 """
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +16,6 @@ from typing import Any
 
 from wizard_tui.domain.clock import Clock, IdFactory
 from wizard_tui.domain.events import EventBus
-from wizard_tui.domain.guards import dedup_key
 from wizard_tui.domain.models import (
     AuditRecord,
     Handoff,
@@ -26,6 +26,7 @@ from wizard_tui.domain.models import (
     TaskStatus,
 )
 from wizard_tui.domain.printable import path_text
+from wizard_tui.domain.queue_index import QueueIndex
 from wizard_tui.domain.settings import MAX_ATTEMPTS
 
 
@@ -68,27 +69,12 @@ class QueueStore:
         self.model: str | None = None
         self.finished = False
         self._listeners: list[Callable[[], None]] = []
-        # Indexes kept in step with every transition, so scheduling and guards cost O(1) per
-        # transition instead of a scan of the whole queue (which made big queues quadratic).
-        self._ready: set[str] = set()  # pending tasks whose dependencies are satisfied
-        self._ready_heap: list[tuple[int, str]] = []  # (queue position, id), stale entries skipped
-        self._position: dict[str, int] = {}  # task id -> its place in the queue
-        self._unsatisfied: dict[str, int] = {}  # pending task -> dependencies not yet satisfied
-        self._dependents: dict[str, list[str]] = {}  # task -> tasks that depend on it
-        self._to_block: dict[str, str] = {}  # pending task -> a dependency that failed or was blocked
-        # `after_others` tasks wait behind a barrier: held while seeding goes on, while any other
-        # task is unfinished, or while an earlier flagged task is.
-        self._held: set[str] = set()  # flagged tasks whose dependencies are satisfied, waiting
-        self._ready_last: set[str] = set()  # flagged tasks released to the ready set
-        self._open_others = 0  # unfinished tasks without the flag
-        self._open_last: list[str] = []  # unfinished flagged tasks, in queue order
-        self.dedup_index: dict[str, str] = {}  # dedup key -> id of a non-failed task
-        self.children: dict[str, int] = {}  # enqueuer -> number of tasks it enqueued
+        # Ready tasks, tasks to block, the guards' counts: kept in step with every transition.
+        self.index = QueueIndex(self.tasks, seeding=self._seeding)
         # Each task's serialised JSON, in queue order, and the positions that changed since the
         # last render: a write of a big queue re-serialises only what changed, then one join.
         self._json_parts: list[bytes] = []
         self._json_dirty: set[int] = set()
-        self._ids_by_position: list[str] = []
 
     # -- observation -------------------------------------------------------------------------
 
@@ -126,146 +112,34 @@ class QueueStore:
         head = self._queue_file([]).model_dump_json()
         assert head.endswith('"tasks":[]}')
         for position in self._json_dirty:
-            task = self.tasks[self._ids_by_position[position]]
+            task = self.tasks[self.index.order[position]]
             self._json_parts[position] = task.model_dump_json().encode("utf-8")
         self._json_dirty.clear()
         return [head[: -len("[]}")].encode("utf-8") + b"[\n", *self._json_parts]
 
     def first_ready(self, limit: int) -> list[Task]:
         """The `limit` oldest ready tasks, in queue order, in O(limit log n)."""
-        heap = self._ready_heap
-        taken: list[tuple[int, str]] = []
-        while heap and len(taken) < limit:
-            entry = heapq.heappop(heap)
-            if entry[1] in self._ready and not any(e[1] == entry[1] for e in taken):
-                taken.append(entry)
-        for entry in taken:
-            heapq.heappush(heap, entry)
-        return [self.tasks[task_id] for _, task_id in taken]
-
-    def _mark_ready(self, task_id: str) -> None:
-        if self.tasks[task_id].after_others:
-            if not self._barrier_open(task_id):
-                self._held.add(task_id)
-                return
-            self._ready_last.add(task_id)
-        if task_id not in self._ready:
-            self._ready.add(task_id)
-            heapq.heappush(self._ready_heap, (self._position[task_id], task_id))
-
-    def _barrier_open(self, task_id: str) -> bool:
-        seeding = self.orchestrator.status in ("pending", "running")
-        return not seeding and self._open_others == 0 and bool(self._open_last) and self._open_last[0] == task_id
-
-    def _release(self) -> None:
-        """Let the first held `after_others` task run once the barrier opens."""
-        for task_id in [t for t in self._open_last if t in self._held]:
-            if self._barrier_open(task_id):
-                self._held.discard(task_id)
-                self._mark_ready(task_id)
-            break
-
-    def _finished(self, task: Task) -> None:
-        """`task` reached a terminal status: the barrier may open."""
-        if task.after_others:
-            if task.id in self._open_last:
-                self._open_last.remove(task.id)
-        else:
-            self._open_others -= 1
-        self._release()
+        return self.index.first_ready(limit)
 
     def blockable(self) -> list[tuple[Task, str]]:
         """Pending tasks with a dependency that failed or was blocked (from the index)."""
-        return [(self.tasks[i], dep) for i, dep in self._to_block.items()]
+        return self.index.blockable()
 
     def rebuild_indexes(self) -> None:
         """Recompute every index from the tasks (after loading a queue file)."""
-        self._ready.clear()
-        self._ready_heap.clear()
-        self._position = {}
-        self._ids_by_position = []
-        self._json_parts = []
-        self._json_dirty = set()
-        self._unsatisfied.clear()
-        self._dependents.clear()
-        self._to_block.clear()
-        self._held.clear()
-        self._ready_last.clear()
-        self._open_others = 0
-        self._open_last = []
-        self.dedup_index.clear()
-        self.children.clear()
-        for task in self.tasks.values():
-            self._count_open(task)
-        for task in self.tasks.values():
-            self._index_new(task, counted=True)
+        self.index = QueueIndex(self.tasks, seeding=self._seeding)  # `tasks` may be a new dict
+        self._json_parts = [b""] * len(self.index.order)
+        self._json_dirty = set(range(len(self.index.order)))
 
-    def _count_open(self, task: Task) -> None:
-        if task.status.terminal:
-            return
-        if task.after_others:
-            self._open_last.append(task.id)
-            return
-        self._open_others += 1
-        # A task enqueued while a flagged one waits to start closes the barrier again.
-        for task_id in self._ready_last:
-            self._ready.discard(task_id)
-            self._held.add(task_id)
-        self._ready_last.clear()
+    def _added(self, task: Task) -> None:
+        """A new task, at the end of the queue."""
+        self.index.added(task)
+        self._json_parts.append(b"")
+        self._json_dirty.add(self.index.position[task.id])
 
-    def _index_new(self, task: Task, *, counted: bool = False) -> None:
-        if not counted:
-            self._count_open(task)
-        if task.id not in self._position:
-            self._position[task.id] = len(self._ids_by_position)
-            self._ids_by_position.append(task.id)
-            self._json_parts.append(b"")
-        self._json_dirty.add(self._position[task.id])
-        for dep in task.depends_on:
-            self._dependents.setdefault(dep, []).append(task.id)
-        self.children[task.enqueued_by] = self.children.get(task.enqueued_by, 0) + 1
-        if task.status != TaskStatus.FAILED:
-            self.dedup_index.setdefault(dedup_key(task.type, task.inputs), task.id)
-        if task.status == TaskStatus.PENDING:
-            self._index_pending(task)
-
-    def _index_pending(self, task: Task) -> None:
-        unsatisfied = 0
-        for dep in task.depends_on:
-            status = self.tasks[dep].status
-            if status in (TaskStatus.FAILED, TaskStatus.BLOCKED):
-                self._to_block.setdefault(task.id, dep)
-            if not status.satisfied:
-                unsatisfied += 1
-        self._unsatisfied[task.id] = unsatisfied
-        if unsatisfied == 0:
-            self._mark_ready(task.id)
-
-    def _forget_dedup(self, task: Task) -> None:
-        key = dedup_key(task.type, task.inputs)
-        if self.dedup_index.get(key) == task.id:
-            del self.dedup_index[key]
-
-    def _left_pending(self, task: Task) -> None:
-        self._ready.discard(task.id)
-        self._held.discard(task.id)
-        self._ready_last.discard(task.id)
-        self._unsatisfied.pop(task.id, None)
-        self._to_block.pop(task.id, None)
-
-    def _settled(self, task: Task) -> None:
-        """`task` reached a terminal status: tell its pending dependents."""
-        for dependent_id in self._dependents.get(task.id, ()):
-            dependent = self.tasks[dependent_id]
-            if dependent.status != TaskStatus.PENDING:
-                continue
-            if task.status.satisfied:
-                left = self._unsatisfied[dependent_id] - 1
-                self._unsatisfied[dependent_id] = left
-                if left == 0:
-                    self._mark_ready(dependent_id)
-            else:
-                self._to_block.setdefault(dependent_id, task.id)
+    def _seeding(self) -> bool:
+        """The orchestrator may still enqueue, so `after_others` tasks wait."""
+        return self.orchestrator.status in ("pending", "running")
 
     def get(self, task_id: str) -> Task:
         return self.tasks[task_id]
@@ -292,7 +166,7 @@ class QueueStore:
 
     def _changed(self, task: Task | None = None) -> None:
         if task is not None:
-            self._json_dirty.add(self._position[task.id])
+            self._json_dirty.add(self.index.position[task.id])
         self.updated_at = self.clock.now()
         for listener in list(self._listeners):
             listener()
@@ -340,7 +214,7 @@ class QueueStore:
                 duration_ms=duration_ms,
             )
         self.audit("orchestrator", None, status=status, **extra)
-        self._release()
+        self.index.release()
         self._changed()
 
     def enqueue(
@@ -374,7 +248,7 @@ class QueueStore:
         while task.id in self.tasks:  # ids are random; a clash is rare but must not overwrite
             task.id = self.ids("t")
         self.tasks[task.id] = task
-        self._index_new(task)
+        self._added(task)
         self.audit(
             "enqueue",
             task,
@@ -394,7 +268,7 @@ class QueueStore:
         task.started_at = self.clock.now()
         task.finished_at = None
         task.error = None
-        self._left_pending(task)
+        self.index.left_pending(task)
         self.audit("start", task, model=model or task.model, ms_since_run_start=ms_since_run_start)
         self._changed(task)
         return task
@@ -417,8 +291,7 @@ class QueueStore:
         task.status = status
         task.handoff = handoff
         task.finished_at = finished_at or self.clock.now()
-        self._settled(task)
-        self._finished(task)
+        self.index.settled(task)
         # A skip says why on its own line, so a log shows it without opening the handoff.
         why = {"reason": handoff.did[:SKIP_REASON_CHARS]} if status == TaskStatus.SKIPPED else {}
         self.audit(
@@ -442,15 +315,14 @@ class QueueStore:
     ) -> Task:
         """Terminally failed: after its last attempt (of `model`, `duration_ms` long) or never started."""
         task = self._expect(task_id, TaskStatus.RUNNING, TaskStatus.PENDING)
-        self._left_pending(task)
+        self.index.left_pending(task)
         task.status = TaskStatus.FAILED
         task.error = error
         if handoff is not None:
             task.handoff = handoff
         task.finished_at = self.clock.now()
-        self._forget_dedup(task)
-        self._settled(task)
-        self._finished(task)
+        self.index.failed(task)
+        self.index.settled(task)
         self.audit("fail", task, error=error.model_dump(), model=model or task.model, duration_ms=duration_ms)
         self._changed(task)
         return task
@@ -461,7 +333,7 @@ class QueueStore:
         task.status = TaskStatus.PENDING
         task.error = error
         task.finished_at = self.clock.now()
-        self._index_pending(task)
+        self.index.pending(task)
         self.audit("requeue", task, error=error.model_dump())
         self._changed(task)
         return task
@@ -475,9 +347,8 @@ class QueueStore:
             message=f"dependency {dep.id} ({dep.type}) {dep.status.value}",
         )
         task.finished_at = self.clock.now()
-        self._left_pending(task)
-        self._settled(task)
-        self._finished(task)
+        self.index.left_pending(task)
+        self.index.settled(task)
         self.audit("block", task, blocked_by=failed_dep, model=task.model, duration_ms=0)
         self._changed(task)
         return task
@@ -506,7 +377,7 @@ class QueueStore:
         task.status = TaskStatus.PENDING
         task.error = None
         task.started_at = None
-        self._index_pending(task)
+        self.index.pending(task)
         self.audit("reset", task, to="pending")
         self._changed(task)
         return task

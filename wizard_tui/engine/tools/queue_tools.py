@@ -24,8 +24,8 @@ async def enqueue_task(ctx: ToolContext, args: EnqueueTaskInput) -> dict[str, An
         valid_types=services.library.task_types,
         valid_models=services.valid_models,
         limits=services.limits,
-        dedup_index=store.dedup_index,
-        children=store.children,
+        dedup_index=store.index.dedup_index,
+        children=store.index.children,
     )
     if trip is not None:
         store.audit("guard", guard=trip.guard, type=args.type, enqueued_by=ctx.agent_id, message=trip.message)
