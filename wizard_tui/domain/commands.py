@@ -18,7 +18,7 @@ PROGRAM = "wizard-tui"
 MAKE_ENV = "WIZARD_TUI_MAKE_RUN"
 # Flags that choose what happens to an earlier run; a hint replaces them with its own.
 RUN_CHOICE_FLAGS = frozenset({"--resume", "--fresh"})
-# The words that name a command other than a run (cli.py dispatches on them).
+# The words that name a command other than a run (wizard_tui/cli dispatches on them).
 SUBCOMMANDS = frozenset({"watch", "detect", "apply", "revert"})
 
 

@@ -1,157 +1,27 @@
-"""Command line: `wizard-tui PATH [options]`, `wizard-tui watch PATH`, `wizard-tui detect PATH`.
+"""The commands: a run (in the UI or headless), `watch`, `detect`, `apply` and `revert`, and
+`main`, which picks one by the first word.
 
-Imports stay lazy: `--no-ui` and `detect` never load Textual, and `--help` loads nothing heavy
-(not even asyncio: bench/bench_startup.py holds `--help` to 4x `python -c pass`).
-
-Subcommands are picked by their first word in `main`, each with its own argparse parser,
-rather than with argparse's subparsers or click: the default command takes a PATH where a
-subcommand's name would go (`wizard-tui PATH`), which subparsers cannot parse without a
-command word, and importing click costs more than the whole `--help` budget (at most 4x
-`python -c pass`; measured with `python -X importtime`: click 30-110 ms, argparse 8-24 ms).
+Each parses its own arguments (`parsers.py`), checks the project folder, and imports what
+it needs only then, so `--help` and `detect` stay light.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # type names only: importing these at run time would slow --help
     from wizard_tui.agents.base import AgentBackend
     from wizard_tui.domain.commands import Invocation
-    from wizard_tui.domain.models import QueueFile
     from wizard_tui.engine.run import RunConfig
     from wizard_tui.telemetry.emitter import Sink
 
-from wizard_tui.domain.settings import (
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_USAGE,
-    INTERACTIVE_PACE_MS,
-    MAX_CONCURRENCY,
-    MAX_PACE_MS,
-    MAX_TASK_CAP,
-    MAX_TASKS,
-    RUN_DIR_NAME,
-)
-
-
-class _Version(argparse.Action):
-    """`--version`: read from the installed package's metadata only when asked (it costs a few ms)."""
-
-    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
-        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
-
-    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> NoReturn:
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            text = version("wizard-tui")
-        except PackageNotFoundError:  # run from a checkout that was never installed
-            text = "unknown (not installed; run `make setup` or `pipx install .`)"
-        sys.stdout.write(f"wizard-tui {text}\n")
-        parser.exit(EXIT_OK)
-
-
-class _Parser(argparse.ArgumentParser):
-    """Usage errors are one sentence on stderr and exit 2, never a traceback."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
-
-
-def _whole_number(low: int, high: int) -> Callable[[str], int]:
-    """An argparse type for a whole number in [low, high]: what the run would refuse later is refused here."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text.strip())
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{text[:40]!r} must be from {low} to {high}")
-        return value
-
-    return parse
-
-
-def _project_path(text: str) -> Path:
-    """A project folder; an empty path is a mistake, not the current folder."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("the project path is empty; pass the project's folder (use . for this one)")
-    return Path(text)
-
-
-def run_parser() -> argparse.ArgumentParser:
-    p = _Parser(
-        prog="wizard-tui",
-        description=(
-            "Plan a PostHog integration of a project with an orchestrator agent and drain the task "
-            "queue with one fresh agent per task. A run never edits the project: it writes only "
-            "PATH/.posthog-wizard/, where the proposed changes end up as one changes.patch."
-        ),
-        epilog=(
-            "Other commands: 'wizard-tui watch PATH' attaches the UI to a run dir (read-only); "
-            "'wizard-tui detect PATH [--json]' shows what detection finds; 'wizard-tui apply PATH' applies "
-            "the last run's changes.patch and 'wizard-tui revert PATH' undoes it. "
-            "Exit codes: 0 all tasks done, 1 failed or blocked tasks, 2 bad usage, 130 interrupted."
-        ),
-    )
-    p.add_argument("--version", action=_Version, help="print the version and exit")
-    p.add_argument("path", type=_project_path, help="the project folder to set up")
-    p.add_argument("--no-ui", action="store_true", help="plain output for CI and pipes (no terminal UI)")
-    p.add_argument("--json", action="store_true", help="print events as JSON lines (implies --no-ui)")
-    p.add_argument(
-        "--agent",
-        choices=["offline", "anthropic"],
-        help="agent backend (default: anthropic when ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN is set, else offline)",
-    )
-    p.add_argument("--model", metavar="M", help="run every agent on model M (beats the prompts' models)")
-    p.add_argument(
-        "--concurrency",
-        type=_whole_number(1, MAX_CONCURRENCY),
-        default=1,
-        metavar="N",
-        help=f"tasks run at once (default 1, at most {MAX_CONCURRENCY})",
-    )
-    p.add_argument("--no-pipeline", action="store_true", help="seed the whole queue before draining it")
-    p.add_argument(
-        "--max-tasks",
-        type=_whole_number(1, MAX_TASK_CAP),
-        default=MAX_TASKS,
-        metavar="N",
-        help=f"queue cap (default {MAX_TASKS})",
-    )
-    p.add_argument(
-        "--resume",
-        action="store_true",
-        help="continue the unfinished run in PATH/.posthog-wizard (in a terminal, a plain run asks)",
-    )
-    p.add_argument("--fresh", action="store_true", help="start over; an earlier run is kept under previous/")
-    p.add_argument("--no-telemetry", action="store_true", help="send no telemetry over the network")
-    p.add_argument("--stub", action="store_true", help="walking skeleton: every task runs the stub body")
-    p.add_argument(
-        "--apply",
-        action="store_true",
-        help="apply the proposed changes at the end when the review task passed (undo with 'wizard-tui revert')",
-    )
-    p.add_argument(
-        "--pace",
-        type=_whole_number(0, MAX_PACE_MS),
-        metavar="MS",
-        help=f"offline agent: each turn takes about MS ms (interactive default {INTERACTIVE_PACE_MS}, --no-ui 0)",
-    )
-    return p
-
-
-def _sub_parser(name: str, help_text: str) -> argparse.ArgumentParser:
-    p = _Parser(prog=f"wizard-tui {name}", description=help_text)
-    p.add_argument("path", type=_project_path, help="the project folder")
-    return p
+from wizard_tui.cli.ask import ask_about, can_ask
+from wizard_tui.cli.parsers import run_parser, sub_parser
+from wizard_tui.domain.settings import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, INTERACTIVE_PACE_MS, RUN_DIR_NAME
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
@@ -162,8 +32,9 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
     return code
 
 
-def _detect(argv: Sequence[str]) -> int:
-    p = _sub_parser("detect", "Show the framework, package manager, PostHog and LLM calls detection finds.")
+def detect(argv: Sequence[str]) -> int:
+    """`wizard-tui detect PATH [--json]`: what detection finds, as text or JSON."""
+    p = sub_parser("detect", "Show the framework, package manager, PostHog and LLM calls detection finds.")
     p.add_argument("--json", action="store_true", help="print the detect_framework tool's JSON")
     args = p.parse_args(argv)
     from wizard_tui.detection import detect_project, format_detection
@@ -183,8 +54,9 @@ def _detect(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
-def _watch(argv: Sequence[str], invocation: Callable[[], Invocation]) -> int:
-    p = _sub_parser("watch", "Attach the terminal UI to a run dir written by another process (read-only).")
+def watch(argv: Sequence[str], invocation: Callable[[], Invocation]) -> int:
+    """`wizard-tui watch PATH`: the UI, read-only, on a run dir another process writes."""
+    p = sub_parser("watch", "Attach the terminal UI to a run dir written by another process (read-only).")
     args = p.parse_args(argv)
     from wizard_tui.engine.rundir import RunSetupError, check_install_dir
 
@@ -197,12 +69,13 @@ def _watch(argv: Sequence[str], invocation: Callable[[], Invocation]) -> int:
     return watch_tui(root, invocation=invocation())
 
 
-def _apply_or_revert(name: str, argv: Sequence[str], invocation_of: Callable[[], Invocation]) -> int:
+def apply_or_revert(name: str, argv: Sequence[str], invocation_of: Callable[[], Invocation]) -> int:
+    """`wizard-tui apply PATH` or `wizard-tui revert PATH`: the last run's patch, all or nothing."""
     if name == "apply":
         text = "Apply the last finished run's .posthog-wizard/changes.patch to the project, every file or none."
     else:
         text = "Restore the files the last apply changed, byte for byte (refused when you changed them since)."
-    args = _sub_parser(name, text).parse_args(argv)
+    args = sub_parser(name, text).parse_args(argv)
     from wizard_tui.domain.printable import path_text, printable
     from wizard_tui.engine.apply import ApplyError, apply_changes, revert_changes
     from wizard_tui.engine.rundir import RunSetupError, check_install_dir
@@ -246,7 +119,8 @@ def choose_backend(agent: str | None, pace_ms: int) -> tuple[AgentBackend, str] 
     return OfflineAgent(pace_s=pace_ms / 1000), name
 
 
-def _run(argv: Sequence[str], invocation_of: Callable[[], Invocation]) -> int:
+def run(argv: Sequence[str], invocation_of: Callable[[], Invocation]) -> int:
+    """`wizard-tui PATH [options]`: a run, in the terminal UI or with --no-ui."""
     args = run_parser().parse_args(argv)
     # The secret scanner takes most of a second to import: load it beside the start-up work.
     threading.Thread(target=_warm_secret_scanner, name="wizard-warm-scanner", daemon=True).start()
@@ -272,12 +146,12 @@ def _run(argv: Sequence[str], invocation_of: Callable[[], Invocation]) -> int:
         install_dir = check_install_dir(args.path)
     except RunSetupError as exc:
         return _fail(str(exc))
-    if not (args.resume or args.fresh) and _can_ask():
+    if not (args.resume or args.fresh) and can_ask():
         from wizard_tui.engine.rundir import unfinished_run
 
         unfinished = unfinished_run(install_dir)
         if unfinished is not None:
-            choice = _ask_about(unfinished, install_dir)
+            choice = ask_about(unfinished, install_dir)
             if choice is None:
                 from wizard_tui.domain.printable import printable
 
@@ -353,40 +227,6 @@ def _run_headless(config: RunConfig, backend: AgentBackend, sinks: list[Sink], *
         return _fail(f"interrupted; continue with: {config.command('--resume')}", EXIT_INTERRUPTED)
 
 
-def _can_ask() -> bool:
-    """A person is at the keyboard: the question goes to stderr, the answer comes from stdin."""
-    return sys.stdin.isatty() and sys.stderr.isatty()
-
-
-def _ask_about(queue: QueueFile, install_dir: Path) -> str | None:
-    """Ask whether to continue an unfinished run: "resume", "fresh", or None to do nothing."""
-    from wizard_tui.domain.printable import printable
-
-    finished = sum(1 for t in queue.tasks if t.status.terminal)
-    where = install_dir / RUN_DIR_NAME
-    sys.stderr.write(
-        printable(f"An unfinished run ({queue.run_id}, {finished} of {len(queue.tasks)} tasks finished) is in {where}.")
-        + "\n"
-    )
-    while True:
-        sys.stderr.write("Continue it? [Y]es / [n]o, start over (the old run is kept under previous/) / [q]uit: ")
-        sys.stderr.flush()
-        try:
-            answer = sys.stdin.readline()
-        except KeyboardInterrupt:
-            answer = ""
-        if not answer:  # end of input or Ctrl-C: do nothing
-            sys.stderr.write("\n")
-            return None
-        word = answer.strip().lower()
-        if word in ("", "y", "yes"):
-            return "resume"
-        if word in ("n", "no"):
-            return "fresh"
-        if word in ("q", "quit"):
-            return None
-
-
 def _warm_secret_scanner() -> None:
     import contextlib
 
@@ -406,23 +246,20 @@ def _invocation(argv: Sequence[str] | None) -> Invocation:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The `wizard-tui` command: `argv` None reads the real command line; returns the exit code."""
     given = argv
     argv = list(sys.argv[1:] if argv is None else argv)
     # Worked out after parsing (so --help costs nothing for it), from what was given.
     invocation = lambda: _invocation(given)  # noqa: E731
     try:
         if argv and argv[0] == "detect":
-            return _detect(argv[1:])
+            return detect(argv[1:])
         if argv and argv[0] == "watch":
-            return _watch(argv[1:], invocation)
+            return watch(argv[1:], invocation)
         if argv and argv[0] in ("apply", "revert"):
-            return _apply_or_revert(argv[0], argv[1:], invocation)
-        return _run(argv, invocation)
+            return apply_or_revert(argv[0], argv[1:], invocation)
+        return run(argv, invocation)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
