@@ -223,7 +223,7 @@ def _run_headless(config: RunConfig, backend: AgentBackend, sinks: list[Sink], *
         return asyncio.run(main())
     except (KeyboardInterrupt, asyncio.CancelledError):
         # A second signal while the first was being handled, or one after the run's last await:
-        # the queue file was still written (see Run._final_flush), so the run can be resumed.
+        # the queue file was still written (see run_end.final_flush), so the run can be resumed.
         return _fail(f"interrupted; continue with: {config.command('--resume')}", EXIT_INTERRUPTED)
 
 

@@ -9,6 +9,7 @@ both run their agents here, so timeouts, backend failures and usage are handled 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 from collections.abc import Callable
@@ -55,6 +56,28 @@ class AgentRunner:
         """A backend that runs no model (the offline agent) reports its own name as the model."""
         fixed = getattr(self.backend, "fixed_model", None)
         return dataclasses.replace(agent, model=fixed) if fixed else agent
+
+    async def preflight(self, model: str) -> str | None:
+        """One cheap request to the model API, before a run writes anything; the sentence when it fails.
+
+        Its tokens join the run's. Backends that reach no network (the offline agent) have no `preflight`.
+        """
+        check = getattr(self.backend, "preflight", None)
+        if check is None:
+            return None
+        try:
+            usage = await check(model)
+        except AgentError as exc:
+            return str(exc)
+        self.spend.add(model, dataclasses.asdict(usage))
+        return None
+
+    async def aclose(self) -> None:
+        """Close the backend with the run, if it holds connections (the anthropic client does)."""
+        close = getattr(self.backend, "aclose", None)
+        if close is not None:
+            with contextlib.suppress(Exception):
+                await close()
 
     async def run(self, agent: ResolvedAgent, context: ToolContext) -> AgentRun:
         """Run `agent` bound to `context` to its end. Only cancellation propagates."""

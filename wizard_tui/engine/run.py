@@ -3,66 +3,53 @@
 This module is the wiring: the run dir comes from `rundir`, every fact is written by the
 `Recorder` and turned into telemetry by `Telemetry.observe` (both subscribers of the one
 event bus), and every agent, the orchestrator's and each task's, runs through one
-`AgentRunner`. `Run.execute()` never raises for a user's or an agent's mistake: it returns
-a `RunResult` with an exit code (0 all done, 1 failed or blocked tasks, 2 bad input, 130
-interrupted) and leaves every file flushed.
+`AgentRunner`. The work itself (seed and drain) is `seeding`, how it ends is `run_end`, a
+write the disk refuses is `disk_fault`, and what a run is given and returns is `run_config`.
+`Run.execute()` never raises for a user's or an agent's mistake: it returns a `RunResult`
+with an exit code (0 all done, 1 failed or blocked tasks, 2 bad input, 130 interrupted) and
+leaves every file flushed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import gc
-import logging
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime
 
-from pydantic import BaseModel, Field
-
-from wizard_tui.agents.base import AgentBackend, AgentError
-from wizard_tui.domain import nofollow
-from wizard_tui.domain.changes import review_passed
+from wizard_tui.agents.base import AgentBackend
 from wizard_tui.domain.claude_models import MODELS, at_or_below
 from wizard_tui.domain.clock import Clock, IdFactory, SystemClock, random_ids
-from wizard_tui.domain.commands import Invocation
 from wizard_tui.domain.events import RUN_FINISHED, RUN_STARTED, EventBus
 from wizard_tui.domain.guards import GUARD_NAMES, Limits
-from wizard_tui.domain.metrics import RunMetrics, compute_metrics
-from wizard_tui.domain.models import ORCHESTRATOR, TaskError, TaskStatus
+from wizard_tui.domain.metrics import compute_metrics
+from wizard_tui.domain.models import TaskStatus
 from wizard_tui.domain.persistence import CoalescingWriter, RunPaths, read_audit, read_install_intent
-from wizard_tui.domain.printable import path_text, printable
+from wizard_tui.domain.printable import path_text
 from wizard_tui.domain.prompts import PromptLibrary, load_prompts
 from wizard_tui.domain.queue import QueueStore, join_chunks
 from wizard_tui.domain.resolver import resolve_orchestrator, resolve_task
-from wizard_tui.domain.settings import (
-    AGENT_TIMEOUT_S,
-    EXIT_FAILED,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_USAGE,
-    MAX_CONCURRENCY,
-    MAX_STARTS,
-    MAX_TASK_CAP,
-    MAX_TASKS,
-)
+from wizard_tui.domain.settings import EXIT_FAILED, EXIT_USAGE
 from wizard_tui.domain.shared_prompt import RunFacts, SharedPrompts
-from wizard_tui.domain.verdict import RunVerdict, verdict
+from wizard_tui.domain.verdict import verdict
 from wizard_tui.domain.walk import WalkBudget
 from wizard_tui.engine.agent_runner import AgentRunner
-from wizard_tui.engine.apply import ApplyError, ApplyOutcome, apply_changes, read_changes
+from wizard_tui.engine.disk_fault import DiskFault, fault_sentence
 from wizard_tui.engine.executor import Executor
 from wizard_tui.engine.recorder import Recorder
+from wizard_tui.engine.run_config import RunConfig, RunResult
+from wizard_tui.engine.run_end import after_final_fault, apply_at_end, ending, final_flush, next_step
 from wizard_tui.engine.rundir import OpenRunDir, RunSetupError, open_run_dir
-from wizard_tui.engine.tools import RunServices, ToolContext
+from wizard_tui.engine.seeding import WorkEnd, drive, seed
+from wizard_tui.engine.tools import RunServices
 from wizard_tui.engine.tools.explore import in_worker
-from wizard_tui.engine.tools.project import detection_of
 from wizard_tui.engine.tools.secrets import take_inventory
 from wizard_tui.telemetry.emitter import JsonlSink, Sink, Telemetry
 from wizard_tui.telemetry.events import vocabulary
 
-log = logging.getLogger(__name__)
+# What the faces and tests import from here: the run, what it is given and what it returns.
+__all__ = ["Run", "RunConfig", "RunResult", "tune_gc"]
 
 
 def tune_gc() -> None:
@@ -74,49 +61,6 @@ def tune_gc() -> None:
     """
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
-
-
-class RunConfig(BaseModel):
-    """What the command line decided."""
-
-    install_dir: Path
-    model: str | None = None
-    concurrency: int = Field(default=1, ge=1, le=MAX_CONCURRENCY)
-    pipeline: bool = True
-    max_tasks: int = Field(default=MAX_TASKS, ge=1, le=MAX_TASK_CAP)
-    max_starts: int = Field(default=MAX_STARTS, ge=1)
-    resume: bool = False
-    fresh: bool = False
-    agent_timeout_s: float = Field(default=AGENT_TIMEOUT_S, gt=0)
-    stub: bool = False  # --stub: every task runs the stub body (the walking skeleton)
-    apply: bool = False  # --apply: apply changes.patch at the end when the review task passed
-    # How the person started this run, so hints name a command that works in their shell.
-    invocation: Invocation | None = None
-
-    def command(self, flag: str | None = None) -> str:
-        """What to type to run again with `flag` (`--resume`, `--fresh`, or None for a plain run)."""
-        return (self.invocation or Invocation(args=(path_text(self.install_dir),))).again(flag)
-
-    def sub(self, command: str) -> str:
-        """What to type to `apply` or `revert` this run's project, in the shell that started the run."""
-        return (self.invocation or Invocation()).sub(command, path_text(self.install_dir))
-
-
-@dataclass
-class RunResult:
-    """How a run ended: the exit code, the sentence for the person, and its figures."""
-
-    exit_code: int
-    verdict: RunVerdict | None
-    metrics: RunMetrics | None
-    run_id: str | None
-    message: str
-    usage: dict[str, int] = field(default_factory=dict)
-    applied: ApplyOutcome | None = None  # with --apply, what was applied
-    patch_files: int = 0  # how many files the run's changes.patch changes (0: no patch)
-    next_step: str = ""  # what the person can do now: apply the patch, or undo what --apply did
-    usage_by_model: dict[str, dict[str, Any]] = field(default_factory=dict)  # counters and cost_usd
-    cost_usd: float | None = None  # at list prices; None when no model that ran has a price
 
 
 class Run:
@@ -144,13 +88,15 @@ class Run:
         self.run_id = run_id
         self.runner = AgentRunner(backend, timeout_s=config.agent_timeout_s)
         self.writer: CoalescingWriter | None = None  # queue.json's writer, read by the machinery benchmark
+        self.fault = DiskFault()  # every writer of the run reports a failed write here
         self._opened: OpenRunDir | None = None
         self._prepared: tuple[RunPaths, QueueStore] | None = None
-        self._fault: OSError | None = None
-        self._work: asyncio.Task[tuple[bool, int, str]] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- set-up ------------------------------------------------------------------------------
+
+    async def preflight(self) -> str | None:
+        """One cheap request to the model API, before `prepare()` writes anything; the sentence when it fails."""
+        return await self.runner.preflight(self.config.model or self.backend.default_model)
 
     def prepare(self) -> tuple[RunPaths, QueueStore]:
         """Validate input, lock and open the run dir; raises RunSetupError with a sentence.
@@ -188,7 +134,7 @@ class Run:
         if self._prepared is None:
             problem = await self.preflight()
             if problem is not None:  # nothing was written: a wrong endpoint is bad input, like a bad path
-                await self._close_backend()
+                await self.runner.aclose()
                 return RunResult(EXIT_USAGE, None, None, self.run_id, problem)
             try:
                 self.prepare()
@@ -198,49 +144,12 @@ class Run:
         paths, store = self._prepared
         try:
             result = await self._execute(paths, store)
-            result = self._apply_at_end(result, paths, store) if self.config.apply else result
-            return self._next_step(result, paths)
+            result = apply_at_end(result, paths, store, self.clock.now()) if self.config.apply else result
+            return next_step(result, paths, self.config)
         except OSError as exc:  # the run dir could not be written as the run began
             return RunResult(EXIT_FAILED, None, None, self.run_id, fault_sentence(exc, paths))
         finally:
             self.release()
-
-    def _next_step(self, result: RunResult, paths: RunPaths) -> RunResult:
-        """Say where the patch is and the command that applies it (or undoes what --apply did)."""
-        if result.exit_code in (EXIT_INTERRUPTED, EXIT_USAGE) and result.applied is None:
-            return result
-        try:
-            manifest = read_changes(paths)
-        except ApplyError:  # a patch we cannot read back is no patch to point at
-            manifest = None
-        if manifest is None or manifest.run_id != result.run_id:
-            return result
-        if result.applied is not None:
-            step = f"Undo it with `{self.config.sub('revert')}`."
-        else:
-            step = (
-                f"Review the proposed changes in {path_text(paths.changes_patch)}, "
-                f"then apply them with `{self.config.sub('apply')}`."
-            )
-        return dataclasses.replace(result, patch_files=len(manifest.files), next_step=step)
-
-    def _apply_at_end(self, result: RunResult, paths: RunPaths, store: QueueStore) -> RunResult:
-        """`--apply`: apply the patch, still holding the lock, when the run ended and its review passed."""
-        if result.exit_code in (EXIT_INTERRUPTED, EXIT_USAGE):
-            return result
-        if not paths.changes_manifest.exists():
-            return dataclasses.replace(result, message=f"{result.message} The run proposed no changes to apply.")
-        if not review_passed(store.tasks.values()):
-            return dataclasses.replace(
-                result,
-                exit_code=max(result.exit_code, EXIT_FAILED),
-                message=f"{result.message} Not applied: --apply needs a review task that ended done.",
-            )
-        try:
-            outcome = apply_changes(paths.install_dir, lock_held=True, now=self.clock.now())
-        except ApplyError as exc:
-            return dataclasses.replace(result, exit_code=EXIT_USAGE, message=f"{result.message} Not applied: {exc}")
-        return dataclasses.replace(result, message=f"{result.message} {outcome.message}", applied=outcome)
 
     def _services(self, paths: RunPaths, store: QueueStore, library: PromptLibrary) -> RunServices:
         # A task's model may be lowered below the run's model, never raised above it.
@@ -253,7 +162,7 @@ class Run:
             limits=Limits(max_tasks=self.config.max_tasks, max_starts=self.config.max_starts),
             valid_models=valid_models,
             started_mono=self.clock.monotonic(),
-            on_disk_error=self._disk_fault,
+            on_disk_error=self.fault,
         )
 
     async def _execute(self, paths: RunPaths, store: QueueStore) -> RunResult:
@@ -262,19 +171,18 @@ class Run:
         store.backend = self.backend.name
         store.model = self.config.model or self.backend.default_model
 
-        self._loop = asyncio.get_running_loop()
-        writer = CoalescingWriter(store.render_chunks, paths.queue, join=join_chunks, on_error=self._disk_fault)
+        writer = CoalescingWriter(store.render_chunks, paths.queue, join=join_chunks, on_error=self.fault)
         self.writer = writer
         # On disk from the first moment, so a kill at any point leaves a run that --resume knows.
         writer.flush_sync()
         store.on_change(writer.request)
         # Done and skipped tasks' handoffs are written by the executor before the task is done.
-        recorder = Recorder(paths, store, on_error=self._disk_fault, reported_by_executor=True)
+        recorder = Recorder(paths, store, on_error=self.fault, reported_by_executor=True)
         telemetry = Telemetry(
             store.run_id,
             self.clock,
             self.bus,
-            [JsonlSink(paths.telemetry, on_error=self._disk_fault), *self.extra_sinks],
+            [JsonlSink(paths.telemetry, on_error=self.fault), *self.extra_sinks],
         )
         unsubscribe = [self.bus.subscribe(recorder), self.bus.subscribe(telemetry.observe)]
         # One clock for every figure: this session starts at the instant of its first event, so
@@ -335,38 +243,75 @@ class Run:
             # The start backstop is per run, not per process: resuming a runaway must not refill it.
             starts=sum(t.attempts for t in store.tasks.values()) if self.config.resume else 0,
         )
-        # The work runs as its own task, so a failed write can stop it (see `_disk_fault`) the way
-        # Ctrl-C stops the whole run; both end here with every file flushed.
-        self._work = work = asyncio.create_task(self._drive(services, executor))
-        try:
-            interrupted, exit_code, message = await work
-        except asyncio.CancelledError:
-            if not work.done():
-                work.cancel()
-            try:
-                interrupted, exit_code, message = await work  # _drive turns its cancellation into a result
-            except asyncio.CancelledError:  # cancelled before it began: nothing ran
-                interrupted, exit_code, message = True, EXIT_OK, ""
+        work = await self._work(services, executor)
         if not inventory.done():
             inventory.cancel()
         with contextlib.suppress(BaseException):
             await inventory
+        return await self._finish(
+            work,
+            paths,
+            services,
+            writer=writer,
+            recorder=recorder,
+            telemetry=telemetry,
+            unsubscribe=unsubscribe,
+            started_at=started_at,
+        )
+
+    async def _work(self, services: RunServices, executor: Executor) -> WorkEnd:
+        """Seed and drain as a task of its own, so a failed write can stop it the way Ctrl-C stops the run."""
+        work = asyncio.create_task(
+            drive(services, executor, lambda done: self._seed(services, done), pipeline=self.config.pipeline)
+        )
+        self.fault.stops(work)
+        try:
+            return await work
+        except asyncio.CancelledError:
+            if not work.done():
+                work.cancel()
+            try:
+                return await work  # drive turns its cancellation into a result
+            except asyncio.CancelledError:  # cancelled before it began: nothing ran
+                return WorkEnd(interrupted=True)
+
+    async def _seed(self, services: RunServices, seeding_done: asyncio.Event) -> None:
+        """The orchestrator's agent, resolved for this run, seeds the queue."""
+        store = services.store
+        assert self.prompts is not None
+        agent = resolve_orchestrator(
+            self.prompts,
+            install_dir_name=path_text(store.install_dir.name),
+            forced_model=self.config.model,
+            default_model=self.backend.default_model,
+            stub=self.config.stub,
+            existing=dict(store.tasks),
+        )
+        await seed(self.runner, agent, services, seeding_done)
+
+    async def _finish(
+        self,
+        work: WorkEnd,
+        paths: RunPaths,
+        services: RunServices,
+        *,
+        writer: CoalescingWriter,
+        recorder: Recorder,
+        telemetry: Telemetry,
+        unsubscribe: list[Callable[[], None]],
+        started_at: datetime,
+    ) -> RunResult:
+        """The verdict, the figures and the last writes, in the order that keeps a stopped run resumable."""
+        store = services.store
+        interrupted = work.interrupted
         finished_at = self.clock.now()
         recorder.flush()  # the metrics read this session's audit lines back
         # Only this run's lines count: a foreign or torn line in the log is skipped, never fatal.
         audit_records = [r for r in read_audit(paths.audit) if r.run_id == store.run_id]
         metrics = compute_metrics(store.snapshot(), audit_records, started_at=started_at, finished_at=finished_at)
         outcome = verdict(store.snapshot())
-        if self._fault is not None:
-            exit_code = EXIT_FAILED
-            message = fault_sentence(self._fault, paths)
-        elif interrupted:
-            exit_code = EXIT_INTERRUPTED
-            message = f"Interrupted. Continue with: {self.config.command('--resume')}"
-        elif exit_code == EXIT_OK:
-            exit_code = EXIT_OK if outcome.ok else EXIT_FAILED
-            message = outcome.sentence()
-        if not interrupted and self._fault is None:
+        exit_code, message = ending(work, outcome, self.fault.error, paths, self.config)
+        if not interrupted and self.fault.error is None:
             try:
                 # Before the queue says finished: a finished run always has its patch.
                 services.proposals.finish(finished_at)
@@ -389,23 +334,16 @@ class Run:
         # refused before that leaves a queue that --resume continues.
         with contextlib.suppress(OSError):  # a refused write is already the run's fault
             recorder.flush()
-        if not interrupted and self._fault is None:
+        if not interrupted and self.fault.error is None:
             store.mark_finished()
-        finished_on_disk = await self._final_flush(writer, recorder) and store.finished
+        finished_on_disk = await final_flush(writer, recorder, self.fault) and store.finished
         await telemetry.aclose()
         for stop in unsubscribe:
             stop()
         recorder.close()
-        if self._fault is not None and exit_code != EXIT_USAGE:
-            # A write failed at the very end: never exit 0 on it. After the finished queue.json
-            # only the logs' last lines can fail; the run itself is whole and needs no resume.
-            exit_code = EXIT_FAILED
-            if finished_on_disk:
-                missing = fault_sentence(self._fault, paths, finished=True)
-                message = f"{message} Its last log lines may be missing: {missing}"
-            else:
-                message = fault_sentence(self._fault, paths)
-        await self._close_backend()
+        if self.fault.error is not None and exit_code != EXIT_USAGE:
+            exit_code, message = after_final_fault(message, self.fault.error, paths, finished_on_disk=finished_on_disk)
+        await self.runner.aclose()
         return RunResult(
             exit_code,
             outcome,
@@ -416,145 +354,3 @@ class Run:
             usage_by_model=spend.report(),
             cost_usd=spend.cost_usd(),
         )
-
-    async def preflight(self) -> str | None:
-        """One cheap request to the model API, before `prepare()` writes anything; the sentence when it fails.
-
-        Its tokens join the run's. Backends that reach no network (the offline agent) have no `preflight`.
-        """
-        check = getattr(self.backend, "preflight", None)
-        if check is None:
-            return None
-        model = self.config.model or self.backend.default_model
-        try:
-            usage = await check(model)
-        except AgentError as exc:
-            return str(exc)
-        self.runner.spend.add(model, dataclasses.asdict(usage))
-        return None
-
-    async def _close_backend(self) -> None:
-        # Backends that hold connections (the anthropic client) are closed with the run.
-        close = getattr(self.backend, "aclose", None)
-        if close is not None:
-            with contextlib.suppress(Exception):
-                await close()
-
-    async def _drive(self, services: RunServices, executor: Executor) -> tuple[bool, int, str]:
-        """Seed and drain (pipelined or not); returns (interrupted, exit code so far, message)."""
-        store = services.store
-        seeding_done = asyncio.Event()
-        orchestrator: asyncio.Task[None] | None = None
-        # Detection starts with the run, beside the orchestrator's first request: no task starts
-        # before it is known, so every task agent's shared prompt holds it (see shared_prompt).
-        detecting = asyncio.ensure_future(detection_of(services))
-        try:
-            if store.orchestrator.status == "done":
-                seeding_done.set()
-            else:
-                orchestrator = asyncio.create_task(self._seed(services, seeding_done))
-            await _settled(detecting)
-            if self.config.pipeline or orchestrator is None:
-                await executor.drain(seeding_done)
-                if orchestrator is not None:
-                    await orchestrator
-            else:
-                await orchestrator
-                await executor.drain(seeding_done)
-        except asyncio.CancelledError:
-            if orchestrator is not None and not orchestrator.done():
-                orchestrator.cancel()
-                with contextlib.suppress(BaseException):
-                    await orchestrator
-            for task in store.tasks.values():
-                if task.status == TaskStatus.RUNNING and (task.error is None or task.error.kind != "interrupted"):
-                    store.interrupt(task.id)
-            store.audit("interrupted")
-            return True, EXIT_OK, ""
-        except AgentError as exc:
-            # A key the API rejects is bad input, like a missing one: exit 2. Other failures: 1.
-            store.audit("run-error", message=str(exc))
-            return False, EXIT_USAGE if exc.fatal else EXIT_FAILED, f"The agent backend failed: {exc}"
-        return False, EXIT_OK, ""
-
-    async def _final_flush(self, writer: CoalescingWriter, recorder: Recorder) -> bool:
-        """Write the last queue.json; True when it reached the disk."""
-        try:
-            await writer.flush()
-            return writer.last_error is None
-        except asyncio.CancelledError:
-            with contextlib.suppress(OSError):
-                writer.flush_sync()
-            raise
-        except OSError as exc:  # the disk is still full: the last whole queue.json stays in place
-            self._disk_fault(exc)
-            return False
-        finally:
-            # Handoff files still queued are written before the run reports back.
-            recorder.flush()
-            writer.close()
-
-    def _disk_fault(self, error: OSError) -> None:
-        """A write to the run dir failed (disk full, read-only, a link planted mid-run): stop the run.
-
-        The last queue.json written is whole (writes are atomic), so the run can be resumed once
-        the cause is fixed. Safe to call from any thread.
-        """
-        if self._fault is not None:
-            return
-        self._fault = error
-        log.info("could not write to the run dir: %s", error)  # the run ends with a sentence saying so
-        work, loop = self._work, self._loop
-        if work is None or loop is None:
-            return
-        with contextlib.suppress(RuntimeError):  # the loop is already closed: nothing left to stop
-            loop.call_soon_threadsafe(work.cancel)
-
-    async def _seed(self, services: RunServices, seeding_done: asyncio.Event) -> None:
-        """The orchestrator's agent seeds the queue; its status ends done, failed or interrupted."""
-        store = services.store
-        assert self.prompts is not None
-        agent = self.runner.pin(
-            resolve_orchestrator(
-                self.prompts,
-                install_dir_name=path_text(store.install_dir.name),
-                forced_model=self.config.model,
-                default_model=self.backend.default_model,
-                stub=self.config.stub,
-                existing=dict(store.tasks),
-            )
-        )
-        try:
-            store.set_orchestrator("running")
-            ran = await self.runner.run(agent, ToolContext(services=services, agent_id=ORCHESTRATOR))
-            error = ran.error
-            if error is None and not store.tasks:
-                error = TaskError(kind="no-tasks", message="the orchestrator enqueued nothing")
-            store.set_orchestrator("failed" if error else "done", error, duration_ms=ran.duration_ms)
-        except asyncio.CancelledError:
-            store.set_orchestrator("interrupted")
-            raise
-        finally:
-            seeding_done.set()
-        if ran.fatal is not None:
-            raise ran.fatal
-
-
-async def _settled(detecting: asyncio.Future[dict[str, Any]]) -> None:
-    """Wait for the run's detection; a failure of ours there leaves the tasks without it, not the run."""
-    try:
-        await detecting
-    except Exception:
-        log.exception("detection failed")
-
-
-def fault_sentence(error: OSError, paths: RunPaths, *, finished: bool = False) -> str:
-    """The one sentence a person reads when the run dir could not be written (`finished`: the run is whole)."""
-    where = printable(error.filename or paths.root)
-    if finished:
-        return f"could not write {where} ({error.strerror or error})."
-    then = "continue with --resume" if nofollow.lexists(paths.queue) else "run again"
-    return (
-        f"Stopped: could not write {where} ({error.strerror or error}). "
-        f"Free some space or make the folder writable, then {then}."
-    )
