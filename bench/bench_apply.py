@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tests.support.harness import Harness
 from wizard_tui.domain.models import Handoff, TaskStatus
-from wizard_tui.domain.persistence import atomic_write_bytes
+from wizard_tui.domain.writers import atomic_write_bytes
 from wizard_tui.engine.apply import apply_changes, revert_changes
 
 FILES = 60

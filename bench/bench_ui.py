@@ -29,8 +29,9 @@ from tests.support.clock import SequentialIds
 from wizard_tui.domain.clock import SystemClock
 from wizard_tui.domain.events import EventBus
 from wizard_tui.domain.models import Handoff, TaskError, TaskStatus
-from wizard_tui.domain.persistence import CoalescingWriter, RunPaths, read_queue_file
+from wizard_tui.domain.persistence import RunPaths, read_queue_file
 from wizard_tui.domain.queue import QueueStore
+from wizard_tui.domain.writers import CoalescingWriter
 from wizard_tui.engine.recorder import Recorder
 from wizard_tui.tui.app import WizardApp
 from wizard_tui.tui.run_view import RunView

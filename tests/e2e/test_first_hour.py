@@ -19,7 +19,8 @@ from tests.support.crash import cli_env, wizard_run
 from tests.support.samples import REPO, copy_sample
 from wizard_tui.agents.offline import OfflineAgent
 from wizard_tui.domain.models import TaskStatus
-from wizard_tui.domain.persistence import atomic_write_model, read_audit, read_queue_file
+from wizard_tui.domain.persistence import read_audit, read_queue_file
+from wizard_tui.domain.writers import atomic_write_model
 from wizard_tui.engine.run import Run, RunConfig
 
 SAMPLE = "nextjs-app-router"

@@ -10,7 +10,7 @@ from typing import Any
 
 from tests.support.harness import Harness
 from wizard_tui.domain.models import Handoff, TaskStatus
-from wizard_tui.domain.persistence import atomic_write_bytes
+from wizard_tui.domain.writers import atomic_write_bytes
 
 HANDOFF = Handoff(goal="g", did="d", for_next_agent="n")
 

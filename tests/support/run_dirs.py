@@ -17,8 +17,9 @@ from wizard_tui.domain.metrics import RunMetrics
 from wizard_tui.domain.models import Handoff, TaskError, TaskStatus
 from wizard_tui.domain.nofollow import make_dirs
 from wizard_tui.domain.patch import FileChange, unified_patch
-from wizard_tui.domain.persistence import RunPaths, atomic_write_bytes, atomic_write_model
+from wizard_tui.domain.persistence import RunPaths
 from wizard_tui.domain.queue import QueueStore
+from wizard_tui.domain.writers import atomic_write_bytes, atomic_write_model
 from wizard_tui.engine.recorder import Recorder
 from wizard_tui.telemetry.emitter import JsonlSink, Telemetry
 

@@ -11,7 +11,8 @@ from watchfiles import Change
 
 from tests.support.run_dirs import RUN_ID, ScriptedRun, finished, finished_with_changes, mid_run, seed
 from wizard_tui.domain.patch import FileChange
-from wizard_tui.domain.persistence import RunPaths, atomic_write_text
+from wizard_tui.domain.persistence import RunPaths
+from wizard_tui.domain.writers import atomic_write_text
 from wizard_tui.engine.rundir import archive_previous
 from wizard_tui.tui.mirror import JsonlTail, RunDirReader
 from wizard_tui.tui.run_view import Phase

@@ -11,7 +11,8 @@ from tests.support.clock import FrozenClock
 from tests.support.pilot import settle, until
 from tests.support.run_dirs import finished, finished_with_changes, mid_run
 from wizard_tui.domain.models import TaskStatus
-from wizard_tui.domain.persistence import atomic_write_text, read_queue_file
+from wizard_tui.domain.persistence import read_queue_file
+from wizard_tui.domain.writers import atomic_write_text
 from wizard_tui.tui.app import WizardApp, watch_tui
 from wizard_tui.tui.messages import RunStateChanged
 from wizard_tui.tui.widgets.event_log import EventLog

@@ -14,7 +14,7 @@ from tests.support.applying import tree
 from tests.support.harness import Harness
 from wizard_tui.cli import main
 from wizard_tui.domain.changes import AppliedRecord
-from wizard_tui.domain.persistence import atomic_write_bytes
+from wizard_tui.domain.writers import atomic_write_bytes
 from wizard_tui.engine import apply as apply_module
 from wizard_tui.engine.apply import ApplyError, apply_changes, revert_changes
 

@@ -25,7 +25,8 @@ from wizard_tui.agents.base import AgentOutcome, AgentRequest
 from wizard_tui.agents.offline import OfflineAgent
 from wizard_tui.domain import nofollow
 from wizard_tui.domain.models import Handoff, HandoffFile, TaskStatus
-from wizard_tui.domain.persistence import JsonlAppender, read_audit, read_queue_file
+from wizard_tui.domain.persistence import read_audit, read_queue_file
+from wizard_tui.domain.writers import JsonlAppender
 from wizard_tui.engine import recorder as recorder_module
 from wizard_tui.engine.recorder import Recorder
 from wizard_tui.engine.run import Run, RunConfig, RunResult

@@ -19,15 +19,9 @@ from wizard_tui.agents.base import AgentOutcome, AgentRequest
 from wizard_tui.agents.offline import OfflineAgent
 from wizard_tui.domain.events import EventBus
 from wizard_tui.domain.models import Handoff, TaskError, TaskStatus
-from wizard_tui.domain.persistence import (
-    JsonlAppender,
-    RunPaths,
-    atomic_write_bytes,
-    iter_jsonl,
-    read_audit,
-    read_queue_file,
-)
+from wizard_tui.domain.persistence import RunPaths, iter_jsonl, read_audit, read_queue_file
 from wizard_tui.domain.queue import QueueStore
+from wizard_tui.domain.writers import JsonlAppender, atomic_write_bytes
 from wizard_tui.engine.run import Run, RunConfig, RunResult
 
 

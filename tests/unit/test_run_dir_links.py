@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from tests.support.samples import copy_sample
 from wizard_tui.agents.offline import OfflineAgent
 from wizard_tui.domain import nofollow
-from wizard_tui.domain.persistence import JsonlAppender, RunLock, RunPaths, atomic_write_bytes
+from wizard_tui.domain.persistence import RunLock, RunPaths
+from wizard_tui.domain.writers import JsonlAppender, atomic_write_bytes
 from wizard_tui.engine.run import Run, RunConfig, RunResult
 
 # Every name the run creates, opens for writing, moves or renames under the run dir, and the

@@ -12,11 +12,12 @@ from tests.support.samples import SAMPLE_NAMES, SAMPLES
 from wizard_tui.detection import detect_project
 from wizard_tui.domain.claude_models import lookup
 from wizard_tui.domain.models import InstallIntent, Task
-from wizard_tui.domain.persistence import atomic_write_model, read_install_intent
+from wizard_tui.domain.persistence import read_install_intent
 from wizard_tui.domain.prompts import load_prompts
 from wizard_tui.domain.resolver import ResolvedAgent, resolve_task
 from wizard_tui.domain.shared_prompt import RunFacts, SharedPrompts
 from wizard_tui.domain.tools import TOOLS
+from wizard_tui.domain.writers import atomic_write_model
 from wizard_tui.engine.tools import ToolContext, build_toolbox
 
 LIBRARY = load_prompts()

@@ -43,15 +43,9 @@ from wizard_tui.domain.changes import (
     undo_splices,
 )
 from wizard_tui.domain.nofollow import folder, lstat_at, read_at, replace_at, split_rel, unlink_at, write_temp_at
-from wizard_tui.domain.persistence import (
-    QueueFileError,
-    RunLock,
-    RunLockedError,
-    RunPaths,
-    atomic_write_model,
-    read_queue_file,
-)
+from wizard_tui.domain.persistence import QueueFileError, RunLock, RunLockedError, RunPaths, read_queue_file
 from wizard_tui.domain.proposals import EditError, ProposalsFile, replay, visible
+from wizard_tui.domain.writers import atomic_write_model
 from wizard_tui.engine.rundir import RunSetupError, refuse_links
 
 MAX_TARGET_BYTES = 64 * 1024 * 1024

@@ -58,7 +58,7 @@ from wizard_tui.domain.patch import (
     split_lines,
     unified_patch,
 )
-from wizard_tui.domain.persistence import RunPaths, atomic_write_bytes, atomic_write_model
+from wizard_tui.domain.persistence import RunPaths
 from wizard_tui.domain.proposals import (
     BaseFile,
     EditError,
@@ -71,6 +71,7 @@ from wizard_tui.domain.proposals import (
     seal,
     visible,
 )
+from wizard_tui.domain.writers import atomic_write_bytes, atomic_write_model
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from wizard_tui.domain import nofollow
 from wizard_tui.domain.events import Event
 from wizard_tui.domain.models import AuditRecord, HandoffFile
-from wizard_tui.domain.persistence import JsonlAppender, RunPaths, atomic_write_model, model_bytes
+from wizard_tui.domain.persistence import RunPaths
 from wizard_tui.domain.queue import QueueStore
+from wizard_tui.domain.writers import JsonlAppender, atomic_write_model, model_bytes
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from wizard_tui.domain.events import RUN_FINISHED, RUN_STARTED, EventBus
 from wizard_tui.domain.guards import GUARD_NAMES, Limits
 from wizard_tui.domain.metrics import compute_metrics
 from wizard_tui.domain.models import TaskStatus
-from wizard_tui.domain.persistence import CoalescingWriter, RunPaths, read_audit, read_install_intent
+from wizard_tui.domain.persistence import RunPaths, read_audit, read_install_intent
 from wizard_tui.domain.printable import path_text
 from wizard_tui.domain.prompts import PromptLibrary, load_prompts
 from wizard_tui.domain.queue import QueueStore, join_chunks
@@ -34,6 +34,7 @@ from wizard_tui.domain.settings import EXIT_FAILED, EXIT_USAGE
 from wizard_tui.domain.shared_prompt import RunFacts, SharedPrompts
 from wizard_tui.domain.verdict import verdict
 from wizard_tui.domain.walk import WalkBudget
+from wizard_tui.domain.writers import CoalescingWriter
 from wizard_tui.engine.agent_runner import AgentRunner
 from wizard_tui.engine.disk_fault import DiskFault, fault_sentence
 from wizard_tui.engine.executor import Executor

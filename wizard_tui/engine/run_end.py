@@ -16,11 +16,12 @@ from collections.abc import Callable
 from datetime import datetime
 
 from wizard_tui.domain.changes import review_passed
-from wizard_tui.domain.persistence import CoalescingWriter, RunPaths
+from wizard_tui.domain.persistence import RunPaths
 from wizard_tui.domain.printable import path_text
 from wizard_tui.domain.queue import QueueStore
 from wizard_tui.domain.settings import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from wizard_tui.domain.verdict import RunVerdict
+from wizard_tui.domain.writers import CoalescingWriter
 from wizard_tui.engine.apply import ApplyError, apply_changes, read_changes
 from wizard_tui.engine.disk_fault import fault_sentence
 from wizard_tui.engine.recorder import Recorder

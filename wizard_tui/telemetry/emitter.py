@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from wizard_tui.domain.clock import Clock
 from wizard_tui.domain.events import Event, EventBus
 from wizard_tui.domain.models import AuditRecord, TelemetryRecord
-from wizard_tui.domain.persistence import JsonlAppender
+from wizard_tui.domain.writers import JsonlAppender
 from wizard_tui.telemetry.derive import derive
 from wizard_tui.telemetry.events import OTHER, event_problems
 

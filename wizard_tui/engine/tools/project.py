@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from wizard_tui.domain.models import InstallIntent
-from wizard_tui.domain.persistence import atomic_write_model
 from wizard_tui.domain.project_summary import detected_facts
 from wizard_tui.domain.tools import DetectFrameworkInput, RecordInstallIntentInput
+from wizard_tui.domain.writers import atomic_write_model
 from wizard_tui.engine.tools.base import RunServices, ToolContext, ToolSpec, bind
 
 

@@ -15,11 +15,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from wizard_tui.domain.persistence import atomic_write_text
 from wizard_tui.domain.proposals import EditError
 from wizard_tui.domain.settings import RUN_DIR_NAME
 from wizard_tui.domain.tools import ProposeEditInput, ProposeFileInput, WriteReportInput
 from wizard_tui.domain.walk import SKIP_DIRS, is_ignored
+from wizard_tui.domain.writers import atomic_write_text
 from wizard_tui.engine.proposals import Viewer
 from wizard_tui.engine.tools.base import ToolContext, ToolError, ToolSpec, bind
 from wizard_tui.engine.tools.explore import relative_parts, secret_kind

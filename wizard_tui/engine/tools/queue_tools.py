@@ -6,8 +6,8 @@ from typing import Any
 
 from wizard_tui.domain.guards import check_enqueue, depth_for
 from wizard_tui.domain.models import TaskStatus
-from wizard_tui.domain.persistence import atomic_write_text
 from wizard_tui.domain.tools import CompleteTaskInput, EnqueueTaskInput, ReadHandoffsInput, WriteMarkerInput
+from wizard_tui.domain.writers import atomic_write_text
 from wizard_tui.engine.tools.base import Report, ToolContext, ToolError, ToolSpec, bind
 
 
