@@ -13,7 +13,7 @@ from tests.support.hostile import HOSTILE_CALLS, OUTSIDE_SECRET, SECRET, SECRET_
 from wizard_tui.agents.offline import _AREA_PATTERN
 from wizard_tui.engine.tools import ToolResult
 from wizard_tui.engine.tools.explore import secret_kind
-from wizard_tui.engine.tools.secrets import env_key_names
+from wizard_tui.engine.tools.secret_files import env_key_names
 
 
 @pytest.fixture(scope="module")

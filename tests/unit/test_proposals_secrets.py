@@ -27,7 +27,8 @@ from wizard_tui.domain.proposals import EditError, ProposalsFile, SecretRef
 from wizard_tui.domain.walk import WalkBudget
 from wizard_tui.engine.apply import ApplyError, apply_changes, revert_changes
 from wizard_tui.engine.proposals import OriginalChangedError, ProposalStore
-from wizard_tui.engine.tools.secrets import MARKER, take_inventory
+from wizard_tui.engine.tools.secret_scan import MARKER
+from wizard_tui.engine.tools.secrets import take_inventory
 
 pytestmark = pytest.mark.skipif(GIT is None, reason="git is not installed")
 

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from tests.support.harness import Harness
 from tests.support.trees import write_tree
-from wizard_tui.engine.tools.secrets import MARKER, SecretVault, dotenv_shaped, marker_for
+from wizard_tui.engine.tools.secret_scan import MARKER, dotenv_shaped, marker_for
+from wizard_tui.engine.tools.secrets import SecretVault
 
 # (file, line with the secret, the secret value, a word of the marker's kind): one per scanner kind.
 PLANTED: list[tuple[str, str, str, str]] = [

@@ -230,7 +230,7 @@ def _run_headless(config: RunConfig, backend: AgentBackend, sinks: list[Sink], *
 def _warm_secret_scanner() -> None:
     import contextlib
 
-    from wizard_tui.engine.tools.secrets import warm_up
+    from wizard_tui.engine.tools.secret_scan import warm_up
 
     with contextlib.suppress(Exception):  # the run loads it again, and reports, if this fails
         warm_up()

@@ -25,7 +25,8 @@ import re2
 from wizard_tui.domain.tools import ListFilesInput, ReadFileInput, SearchFilesInput
 from wizard_tui.domain.walk import SKIP_DIRS, WalkBudget, is_ignored, iter_files
 from wizard_tui.engine.tools.base import ToolContext, ToolError, ToolSpec, bind, viewer_of
-from wizard_tui.engine.tools.secrets import Redacted, SecretVault, env_key_names, secret_kind
+from wizard_tui.engine.tools.secret_files import env_key_names, secret_kind
+from wizard_tui.engine.tools.secrets import Redacted, SecretVault
 
 __all__ = ["EXPLORE_TOOLS", "confine", "relative_parts", "secret_kind"]
 

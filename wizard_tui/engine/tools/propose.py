@@ -23,7 +23,7 @@ from wizard_tui.domain.writers import atomic_write_text
 from wizard_tui.engine.proposals import Viewer
 from wizard_tui.engine.tools.base import ToolContext, ToolError, ToolSpec, bind
 from wizard_tui.engine.tools.explore import relative_parts, secret_kind
-from wizard_tui.engine.tools.secrets import MARKER
+from wizard_tui.engine.tools.secret_scan import MARKER
 
 # A PostHog project or personal API key written out: keys belong in environment variables.
 _POSTHOG_KEY = re.compile(r"\bph[cx]_[A-Za-z0-9]{20,}")

@@ -1,0 +1,87 @@
+"""Files that are secrets by name (`.env*`, keys, credential files), and the key names of an env file.
+
+Their values are never read out to a model; what an agent may know of an env file is which
+keys it sets (`env_key_names`). A `.example`, `.sample` or `.template` file holds
+placeholders for the reader, so it is no secret.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+# Files of `NAME=value` lines: their key names may be shown, never their values.
+_ENV_FILES = re.compile(
+    r"""^(\.env([.\-_].*)?|.*\.env|.*\.env\..*|env\.(local|prod|production|dev|development|staging|test)|
+    \.envrc|\.npmrc|\.yarnrc(\.yml)?|\.pypirc|\.netrc|_netrc|\.git-credentials|\.pgpass|\.my\.cnf|\.htpasswd|
+    credentials(\.(json|ya?ml|toml|ini|txt))?|secrets?(\..*)?|.*\.secrets?(\..*)?|service-account.*\.json|
+    .*\.tfvars(\.json)?|.*\.tfstate(\.backup)?|kubeconfig|\.dockercfg|auth\.json)$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Key material: nothing of it is shown (a base64 line ending in `=` would pass for a key name).
+_KEY_FILES = re.compile(
+    r"^(id_(rsa|dsa|ecdsa|ed25519)(\.pub)?|.*\.(pem|key|p8|p12|pfx|jks|keystore|asc|gpg|kdbx|ovpn|ppk))$",
+    re.IGNORECASE,
+)
+SAFE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults")
+
+
+def secret_kind(*names: str) -> Literal["key", "env"] | None:
+    """`key` for key material, `env` for `.env*` and credential files, else None.
+
+    Callers pass both the name asked for and the name a symlink resolves to, so a link
+    `notes.txt -> .env` is as secret as `.env` itself.
+    """
+    kind: Literal["key", "env"] | None = None
+    for name in names:
+        if name.lower().endswith(SAFE_SUFFIXES):
+            continue
+        if _KEY_FILES.match(name):
+            return "key"
+        if _ENV_FILES.match(name):
+            kind = "env"
+    return kind
+
+
+def is_secret_file(name: str) -> bool:
+    """`.env*`, key material and credential files: their values never leave the tool."""
+    return secret_kind(name) is not None
+
+
+_KEY_LINE = re.compile(r"^(\s*)(export\s+)?([A-Za-z_][A-Za-z0-9_.\-]{0,63})\s*[=:]")
+MAX_KEY_NAMES = 200
+
+
+def env_key_names(text: str) -> tuple[list[str], list[str]]:
+    """The key names an env-like file sets (at most 200), and every value line, to be remembered.
+
+    Lines inside a multi-line value are never taken for key names (they are values).
+    """
+    keys: list[str] = []
+    values: list[str] = []
+    open_quote: str | None = None
+    block_indent: int | None = None
+    for line in text.splitlines():
+        if open_quote is not None:
+            values.append(line.strip())
+            if open_quote in line:
+                open_quote = None
+            continue
+        if block_indent is not None:
+            if not line.strip() or len(line) - len(line.lstrip()) > block_indent:
+                values.append(line.strip())
+                continue
+            block_indent = None
+        m = _KEY_LINE.match(line)
+        if not m:
+            values.append(line.strip())
+            continue
+        if len(keys) < MAX_KEY_NAMES:
+            keys.append(m.group(3))
+        value = line[m.end() :].strip()
+        values.append(value)
+        if value[:1] in ("'", '"', "`") and value.count(value[0]) == 1:
+            open_quote = value[0]
+        elif value in ("|", ">", "|-", ">-", "|+", ">+"):
+            block_indent = len(m.group(1))
+    return keys, values
