@@ -21,7 +21,7 @@ import errno
 import os
 import secrets
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path, PurePath, PurePosixPath
 
 TMP_SUFFIX = ".tmp"
@@ -178,8 +178,16 @@ def open_regular(path: Path, flags: int, *, anchor: Path = Path("/")) -> int:
             raise _refusal(dir_fd, name, path, exc) from exc
     finally:
         os.close(dir_fd)
+    return _accepted(fd, lambda: _single_regular(fd, path))
+
+
+def _accepted(fd: int, check: Callable[[], None]) -> int:
+    """`fd`, opened O_NONBLOCK so a planted FIFO is never waited on, made blocking once `check` passes.
+
+    Closed, and `check`'s error raised, when it does not.
+    """
     try:
-        _single_regular(fd, path)
+        check()
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
     except BaseException:
@@ -269,15 +277,12 @@ def open_for_reading(path: Path) -> int:
     O_NONBLOCK: a FIFO planted under a file's name is refused, not waited on.
     """
     fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
-    try:
+
+    def regular() -> None:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise NotRegularError(errno.EINVAL, f"{path} is not a regular file")
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
+
+    return _accepted(fd, regular)
 
 
 def read_regular(path: Path, *, max_bytes: int) -> bytes:
