@@ -129,6 +129,7 @@ def bind(name: str, handler: Callable[[ToolContext, In], Awaitable[dict[str, Any
 
 MAX_INPUT_CHARS = 256 * 1024
 MAX_INPUT_DEPTH = 32
+MAX_ECHOED_NAME = 100  # of an unknown tool name, in the error that names it
 
 
 def input_problem(value: Any) -> str | None:
@@ -219,8 +220,10 @@ class ToolBox:
         self.context.calls += 1
         spec = self.specs.get(name) if name in self.allowed else None
         if spec is None:
+            # The name is the model's own string, echoed back: a value it smuggled in stays hidden.
+            shown = self.context.services.secrets.scrub(name[:MAX_ECHOED_NAME])
             return ToolResult(
-                f"Tool {name!r} is not available to you. Your tools: {', '.join(self.allowed)}.",
+                f"Tool {shown!r} is not available to you. Your tools: {', '.join(self.allowed)}.",
                 is_error=True,
             )
         if raw_input is None:
