@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shlex
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from wizard_tui.domain.commands import MAKE_ENV, Invocation
+from wizard_tui.domain.printable import printable
 
 
 def detect(
@@ -111,3 +114,26 @@ def test_apply_and_revert_elsewhere_name_the_program_the_subcommand_and_the_path
 def test_apply_and_revert_hints_name_the_folder_as_typed() -> None:
     inv = Invocation(args=(".", "--no-ui"), path=".")
     assert inv.sub("apply", "/home/ada/app") == "wizard-tui apply ."
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/tmp/app\udcff\udcfe",  # bytes that are not UTF-8, as Python hands them over
+        "/tmp/a\x1b[2Jb",
+        "/tmp/line\nbreak",
+        "/tmp/it's\\here\t\u202e",
+        "/tmp/caf\u00e9 \udce9",
+    ],
+)
+def test_a_path_that_would_print_escaped_is_hinted_in_ansi_c_quotes_that_bash_reads_back(path: str) -> None:
+    hint = Invocation(args=(path, "--no-ui")).again("--resume")
+    assert printable(hint) == hint and hint.isascii()  # shown as it is, so it can be pasted as it is
+    words = subprocess.run(
+        ["bash", "-c", f"printf '%s\\0' {hint}"], capture_output=True, check=True, env={"LC_ALL": "C"}
+    ).stdout.split(b"\0")[:-1]
+    assert words == [b"wizard-tui", os.fsencode(path), b"--no-ui", b"--resume"]
+
+
+def test_a_plain_path_keeps_its_shlex_quoting() -> None:
+    assert Invocation(args=("/tmp/caf\u00e9 app",)).again() == "wizard-tui '/tmp/caf\u00e9 app'"

@@ -13,6 +13,8 @@ import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from wizard_tui.domain.printable import printable
+
 PROGRAM = "wizard-tui"
 # Set by the Makefile's `run` target: "default" (SAMPLE not given) or "sample" (SAMPLE=... given).
 MAKE_ENV = "WIZARD_TUI_MAKE_RUN"
@@ -63,7 +65,7 @@ class Invocation:
         """This command once more, with `flag` in place of any --resume/--fresh given; shell-quoted."""
         args = [a for a in self.args if a not in RUN_CHOICE_FLAGS]
         if self.make is None:
-            return shlex.join([*self.program, *args, *([flag] if flag else [])])
+            return shell_join([*self.program, *args, *([flag] if flag else [])])
         # The Makefile runs `wizard-tui $(SAMPLE) $(ARGS)`: the first argument is the sample.
         sample, options = args[0], [*args[1:], *([flag] if flag else [])]
         words = ["make", "run"]
@@ -76,7 +78,7 @@ class Invocation:
     def sub(self, command: str, path: str) -> str:
         """The `apply` or `revert` command for `path` in this shell: `make apply` after `make run`."""
         if self.make is None:
-            return shlex.join([*self.program, command, self.path or path])
+            return shell_join([*self.program, command, self.path or path])
         # The Makefile's apply and revert targets take the same SAMPLE as its run target.
         words = ["make", command]
         if self.make == "sample" and self.args:
@@ -87,7 +89,35 @@ class Invocation:
     def on(self, path: str, flag: str | None = None) -> str:
         """The program run on `path` with `flag` (for a hint printed by another command, e.g. watch)."""
         program = self.program if self.make is None else (PROGRAM,)
-        return shlex.join([*program, path, *([flag] if flag else [])])
+        return shell_join([*program, path, *([flag] if flag else [])])
+
+
+def shell_join(words: Sequence[str]) -> str:
+    """Words as one shell command line that types them back exactly, and shows no control character.
+
+    `shlex.quote` keeps a word as it is inside quotes, so a path with a control character or
+    bytes that are not UTF-8 would be printed escaped (by `printable`) and then not name the
+    folder. Such a word is written in ANSI-C quotes instead (`$'\\xff'`, read by bash, zsh and
+    ksh), which hold only printable ASCII; other words as shlex quotes them.
+    """
+    return " ".join(shlex.quote(w) if printable(w) == w else _ansi_c_quote(w) for w in words)
+
+
+def _ansi_c_quote(word: str) -> str:
+    try:
+        data = os.fsencode(word)  # a byte that was not UTF-8 comes back as that byte
+    except UnicodeEncodeError:  # a lone surrogate no file name made: shown, not typed back
+        data = word.encode("utf-8", errors="backslashreplace")
+    out = []
+    for byte in data:
+        char = chr(byte)
+        if char in "\\'":
+            out.append("\\" + char)
+        elif 0x20 <= byte < 0x7F:
+            out.append(char)
+        else:
+            out.append(f"\\x{byte:02x}")
+    return "$'" + "".join(out) + "'"
 
 
 def _as_typed(path: str, names: Sequence[str], cwd: str, which: Callable[[str], str | None]) -> str:
