@@ -13,6 +13,7 @@ import pytest
 
 from tests.support.crash import digest_tree, wizard, wizard_run
 from tests.support.samples import copy_sample
+from tests.unit.test_printable import raw_control
 from wizard_tui.domain.persistence import read_queue_file
 
 
@@ -147,3 +148,28 @@ def test_a_reader_that_goes_away_does_not_break_the_run(tmp_path: Path) -> None:
     err = proc.stderr.read()
     assert proc.wait(timeout=120) == 0 and err == "", err
     assert read_queue_file(project / ".posthog-wizard" / "queue.json").finished
+
+
+def test_a_project_path_with_bytes_that_are_not_utf8_works(tmp_path: Path) -> None:
+    """Run, resume check, detect, apply and revert on a folder whose name is not UTF-8 (Python: surrogates)."""
+    base = tmp_path / "caf\udce9"  # latin-1 "café"
+    base.mkdir()
+    project = copy_sample("nextjs-app-router", base).rename(base / "app\udcff\udcfe")
+    before = digest_tree(project)
+    done = wizard_run(str(project), "--no-ui")
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert "caf\\xe9/app\\xff\\xfe" in done.stdout  # shown escaped, never as raw bytes
+    assert raw_control(done.stdout.encode()) == []
+    queue = read_queue_file(project / ".posthog-wizard" / "queue.json")
+    assert queue.finished and (project / ".posthog-wizard" / "changes.patch").is_file()
+    # The queue names this folder: --resume knows the run (finished), not another folder's.
+    again = wizard_run(str(project), "--no-ui", "--resume")
+    assert again.returncode == 2 and "already finished" in one_sentence(again.stderr), again.stderr
+    assert "$'" in again.stderr  # the hint's path in quotes a shell reads back as the same bytes
+    detect = wizard_run("detect", str(project))
+    assert detect.returncode == 0 and "Next.js" in detect.stdout, detect.stderr
+    applied = wizard_run("apply", str(project))
+    assert applied.returncode == 0 and digest_tree(project) != before, applied.stderr
+    reverted = wizard_run("revert", str(project))
+    assert reverted.returncode == 0, reverted.stderr
+    assert digest_tree(project) == before
