@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import re
+import threading
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.text import Text
@@ -149,3 +153,60 @@ def test_a_diff_with_control_characters_is_shown_as_escapes(tmp_path: Path) -> N
     run.propose("t-001", [FileChange("x.js", b"a\n", b"a\nconsole.log('\x1b[2J')\n", 0o644)])
     view, _ = RunDirReader(RunPaths(tmp_path)).poll()
     assert view is not None and "\x1b" not in view.diffs["t-001"] and "\\x1b[2J" in view.diffs["t-001"]
+
+
+# -- a foreign run dir (`watch` on a project someone shipped) --------------------------------------
+
+LEAK = "OUTSIDE-LEAK-5f3e"
+HOSTILE_FILES = ["queue.json", "audit.jsonl", "handoffs/t-001.json", "diffs/t-002.patch", "changes.patch"]
+
+
+def plant(project: Path, rel: str, kind: str, outside: Path) -> None:
+    """Put a link out of the run dir, a FIFO or a file over every cap where `rel` was."""
+    path = project / ".posthog-wizard" / rel
+    if kind == "link":
+        # A copy of the real file with a word only the outside copy holds; as a regular file in
+        # the run dir it would be shown, so the test can tell a link that was followed.
+        text = re.sub("(?i)posthog", LEAK, path.read_text())
+        assert LEAK in text
+        path.write_text(text)
+        assert LEAK in repr(RunDirReader(RunPaths(project)).poll())
+        target = outside / rel.replace("/", "_")
+        path.rename(target)
+        path.symlink_to(target)
+    elif kind == "fifo":
+        path.unlink()
+        os.mkfifo(path)
+    else:  # sparse: 64 MB on paper, nothing on disk
+        with path.open("r+b") as handle:
+            handle.truncate(64 * 1024 * 1024)
+
+
+@pytest.mark.parametrize("kind", ["link", "fifo", "huge"])
+@pytest.mark.parametrize("rel", HOSTILE_FILES)
+def test_the_mirror_reads_only_regular_files_within_their_cap(tmp_path: Path, rel: str, kind: str) -> None:
+    """Each file the picture is built from, replaced by a link out, a FIFO or a huge file: read past, never hung on."""
+    project, outside = tmp_path / "app", tmp_path / "outside"
+    project.mkdir()
+    outside.mkdir()
+    finished_with_changes(project)
+    plant(project, rel, kind, outside)
+    polled: list[object] = []
+    reader = RunDirReader(RunPaths(project))
+    # A FIFO opened for reading without O_NONBLOCK waits for a writer forever: poll in a thread.
+    worker = threading.Thread(target=lambda: polled.append(reader.poll()), daemon=True)
+    worker.start()
+    worker.join(timeout=120)
+    assert not worker.is_alive(), f"the mirror hung on {rel} ({kind})"
+    assert polled, "poll raised"
+    view = reader.view()
+    assert LEAK not in repr(view) and LEAK not in repr(polled)
+    name = Path(rel).name
+    if rel == "queue.json":
+        assert view.queue is None  # nothing but a regular file is the run's queue
+    elif rel.startswith("handoffs/"):
+        assert view.queue is not None and name.removesuffix(".json") not in view.handoffs
+    elif rel.startswith("diffs/"):
+        assert name.removesuffix(".patch") not in view.diffs
+    elif rel == "changes.patch":
+        assert view.patch is None
