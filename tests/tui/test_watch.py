@@ -115,6 +115,18 @@ def test_watch_without_a_run_dir_is_one_sentence_and_exit_2(
     assert "there is no run in" in err and err.count("\n") == 1
 
 
+def test_watch_on_a_run_dir_that_is_a_link_is_one_sentence_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    finished(tmp_path / "elsewhere")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / ".posthog-wizard").symlink_to(tmp_path / "elsewhere" / ".posthog-wizard")
+    assert watch_tui(tmp_path / "app") == 2
+    err = capsys.readouterr().err
+    assert "is a symbolic link" in err and err.count("\n") == 1
+
+
 async def test_the_viewer_shows_a_tasks_diff_and_d_the_whole_patch(install_dir: Path) -> None:
     finished_with_changes(install_dir)
     app = WizardApp(install_dir, animate=False)

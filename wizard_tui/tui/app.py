@@ -386,6 +386,11 @@ def run_tui(config: RunConfig, backend: AgentBackend, sinks: list[Sink]) -> int:
 def watch_tui(install_dir: Path, invocation: Invocation | None = None) -> int:
     """Attach the UI read-only to `<install_dir>/.posthog-wizard`, live or finished."""
     run_dir = install_dir / RUN_DIR_NAME
+    if run_dir.is_symlink():  # a shipped link would show another folder's files as this run's
+        sys.stderr.write(
+            printable(f"wizard-tui: {run_dir} is a symbolic link; watch reads only a real run dir.") + "\n"
+        )
+        return EXIT_USAGE
     if not run_dir.is_dir():
         sys.stderr.write(
             printable(
