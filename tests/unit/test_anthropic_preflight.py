@@ -52,3 +52,12 @@ async def test_a_busy_api_lets_the_run_start(status: int) -> None:
 async def test_an_endpoint_that_never_answers_is_given_up_on_time() -> None:
     error, _ = await check(Hang(), preflight_timeout_s=0.3)
     assert isinstance(error, AgentError) and error.fatal and "did not answer within 0.3 s" in str(error)
+
+
+@pytest.mark.parametrize("base_url", ["http://[::1", "http://127.0.0.1:port"])
+async def test_a_base_url_the_http_client_cannot_parse_is_a_sentence_not_a_traceback(base_url: str) -> None:
+    backend = AnthropicAgent(api_key="sk-ant-test", base_url=base_url)
+    with pytest.raises(AgentError) as refused:
+        await backend.preflight("claude-haiku-4-5")
+    assert refused.value.fatal and str(refused.value).startswith("ANTHROPIC_BASE_URL cannot be used (")
+    assert "\n" not in str(refused.value)

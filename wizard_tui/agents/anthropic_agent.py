@@ -21,6 +21,7 @@ from anthropic.types import Message
 from wizard_tui.agents.base import AgentError, AgentOutcome, AgentRequest, Usage
 from wizard_tui.agents.preflight import preflight
 from wizard_tui.agents.retry import (
+    OFFLINE_HINT,
     RetryDecision,
     RetryPolicy,
     Sleep,
@@ -121,7 +122,15 @@ class AnthropicAgent:
         """
         if self._client is not None:  # a client given by the caller is the only one there is
             return await preflight(self._client, model, self.preflight_timeout_s)
-        async with self._new_client() as client:
+        try:
+            client = self._new_client()
+        except Exception as exc:  # the SDK parses ANTHROPIC_BASE_URL here, and raises its HTTP library's own error
+            raise AgentError(
+                f"ANTHROPIC_BASE_URL cannot be used ({type(exc).__name__}: {exc}); give a URL such as "
+                f"https://api.anthropic.com, {OFFLINE_HINT}.",
+                fatal=True,
+            ) from exc
+        async with client:
             return await preflight(client, model, self.preflight_timeout_s)
 
     async def aclose(self) -> None:
