@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ BAD = [
     ["--agent", "gpt"],
     ["--model", "not-a-model"],
     ["--model", ""],
+    ["--model", "x" * 5000],
 ]
 
 
@@ -40,7 +42,7 @@ def test_a_value_the_run_would_refuse_is_a_usage_error(
         raise SystemExit(code)
     assert stopped.value.code == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert err.count("\n") == 1 and "Traceback" not in err and len(err) < 600, err
 
 
 @pytest.mark.parametrize("path", ["", " ", "\t"])
@@ -65,3 +67,28 @@ def test_the_value_that_was_a_pydantic_traceback_is_one_sentence_from_the_real_c
     )
     assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.count("\n") == 1
     assert "33" in done.stderr
+
+
+def a_path_too_long(tmp: Path) -> str:
+    return str(tmp / "/".join(["abcdefgh"] * 600))
+
+
+def a_name_too_long(tmp: Path) -> str:
+    return str(tmp / ("a" * 300))
+
+
+def a_loop_of_links(tmp: Path) -> str:
+    (tmp / "loop").symlink_to("loop")
+    return str(tmp / "loop")
+
+
+@pytest.mark.parametrize("make_path", [a_path_too_long, a_name_too_long, a_loop_of_links])
+@pytest.mark.parametrize("command", [[], ["detect"], ["watch"], ["apply"], ["revert"]])
+def test_a_path_the_system_refuses_is_one_short_sentence(
+    tmp_path: Path, make_path: Callable[[Path], str], command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        raise SystemExit(main([*command, make_path(tmp_path), *([] if command else ["--no-ui"])]))
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and len(err) < 400, err

@@ -138,7 +138,7 @@ def run(argv: Sequence[str], invocation_of: Callable[[], Invocation]) -> int:
 
         if lookup(args.model) is None:
             choices = ", ".join(current_ids())
-            return _fail(f"--model {args.model!r} is not a current Claude model; use one of {choices}.")
+            return _fail(f"--model {args.model[:60]!r} is not a current Claude model; use one of {choices}.")
     from wizard_tui.engine.run import RunConfig
     from wizard_tui.engine.rundir import RunSetupError, check_install_dir
 

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,8 @@ from wizard_tui.domain.persistence import QueueFileError, RunLock, RunLockedErro
 from wizard_tui.domain.printable import path_text, printable
 from wizard_tui.domain.queue import QueueStore
 
+MAX_SHOWN_PATH = 240  # characters of a path the person typed, in a sentence about it
+
 
 class RunSetupError(Exception):
     """The run cannot start (bad install dir, unfinished previous run, corrupt queue): exit 2."""
@@ -29,18 +32,31 @@ def new_run_id(clock: Clock) -> str:
 
 
 def check_install_dir(path: Path) -> Path:
-    """The install dir must exist, be a directory and be readable; else one sentence."""
-    if not path.exists():
-        raise RunSetupError(f"{path} does not exist; pass the folder of the project to set up.")
-    if not path.is_dir():
-        raise RunSetupError(f"{path} is a file, not a folder; pass the project's folder.")
+    """The install dir must exist, be a directory and be readable; else one sentence.
+
+    Any error the system gives (a name too long, a loop of links) is a sentence too, and a
+    path of thousands of characters is shown cut.
+    """
+    shown = _cut(str(path))
+    try:
+        info = path.stat()
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        raise RunSetupError(f"{shown} does not exist; pass the folder of the project to set up.") from exc
+    except OSError as exc:
+        raise RunSetupError(f"{shown} cannot be used ({exc.strerror or exc}); pass the project's folder.") from exc
+    if not stat.S_ISDIR(info.st_mode):
+        raise RunSetupError(f"{shown} is a file, not a folder; pass the project's folder.")
     try:
         next(iter(path.iterdir()), None)
     except PermissionError as exc:
-        raise RunSetupError(f"{path} cannot be read (permission denied).") from exc
+        raise RunSetupError(f"{shown} cannot be read (permission denied).") from exc
     except OSError as exc:
-        raise RunSetupError(f"{path} cannot be read ({exc.strerror}).") from exc
+        raise RunSetupError(f"{shown} cannot be read ({exc.strerror}).") from exc
     return path.resolve()
+
+
+def _cut(text: str, keep: int = MAX_SHOWN_PATH) -> str:
+    return text if len(text) <= keep else f"{text[: keep // 2]}...{text[-keep // 2 :]}"
 
 
 def archive_previous(paths: RunPaths, run_id: str) -> Path | None:
