@@ -7,16 +7,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 from tests.support.harness import Harness
 from tests.support.samples import copy_sample
 
 # Property tests draw the same examples on every run, so `make test` on a clean clone passes or
-# fails the same way each time and never on how fast a loaded machine is (no deadline).
+# fails the same way each time and never on how fast a loaded machine is (no deadline, no
+# too-slow health check; tests that pass their own `settings(...)` inherit both).
 # HYPOTHESIS_PROFILE=explore draws fresh examples, for hunting new failures by hand.
-settings.register_profile("repeatable", derandomize=True, deadline=None)
-settings.register_profile("explore", deadline=None, max_examples=200)
+_NEVER_ON_SPEED = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("repeatable", derandomize=True, **_NEVER_ON_SPEED)
+settings.register_profile("explore", max_examples=200, **_NEVER_ON_SPEED)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 

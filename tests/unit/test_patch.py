@@ -104,7 +104,7 @@ def text_files(draw: st.DrawFn) -> bytes:
     deadline=None,
     derandomize=True,
     database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(before=text_files(), after=text_files(), new=text_files())
 def test_any_pair_of_texts_round_trips_through_git(tmp_path: Path, before: bytes, after: bytes, new: bytes) -> None:

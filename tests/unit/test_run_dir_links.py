@@ -121,7 +121,9 @@ async def test_a_link_anywhere_in_the_run_dir_is_refused(tmp_path: Path, where: 
     assert not (outside / "not-yet-there").exists()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(
     links=st.lists(st.tuples(st.sampled_from(PLACEMENTS[1:]), st.sampled_from(KINDS)), min_size=1, max_size=4),
     fresh=st.booleans(),

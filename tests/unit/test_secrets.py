@@ -280,7 +280,9 @@ _CODE = st.sampled_from(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(token=_TOKENS, template=_CODE, before=st.integers(0, 30), after=st.integers(0, 30))
 def test_any_token_anywhere_in_a_file_is_hidden(token: str, template: str, before: int, after: int) -> None:
     vault = SecretVault()
