@@ -179,7 +179,9 @@ async def test_an_unreachable_api_is_retried_then_reported(harness: Harness) -> 
 async def test_wall_clock_timeout_ends_the_agent_and_keeps_its_usage(api: FakeMessagesAPI, harness: Harness) -> None:
     api.responder = lambda r: marker_then_report(r) if not r.tool_calls() else Hang()
     agent = backend(api.base_url, Sleeps())
-    request, context = task_request(harness, timeout_s=0.4)
+    # The first request must be answered within the limit, so it is wide enough for a loaded
+    # machine; the second hangs, so the limit is what ends the agent however long it is.
+    request, context = task_request(harness, timeout_s=5.0)
     outcome = await agent.run(request)
     await agent.aclose()
     assert outcome.stop_reason == "timeout" and outcome.error and context.report is None
@@ -201,8 +203,8 @@ async def test_a_stuck_request_times_out_and_is_retried_within_the_agents_budget
     api.responder = hang_once
     sleeps = Sleeps()
     agent = AnthropicAgent(
-        api_key="sk-ant-test", base_url=api.base_url, sleep=sleeps, rand=lambda: 0.0, request_timeout_s=0.3
-    )
+        api_key="sk-ant-test", base_url=api.base_url, sleep=sleeps, rand=lambda: 0.0, request_timeout_s=3.0
+    )  # wide enough for every answered request on a loaded machine: only the hung one may time out
     request, context = task_request(harness, timeout_s=300.0)
     outcome = await agent.run(request)
     await agent.aclose()

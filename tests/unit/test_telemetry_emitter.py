@@ -127,7 +127,7 @@ def test_a_sink_that_hangs_never_stalls_emit_and_close_gives_up_in_time() -> Non
         t0 = time.monotonic()
         tel.close(timeout_s=0.3)
         # A bound on a hang, not a speed figure: without it this would take 30 s.
-        assert time.monotonic() - t0 < 3
+        assert time.monotonic() - t0 < 15
     finally:
         hung.release.set()
 
@@ -138,9 +138,10 @@ def test_close_shares_one_deadline_between_hung_sinks() -> None:
     tel.emit("orchestrator started", **STARTED)
     try:
         t0 = time.monotonic()
-        tel.close(timeout_s=1.0)
-        # Eight sinks, one budget: a budget each would take 8 s; half of that leaves room for a busy machine.
-        assert time.monotonic() - t0 < 4
+        tel.close(timeout_s=2.0)
+        # Eight sinks, one budget of 2 s: a budget each would take 16 s. The bound between leaves
+        # room for a busy machine.
+        assert time.monotonic() - t0 < 8
     finally:
         for sink in sinks:
             sink.release.set()
@@ -177,7 +178,7 @@ async def test_aclose_keeps_the_event_loop_running_while_a_sink_hangs() -> None:
     await asyncio.sleep(0)
     try:
         await tel.aclose(timeout_s=0.3)
-        assert ticks >= 3  # a blocking close would have let the ticker run zero times
+        assert ticks >= 1  # a blocking close would have let the ticker run zero times (however slow the machine)
     finally:
         ticker.cancel()
         hung.release.set()
@@ -312,4 +313,5 @@ async def test_a_run_with_a_raising_and_a_hanging_sink_finishes_within_the_close
     local = [line["event"] for line in iter_jsonl(project / ".posthog-wizard" / "telemetry.jsonl")]
     assert local[-1] == "orchestrator run finished"
     assert [r.event for r in good.records] == local
-    assert elapsed < 5, f"a hung sink held the run for {elapsed:.1f} s (budget 2 s)"
+    # A bound on a hang, not a speed figure: the hung sink would hold the run 30 s.
+    assert elapsed < 20, f"a hung sink held the run for {elapsed:.1f} s (budget 2 s)"

@@ -105,19 +105,20 @@ async def test_a_dead_endpoint_costs_the_run_at_most_the_bounded_wait(tmp_path: 
     assert result.exit_code == 0
     assert jsonl(project)[-1]["event"] == "orchestrator run finished"
     assert sink.failed_batches >= 1  # the endpoint really was tried, and refused
-    assert elapsed < 5, f"a dead endpoint held the run for {elapsed:.1f} s"
+    # A bound on waiting, not a speed figure: it leaves a loaded machine room for the run itself.
+    assert elapsed < 15, f"a dead endpoint held the run for {elapsed:.1f} s"
 
 
 async def test_a_slow_endpoint_costs_the_run_at_most_the_bounded_wait(tmp_path: Path) -> None:
     project = copy_sample("express-server", tmp_path)
-    with CaptureServer(delay_s=10) as slow:
+    with CaptureServer(delay_s=60) as slow:  # far beyond the bound below, so waiting for it shows
         t0 = time.monotonic()
         result = await offline_run(project, [PostHogSink(KEY, slow.url)])
         elapsed = time.monotonic() - t0
         assert slow.received, "the slow endpoint was never reached"
     assert result.exit_code == 0
     assert jsonl(project)[-1]["event"] == "orchestrator run finished"
-    assert elapsed < 5, f"a slow endpoint held the run for {elapsed:.1f} s"
+    assert elapsed < 15, f"a slow endpoint held the run for {elapsed:.1f} s"
 
 
 def plant_secrets(project: Path) -> None:
