@@ -136,29 +136,38 @@ async def test_selection_leaves_follow_mode_and_f_returns_to_it(sample: Callable
         tree = app.query_one(TaskTree)
         viewer = app.query_one(HandoffViewer)
 
+        # Each key's effect is waited for: a press returns once the key is delivered, and the
+        # messages it sets off (Picked, the viewer's new page) may still be on their way.
+        def picked() -> list[str]:
+            return [m.task_id for m in seen if isinstance(m, TaskTree.Picked)]
+
         await pilot.press("up")
-        picked = [m for m in seen if isinstance(m, TaskTree.Picked)]
-        assert len(picked) == 1 and picked[0].task_id != newest
-        assert not app.following and app.shown_task() == picked[0].task_id
-        label = tree.rows[picked[0].task_id].label
+        await until(pilot, lambda: bool(picked()), what="the task picked with up")
+        (chosen,) = picked()
+        assert chosen != newest
+        await until(pilot, lambda: not app.following and app.shown_task() == chosen, what="follow mode left")
+        label = tree.rows[chosen].label
         await until(pilot, lambda: label in viewer.document, what="the picked task in the viewer")
         assert str(viewer.border_title).startswith("Selected")
 
         await pilot.press("home", "enter")
-        assert app.shown_task() == "orchestrator"
+        await until(pilot, lambda: app.shown_task() == "orchestrator", what="the run's page picked")
         await until(pilot, lambda: "## Orchestrator" in viewer.document, what="the run's page in the viewer")
         assert "All " in viewer.document
 
         await pilot.press("f")
-        assert app.following and app.shown_task() == newest
+        await until(pilot, lambda: app.following and app.shown_task() == newest, what="follow mode back on f")
         await until(pilot, lambda: str(viewer.border_title).startswith("Following newest"), what="the follow title")
-        await pilot.pause()
-        assert tree.cursor_node is not None and tree.cursor_node.data == newest
+        await until(
+            pilot,
+            lambda: tree.cursor_node is not None and tree.cursor_node.data == newest,
+            what="the tree cursor on the newest task",
+        )
 
         await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help screen open")
         await pilot.press("escape")
-        assert not isinstance(app.screen, HelpScreen)
+        await until(pilot, lambda: not isinstance(app.screen, HelpScreen), what="the help screen closed")
 
 
 async def test_quit_mid_run_stops_cleanly_with_130_and_the_run_resumes(sample: Callable[[str], Path]) -> None:

@@ -24,7 +24,7 @@ async def test_the_help_fits_scrolls_and_says_how_to_close_it(install_dir: Path)
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help screen open")
         await pilot.pause()
         box = app.screen.query_one("#help-box", VerticalScroll)
         rows = screen_text(app)
@@ -34,11 +34,11 @@ async def test_the_help_fits_scrolls_and_says_how_to_close_it(install_dir: Path)
         assert box.region.bottom <= SMALL[1] and box.has_focus
         # Whatever does not fit is reachable by scrolling, down to the last glyph of the legend.
         await pilot.press("end")
+        await until(pilot, lambda: box.scroll_y == box.max_scroll_y, what="the help scrolled to its end")
         await pilot.pause()
-        assert box.scroll_y == box.max_scroll_y
         assert any("interrupted" in row and "‖" in row for row in screen_text(app))
         await pilot.press("q")
-        assert not isinstance(app.screen, HelpScreen)
+        await until(pilot, lambda: not isinstance(app.screen, HelpScreen), what="the help screen closed")
         assert app.return_code is None  # q closed the help, not the app
 
 
