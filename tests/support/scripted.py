@@ -8,6 +8,7 @@ from typing import Any
 
 from wizard_tui.agents.base import AgentOutcome, AgentRequest
 
+MEET_TIMEOUT_S = 30.0
 HANDOFF = {"goal": "g", "did": "d", "for_next_agent": "n"}
 
 # The seed graph by key: install and init as roots, identify and plan after both, capture after plan.
@@ -36,6 +37,10 @@ class ScriptedBackend:
     runs: list[str] = field(default_factory=list)
     concurrent: int = 0
     max_concurrent: int = 0
+    # With `meet` N, tasks hold until N run at once (or MEET_TIMEOUT_S passes): a test of
+    # concurrency then waits on that state, not on a delay outlasting the other task's start.
+    meet: int = 0
+    _met: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def run(self, request: AgentRequest) -> AgentOutcome:
         tools = request.tools
@@ -64,6 +69,13 @@ class ScriptedBackend:
         self.runs.append(task.id)
         self.concurrent += 1
         self.max_concurrent = max(self.max_concurrent, self.concurrent)
+        if self.meet:
+            if self.concurrent >= self.meet:
+                self._met.set()
+            try:
+                await asyncio.wait_for(self._met.wait(), MEET_TIMEOUT_S)
+            except TimeoutError:
+                self.meet = 0  # waited once: the test fails on max_concurrent alone
         try:
             if self.delay_s:
                 await asyncio.sleep(self.delay_s)

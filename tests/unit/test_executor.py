@@ -75,7 +75,7 @@ async def test_skipped_counts_as_satisfied(tmp_path: Path) -> None:
 
 
 async def test_concurrency_runs_independent_branches_together(tmp_path: Path) -> None:
-    backend = ScriptedBackend(SKELETON, delay_s=0.02)
+    backend = ScriptedBackend(SKELETON, meet=2)  # install and init wait to see each other running
     code, _ = await run(tmp_path, backend, concurrency=2)
     assert code == 0 and backend.max_concurrent == 2
 
