@@ -2,18 +2,15 @@
 
 A corpus of catastrophic patterns (the classic ReDoS shapes) is searched over text built to
 make a backtracking engine take exponential time; `.gitignore` files hold pathological and
-invalid lines; and a run whose model does nothing but such searches stops on SIGINT within
-2 s. Each of these would hang the test, not just fail it, if a backtracking engine came back.
+invalid lines; and a run whose model does nothing but such searches stops on SIGINT (the 2 s
+target itself is a benchmark: bench/bench_sigint.py). Each of these would hang the test, not
+just fail it, if a backtracking engine came back.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,35 +18,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.support.crash import cli_env
-from tests.support.fakes.messages_api import VALID_KEY, FakeMessagesAPI, RecordedRequest, Reply, Turn, tool_use
 from tests.support.harness import Harness
-from tests.support.samples import REPO
+from tests.support.redos import CATASTROPHIC, HOSTILE_LINES, PATHOLOGICAL_GITIGNORE, interrupt_busy_run
 from tests.support.trees import write_tree
 from wizard_tui.domain.walk import WalkBudget, gitignore_spec, iter_files
-
-# Nested and overlapping repeats, alternations that overlap, repeated wildcards: each takes
-# exponential or high-polynomial time on a backtracking engine over the lines below.
-CATASTROPHIC = [
-    r"(a+)+$",
-    r"(a*)*$",
-    r"(a|aa)+$",
-    r"(a|a?)+$",
-    r"(\w*)*\d$",
-    r"(.*a){25}$",
-    r"^(([a-z])+.)+[A-Z]([a-z])+$",
-    r"(x+x+)+y",
-    r"((a+)+b)+c",
-    r"(\w+\s?)+$",
-    r"(.*,)*x",
-    r"^(a+)+(b+)+$",
-    r".*.*.*.*.*.*.*.*.*.*.*.*=z",
-    r"(?:a|b|ab|ba)*c",
-    r"([a-zA-Z0-9]+)*@z",
-    r"(\s*)*x",
-    r"(a{1,30}){1,30}$",
-]
-HOSTILE_LINES = ["a" * 3_900 + "!", "x" * 3_900, " " * 3_900 + "!", ("a," * 1_900) + "!", "ab" * 1_900 + "!"]
 
 
 @pytest.fixture(scope="module")
@@ -94,14 +66,6 @@ async def test_model_globs_do_not_backtrack(harness: Harness, glob: str) -> None
 
 # -- .gitignore from the project ------------------------------------------------------------
 
-PATHOLOGICAL_GITIGNORE = [
-    "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b",
-    "a/**/**/**/**/**/**/**/**/**/**/**/**/c",
-    "*" * 400 + "q",
-    "?" * 900 + "b",
-    "[" * 500,
-    "x" * 5_000,
-]
 INVALID_GITIGNORE = ["!", "\\", "a\\", "[z-a]", "!/", "/", " ", "#only a comment", "\t"]
 
 
@@ -147,51 +111,11 @@ async def test_list_files_says_which_gitignore_lines_it_skipped(tmp_path: Path) 
 # -- SIGINT ends a run busy with the worst searches -------------------------------------------
 
 
-class Searcher:
-    """A model that only searches, with catastrophic patterns, for ever; it counts its turns."""
-
-    def __init__(self) -> None:
-        self.turns = 0
-
-    def __call__(self, request: RecordedRequest) -> Reply:
-        self.turns += 1
-        calls = [
-            tool_use("search_files", {"pattern": CATASTROPHIC[(self.turns + i) % len(CATASTROPHIC)]}) for i in range(3)
-        ]
-        calls.append(tool_use("list_files", {"glob": "*a*a*a*a*a*a*a*a*b"}))
-        return Turn(calls)
-
-
-def test_sigint_stops_a_run_busy_with_hostile_searches_within_two_seconds(tmp_path: Path) -> None:
-    project = tmp_path / "app"
-    big = "\n".join(HOSTILE_LINES * 40) + "\n"
-    write_tree(project, {f"src/{d}/f{i}.txt": big for d in range(8) for i in range(25)})
-    (project / ".gitignore").write_text("\n".join(PATHOLOGICAL_GITIGNORE) + "\n")
-    model = Searcher()
-    with FakeMessagesAPI(model) as api:
-        env = {**cli_env(), "ANTHROPIC_API_KEY": VALID_KEY, "ANTHROPIC_BASE_URL": api.base_url}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "wizard_tui", str(project), "--no-ui", "--agent", "anthropic"],
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        try:
-            deadline = time.monotonic() + 120
-            while model.turns < 4 and proc.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert proc.poll() is None and model.turns >= 4, proc.communicate()
-            sent = time.monotonic()
-            proc.send_signal(signal.SIGINT)
-            code = proc.wait(timeout=60)
-            stopped_after = time.monotonic() - sent
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-        _out, err = proc.communicate()
-    assert code == 130, err
-    assert b"Traceback" not in err
-    print(f"\nSIGINT stopped a run busy with hostile searches in {stopped_after:.2f} s")
-    assert stopped_after < 2.0, f"SIGINT took {stopped_after:.2f} s"
+def test_sigint_stops_a_run_busy_with_hostile_searches(tmp_path: Path) -> None:
+    stopped = interrupt_busy_run(tmp_path)
+    assert stopped.code == 130, stopped.stderr
+    assert b"Traceback" not in stopped.stderr
+    print(f"\nSIGINT stopped a run busy with hostile searches in {stopped.seconds:.2f} s")
+    # A bound on a wedge, not the speed target: a backtracking search holding the interpreter
+    # lock would not stop for minutes. The 2 s target is measured by `make bench` (bench_sigint).
+    assert stopped.seconds < 20, f"SIGINT took {stopped.seconds:.2f} s"
