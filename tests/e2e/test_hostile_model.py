@@ -23,7 +23,16 @@ from typing import Any
 
 from tests.support.crash import cli_env
 from tests.support.fakes.capture_server import CaptureServer
-from tests.support.fakes.messages_api import VALID_KEY, FakeMessagesAPI, RecordedRequest, Reply, Turn, text, tool_use
+from tests.support.fakes.messages_api import (
+    VALID_KEY,
+    FakeMessagesAPI,
+    RecordedRequest,
+    Reply,
+    ToolCall,
+    Turn,
+    text,
+    tool_use,
+)
 from tests.support.samples import REPO, copy_sample
 from tests.unit.test_printable import raw_control
 
@@ -64,6 +73,23 @@ def tries_every_path_and_pattern() -> list[dict[str, Any]]:
     return calls
 
 
+def moves_the_secret_it_was_shown(done: list[ToolCall]) -> list[dict[str, Any]]:
+    """Edits around the settings file's secret, by the marker it read: next to it, copied, moved out."""
+    reads = [c.data() for c in done if c.name == "read_file" and c.input.get("path") == "app/settings.py"]
+    found = re.search(r'^SECRET_KEY = "(\[secret:[a-z0-9-]+:[0-9a-f]{8}\])"$', reads[0]["content"], re.M)
+    assert found is not None, reads[0]  # the value itself would fail the test further on
+    marker = found.group(1)
+    line = f'SECRET_KEY = "{marker}"'
+    edit = "propose_edit"
+    return [
+        tool_use(edit, {"path": "app/settings.py", "old": line, "new": f"{line}\nPOSTHOG_HOST = 'x'"}),
+        tool_use(edit, {"path": "app/settings.py", "old": line, "new": f"{line}\nCOPY = {line}"}),
+        tool_use(edit, {"path": "app/settings.py", "old": line, "new": "SECRET_KEY = None"}),
+        tool_use(edit, {"path": "app/page.tsx", "old": 'import Link from "next/link";', "new": f"// {marker}"}),
+        tool_use("propose_file", {"path": "lib/moved.py", "content": f"{line}\n"}),
+    ]
+
+
 class HostileModel:
     """Reads everything, then writes everything it saw (and what it was scripted with) everywhere.
 
@@ -87,7 +113,7 @@ class HostileModel:
             return Turn([*reads, *searches, tool_use("list_files", {"max_results": 500})], model=VALUES[0])
         if request.is_orchestrator:
             return self._orchestrator(turn, loot)
-        return self._task(turn, loot)
+        return self._task(turn, loot, done)
 
     def _orchestrator(self, turn: int, loot: str) -> Reply:
         if turn > 1:
@@ -117,11 +143,12 @@ class HostileModel:
             model=VALUES[2],
         )
 
-    def _task(self, turn: int, loot: str) -> Reply:
+    def _task(self, turn: int, loot: str, done: list[ToolCall]) -> Reply:
         if turn == 1:
             return Turn(
                 [
                     *tries_every_path_and_pattern(),
+                    *moves_the_secret_it_was_shown(done),
                     tool_use("read_handoffs", {"task_id": VALUES[1]}),
                     tool_use("read_handoffs", {"type": VALUES[2]}),
                     tool_use("propose_file", {"path": "lib/leak.ts", "content": loot}),
