@@ -306,3 +306,31 @@ async def test_a_refusal_tells_the_agent_where_its_change_can_go_instead(tmp_pat
     assert not below.is_error, below.content
     for result in (after_only, above):
         assert "AKIAZ7Q3XJ4KLMN2PQRS" not in result.content
+
+
+def test_the_end_of_the_run_names_the_files_left_out_of_the_patch(tmp_path: Path) -> None:
+    """The person learns which changes to make by hand, and the names are made printable first."""
+    from datetime import UTC, datetime
+
+    from wizard_tui.domain.changes import ChangedFile, ChangesManifest
+    from wizard_tui.domain.persistence import RunPaths
+    from wizard_tui.domain.writers import atomic_write_model
+    from wizard_tui.engine.run_config import RunConfig, RunResult
+    from wizard_tui.engine.run_end import next_step
+
+    project = tmp_path / "app"
+    paths = RunPaths(project)
+    paths.root.mkdir(parents=True)
+    manifest = ChangesManifest(
+        run_id="r1",
+        created_at=datetime.now(UTC),
+        patch_sha256="0" * 64,
+        files=[ChangedFile(path="app/other.py", action="modify", after_sha256="1" * 64, mode=0o644)],
+        withheld=["app/db.py", "app/\x1b[2Jevil.py"],
+    )
+    atomic_write_model(paths.changes_manifest, manifest)
+    result = RunResult(0, None, None, "r1", "All 3 tasks done.")
+    step = next_step(result, paths, RunConfig(install_dir=project)).next_step
+    assert "then apply them with `wizard-tui apply " in step
+    assert "Left out of the patch because it would show a secret value: app/db.py, app/" in step
+    assert "\x1b" not in step and step.endswith("change them by hand.")

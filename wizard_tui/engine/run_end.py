@@ -17,7 +17,7 @@ from datetime import datetime
 
 from wizard_tui.domain.changes import review_passed
 from wizard_tui.domain.persistence import RunPaths
-from wizard_tui.domain.printable import path_text
+from wizard_tui.domain.printable import path_text, printable
 from wizard_tui.domain.queue import QueueStore
 from wizard_tui.domain.settings import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from wizard_tui.domain.verdict import RunVerdict
@@ -108,4 +108,8 @@ def next_step(result: RunResult, paths: RunPaths, config: RunConfig) -> RunResul
             f"Review the proposed changes in {path_text(paths.changes_patch)}, "
             f"then apply them with `{config.sub('apply')}`."
         )
+    if manifest.withheld:
+        # Their diffs would have shown a secret value: the person makes those changes by hand.
+        names = ", ".join(printable(name) for name in manifest.withheld)
+        step += f" Left out of the patch because it would show a secret value: {names}; change them by hand."
     return dataclasses.replace(result, patch_files=len(manifest.files), next_step=step)
