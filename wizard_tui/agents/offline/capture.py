@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from wizard_tui.agents.offline import init_js, init_node, init_py, jsedit, pyedit
@@ -114,14 +115,7 @@ def _browser_capture(ctx: TaskContext, file: str, src: Source, style: str, area:
     )
     if server_component:
         return Plan.skip(f'{file} runs on the server (no "use client"); browser events belong in client components.')
-    for form in src.jsx_elements("form"):
-        handler = submit_handler(src, form)
-        if handler is None:
-            continue
-        name, function = handler
-        body = src.body_of(function)
-        if body is None:
-            continue
+    for name, _function, body in form_handlers(src):
         event = styled(event_words(name, file, area), style)
         q = src.quote()
         result = browser_call(src, body, f"posthog.capture({q}{event}{q})")
@@ -144,6 +138,18 @@ def browser_call(src: Source, body: Node, call: str) -> str | None:
     elif not any(i.default == "posthog" for i in result.imports_from("posthog-js")):
         return None  # posthog-js is imported under another name: do not guess it
     return result.text if result.ok else None
+
+
+def form_handlers(src: Source) -> Iterator[tuple[str, Node, Node]]:
+    """Each form's submit handler that has a body to add to: its name, the function and the body."""
+    for form in src.jsx_elements("form"):
+        handler = submit_handler(src, form)
+        if handler is None:
+            continue
+        name, function = handler
+        body = src.body_of(function)
+        if body is not None:
+            yield name, function, body
 
 
 def submit_handler(src: Source, form: Node) -> tuple[str, Node] | None:

@@ -12,7 +12,7 @@ import ast
 import re
 
 from wizard_tui.agents.offline import init_js, init_py, pyedit
-from wizard_tui.agents.offline.capture import browser_call, submit_handler
+from wizard_tui.agents.offline.capture import browser_call, form_handlers
 from wizard_tui.agents.offline.changes import Plan
 from wizard_tui.agents.offline.context import TaskContext
 from wizard_tui.agents.offline.jsparse import Node, Source, grammar_for
@@ -44,14 +44,9 @@ async def _browser(ctx: TaskContext) -> Plan:
         src = Source(text, file)
         if not src.ok:
             continue
-        for form in src.jsx_elements("form"):
-            handler = submit_handler(src, form)
-            if handler is None:
-                continue
-            _name, function = handler
-            body = src.body_of(function)
+        for _name, function, body in form_handlers(src):
             email = _email_variable(src, function)
-            if body is None or email is None:
+            if email is None:
                 continue
             props = "{ email }" if email == "email" else f"{{ email: {email} }}"
             result = browser_call(src, body, f"posthog.identify({email}, {props})")
