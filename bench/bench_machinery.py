@@ -34,7 +34,7 @@ SMALL = {9: (2, 4), 30: (9, 13)}
 
 
 class NoOpAgent:
-    """Enqueues `n` tasks as orchestrator; completes at once as a task."""
+    """Enqueues `n` tasks as orchestrator; as a task, writes the stub's marker and completes."""
 
     name = "noop"
     default_model = "noop"
@@ -50,6 +50,9 @@ class NoOpAgent:
                 )
                 assert not result.is_error, result.content
             return AgentOutcome(model="noop", turns=self.n)
+        # The stub body's proof: a task of the stub is done only with its marker on disk.
+        marker = await request.tools.call("write_marker", {})
+        assert not marker.is_error, marker.content
         result = await request.tools.call("complete_task", {"status": "done", "handoff": HANDOFF})
         assert not result.is_error, result.content
         return AgentOutcome(model="noop", turns=1)
