@@ -26,7 +26,8 @@ from wizard_tui.domain.models import TaskStatus
 from wizard_tui.domain.proposals import EditError, ProposalsFile, SecretRef
 from wizard_tui.domain.walk import WalkBudget
 from wizard_tui.engine.apply import ApplyError, apply_changes, revert_changes
-from wizard_tui.engine.proposals import OriginalChangedError, ProposalStore
+from wizard_tui.engine.originals import OriginalChangedError
+from wizard_tui.engine.proposals import ProposalStore
 from wizard_tui.engine.tools.secret_scan import MARKER
 from wizard_tui.engine.tools.secrets import take_inventory
 

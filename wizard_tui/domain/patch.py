@@ -65,6 +65,38 @@ class SecretInPatchError(ValueError):
         self.why = _WHY[(reason, side)]
         super().__init__(f"{path}: line {line} ({side} the change) holds a secret value: {self.why}")
 
+    def refusal(self, text: str, secrets: Iterable[str]) -> str:
+        """The sentence an agent gets for a proposal refused so: which line (its `secrets` hidden), and
+        where to put its change instead. `text` is the file on the side the error names."""
+        lines = split_lines(text.encode("utf-8"))
+        shown = lines[self.line - 1].decode("utf-8").rstrip("\r\n") if 0 < self.line <= len(lines) else ""
+        for value in sorted(secrets, key=len, reverse=True):
+            shown = shown.replace(value, "[secret]")
+        where = f"line {self.line} of {self.path}" + (
+            " as it is now" if self.side == "before" else " as you propose it"
+        )
+        if self.reason == "anchor":
+            return (
+                f"Refused: {where} (`{shown}`) holds a secret value and would sit right after your change; a "
+                "patch needs an unchanged line there, so it would show the secret. Place your change elsewhere: "
+                "not directly above that line (directly below it is fine, or higher up with an unchanged "
+                "line before it)."
+            )
+        if self.reason == "first-line":
+            return (
+                f"Refused: {where} (`{shown}`) holds a secret value and is the file's only line; a patch cannot "
+                "add a line after it without showing it. Propose the new lines in another file."
+            )
+        if self.side == "after":
+            return (
+                f"Refused: {where} (`{shown}`) would put a secret value into the patch. Never write a secret into "
+                "source (read it from an environment variable), and leave every line that holds one unchanged."
+            )
+        return (
+            f"Refused: your change rewrites or removes {where} (`{shown}`), which holds a secret value, so the "
+            f"patch would show it ({self.why}). Leave that line exactly as it is and change other lines."
+        )
+
 
 @dataclass(frozen=True)
 class FileChange:

@@ -22,9 +22,7 @@ as it happens, and rewriting the whole file per call cost most of a proposal's t
 No secret value reaches the run dir through proposals (the model never sees one, and
 nothing the run writes may show one):
 
-- No copy of a project file is kept. The original's hash and mode are recorded at its first
-  proposal; its text stays in memory, and a later process (`--resume`, `apply`) reads it
-  again from the project, which a run never changes, and checks it against the hash.
+- No copy of a project file is kept: only the original's hash and mode (`originals.py`).
 - An edit that keeps a secret value in place is recorded with a `SecretRef` (where the value
   sits in the original) instead of the value (`domain/proposals.seal`).
 - The patch and every task's diff leave secret lines out of their context
@@ -36,10 +34,7 @@ nothing the run writes may show one):
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
-import os
-import stat
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -49,18 +44,16 @@ from pydantic import ValidationError
 from wizard_tui.domain.changes import ChangedFile, ChangesManifest
 from wizard_tui.domain.clock import Clock
 from wizard_tui.domain.models import Task, TaskStatus
-from wizard_tui.domain.nofollow import LinkRefusedError, folder, lstat_at, make_dirs, read_at, split_rel
+from wizard_tui.domain.nofollow import make_dirs
 from wizard_tui.domain.patch import (
     FileChange,
     SecretInPatchError,
     check_secrets,
     file_diff,
-    split_lines,
     unified_patch,
 )
 from wizard_tui.domain.persistence import RunPaths
 from wizard_tui.domain.proposals import (
-    BaseFile,
     EditError,
     EditOutcome,
     Proposal,
@@ -72,11 +65,10 @@ from wizard_tui.domain.proposals import (
     visible,
 )
 from wizard_tui.domain.writers import atomic_write_bytes, atomic_write_model
+from wizard_tui.engine.originals import MAX_PROPOSED_BYTES, OriginalChangedError, Originals, sha256
 
 log = logging.getLogger(__name__)
 
-# The same cap as read_file: a proposed file is one an agent could read whole.
-MAX_PROPOSED_BYTES = 512 * 1024
 NEW_FILE_MODE = 0o644
 
 Viewer = tuple[str, int]  # (task id, attempt): whose staged proposals are visible too
@@ -84,20 +76,8 @@ Viewer = tuple[str, int]  # (task id, attempt): whose staged proposals are visib
 SecretScan = Callable[[str, str], Mapping[int, frozenset[str]]]
 
 
-class OriginalChangedError(OSError):
-    """A proposed file's original, read again from the project, is not what the run first read."""
-
-    def __init__(self, rel: str) -> None:
-        super().__init__(f"{rel} changed in the project since the run first read it")
-        self.rel = rel
-
-
 def _no_secrets(text: str, rel: str) -> Mapping[int, frozenset[str]]:
     return {}
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 class ProposalStore:
@@ -111,7 +91,7 @@ class ProposalStore:
         self.clock = clock
         self.scan = scan
         self.file = ProposalsFile(run_id=run_id)
-        self._texts: dict[str, str] = {}  # original text by sha256, in memory only
+        self.originals = Originals(install_dir)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -155,7 +135,6 @@ class ProposalStore:
 
     def propose_edit(self, viewer: Viewer, rel: str, old: str, new: str) -> EditOutcome:
         """Stage an edit against the file's proposed state; EditError says why it cannot be."""
-        self._capture(rel)
         original = self._original(rel)
         current = self.proposed_text(rel, viewer)
         if current is None:
@@ -175,7 +154,6 @@ class ProposalStore:
 
     def propose_file(self, viewer: Viewer, rel: str, content: str) -> None:
         """Stage a new file; refused when it exists on disk or anyone already proposed it."""
-        self._capture(rel)
         self._original(rel)
         if self.file.bases[rel].sha256 is not None:
             raise EditError(f"{rel} already exists; change it with propose_edit instead.")
@@ -205,7 +183,8 @@ class ProposalStore:
             try:
                 check_secrets(self._file_change(rel, before, after))
             except SecretInPatchError as exc:
-                raise EditError(self._refusal(rel, exc, before, after)) from exc
+                text = after if exc.side == "after" else before or ""
+                raise EditError(exc.refusal(text, self.scan(text, rel).get(exc.line - 1, ()))) from exc
 
     def _file_change(self, rel: str, before: str | None, after: str) -> FileChange:
         """`before` -> `after` of one file, with the lines that hold secrets marked on both sides."""
@@ -220,36 +199,6 @@ class ProposalStore:
             frozenset(self.scan(after, rel)),
         )
 
-    def _refusal(self, rel: str, exc: SecretInPatchError, before: str | None, after: str) -> str:
-        """The sentence an agent gets: which line (its secret hidden), and where to put its change instead."""
-        text = after if exc.side == "after" else before or ""
-        lines = split_lines(text.encode("utf-8"))
-        shown = lines[exc.line - 1].decode("utf-8").rstrip("\r\n") if 0 < exc.line <= len(lines) else ""
-        for value in sorted(self.scan(text, rel).get(exc.line - 1, ()), key=len, reverse=True):
-            shown = shown.replace(value, "[secret]")
-        where = f"line {exc.line} of {rel}" + (" as it is now" if exc.side == "before" else " as you propose it")
-        if exc.reason == "anchor":
-            return (
-                f"Refused: {where} (`{shown}`) holds a secret value and would sit right after your change; a "
-                "patch needs an unchanged line there, so it would show the secret. Place your change elsewhere: "
-                "not directly above that line (directly below it is fine, or higher up with an unchanged "
-                "line before it)."
-            )
-        if exc.reason == "first-line":
-            return (
-                f"Refused: {where} (`{shown}`) holds a secret value and is the file's only line; a patch cannot "
-                "add a line after it without showing it. Propose the new lines in another file."
-            )
-        if exc.side == "after":
-            return (
-                f"Refused: {where} (`{shown}`) would put a secret value into the patch. Never write a secret into "
-                "source (read it from an environment variable), and leave every line that holds one unchanged."
-            )
-        return (
-            f"Refused: your change rewrites or removes {where} (`{shown}`), which holds a secret value, so the "
-            f"patch would show it ({exc.why}). Leave that line exactly as it is and change other lines."
-        )
-
     def _add(self, viewer: Viewer, rel: str, **fields: object) -> None:
         seq = 1 + max((p.seq for p in self.file.proposals), default=0)
         proposal = Proposal(
@@ -259,62 +208,15 @@ class ProposalStore:
         # discarded); a crash before that loses only what --resume would discard anyway.
         self.file.proposals.append(proposal)
 
-    def _capture(self, rel: str) -> None:
-        """Record the file's hash and mode as it is now, the first time anyone proposes a change to it."""
-        if rel in self.file.bases:
-            return
-        try:
-            found = read_original(self.install_dir, rel)
-        except LinkRefusedError as exc:
-            raise EditError(f"{rel} cannot be changed: a folder on its path is a symbolic link.") from exc
-        except NotADirectoryError as exc:
-            raise EditError(f"{rel} cannot be created: a file stands where a folder on its path should be.") from exc
-        except OSError as exc:
-            raise EditError(f"{rel} cannot be read ({exc.strerror or exc}).") from exc
-        if found is None:
-            self.file.bases[rel] = BaseFile(path=rel)
-            return
-        data, info = found
-        if stat.S_ISLNK(info.st_mode):
-            raise EditError(f"{rel} is a symbolic link; the wizard never changes a link or what it points to.")
-        if not stat.S_ISREG(info.st_mode):
-            raise EditError(f"{rel} is not a regular file; only text files can be changed.")
-        if b"\x00" in data[:8192]:
-            raise EditError(f"{rel} is a binary file; only text files can be changed.")
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise EditError(f"{rel} is not UTF-8 text, so the wizard cannot change it safely.") from exc
-        digest = sha256(data)
-        self._texts[digest] = text
-        self.file.bases[rel] = BaseFile(path=rel, sha256=digest, mode=stat.S_IMODE(info.st_mode))
-
     def _original(self, rel: str) -> str | None:
-        """`_base_text` for the propose tools: an original the run cannot read again as it was is the agent's error.
-
-        (Not an OSError: to the tools that means the run dir could not be written.)
-        """
-        try:
-            return self._base_text(rel)
-        except OriginalChangedError as exc:
-            raise EditError(f"{exc}, so the wizard cannot propose changes to it; leave it and say so.") from exc
-        except OSError as exc:
-            raise EditError(f"{rel} cannot be read again ({exc.strerror or exc}); leave it and say so.") from exc
+        """The file's original for the propose tools, captured at its first proposal; EditError when it cannot be."""
+        if rel not in self.file.bases:
+            self.file.bases[rel] = self.originals.capture(rel)
+        return self.originals.for_edit(rel, self.file.bases[rel])
 
     def _base_text(self, rel: str) -> str | None:
         """The original text of a proposed file (None: a new file); OriginalChangedError when it is gone."""
-        base = self.file.bases[rel]
-        if base.sha256 is None:
-            return None
-        text = self._texts.get(base.sha256)
-        if text is None:
-            # A new process (--resume): the project still holds the original, which the run never changes.
-            found = read_original(self.install_dir, rel)
-            if found is None or not stat.S_ISREG(found[1].st_mode) or sha256(found[0]) != base.sha256:
-                raise OriginalChangedError(rel)
-            text = found[0].decode("utf-8")
-            self._texts[base.sha256] = text
-        return text
+        return self.originals.text(rel, self.file.bases[rel])
 
     def base_bytes(self, rel: str) -> bytes | None:
         """The original bytes of a proposed file (None for a new file), checked against its hash."""
@@ -476,24 +378,6 @@ class ProposalStore:
                 continue
             out.append(self._file_change(rel, original, text))
         return out
-
-
-def read_original(root: Path, rel: str) -> tuple[bytes, os.stat_result] | None:
-    """A project file's bytes and own status, read without following a link (None: no such file).
-
-    A link or a non-regular file comes back with empty bytes and its status, for the caller to refuse.
-    """
-    parts = split_rel(rel)
-    try:
-        with folder(root, parts[:-1]) as fd:
-            info = lstat_at(fd, parts[-1])
-            if info is None:
-                return None
-            if not stat.S_ISREG(info.st_mode):
-                return b"", info
-            return read_at(fd, parts[-1], max_bytes=MAX_PROPOSED_BYTES), info
-    except FileNotFoundError:  # a parent folder is missing: a new file in new folders
-        return None
 
 
 def _sees(viewer: Viewer | None, p: Proposal) -> bool:
