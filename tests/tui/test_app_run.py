@@ -21,7 +21,8 @@ from wizard_tui.domain.models import TaskStatus
 from wizard_tui.domain.persistence import RunPaths, read_audit, read_queue_file
 from wizard_tui.domain.prompts import PromptLibrary
 from wizard_tui.engine.run import Run, RunConfig
-from wizard_tui.tui.app import WizardApp, run_tui
+from wizard_tui.tui.app import WizardApp
+from wizard_tui.tui.launch import run_tui
 from wizard_tui.tui.messages import RunEnded, RunEventsArrived, RunStateChanged
 from wizard_tui.tui.run_view import Phase
 from wizard_tui.tui.widgets.confirm_apply import ConfirmApply

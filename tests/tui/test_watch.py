@@ -13,7 +13,8 @@ from tests.support.run_dirs import finished, finished_with_changes, mid_run
 from wizard_tui.domain.models import TaskStatus
 from wizard_tui.domain.persistence import read_queue_file
 from wizard_tui.domain.writers import atomic_write_text
-from wizard_tui.tui.app import WizardApp, watch_tui
+from wizard_tui.tui.app import WizardApp
+from wizard_tui.tui.launch import watch_tui
 from wizard_tui.tui.messages import RunStateChanged
 from wizard_tui.tui.widgets.event_log import EventLog
 from wizard_tui.tui.widgets.handoff_viewer import HandoffViewer

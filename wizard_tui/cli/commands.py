@@ -64,7 +64,7 @@ def watch(argv: Sequence[str], invocation: Callable[[], Invocation]) -> int:
         root = check_install_dir(args.path)
     except RunSetupError as exc:
         return _fail(str(exc))
-    from wizard_tui.tui.app import watch_tui
+    from wizard_tui.tui.launch import watch_tui
 
     return watch_tui(root, invocation=invocation())
 
@@ -186,7 +186,7 @@ def run(argv: Sequence[str], invocation_of: Callable[[], Invocation]) -> int:
         return _run_headless(config, backend, sinks, json_lines=args.json)
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         return _fail("no terminal for the UI; use --no-ui for CI, pipes and logs.")
-    from wizard_tui.tui.app import run_tui
+    from wizard_tui.tui.launch import run_tui
 
     return run_tui(config, backend, sinks)
 
