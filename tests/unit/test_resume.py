@@ -175,6 +175,24 @@ async def test_a_corrupt_or_foreign_queue_is_exit_2_and_left_as_it_is(project: P
     assert files_under(project / ".posthog-wizard") == before
 
 
+@pytest.mark.parametrize("raw", [b"garbage{", b'{"version": 1}', b"\xff" * 64])
+async def test_a_damaged_proposals_file_is_exit_2_not_a_resume_that_loses_the_changes(
+    project: Path, raw: bytes
+) -> None:
+    assert (await run(project)).exit_code == 0
+    queue_file = project / ".posthog-wizard" / "queue.json"
+    queue = json.loads(queue_file.read_text())
+    queue["finished"] = False
+    queue_file.write_text(json.dumps(queue))
+    (project / ".posthog-wizard" / "proposals.json").write_bytes(raw)
+    before = files_under(project / ".posthog-wizard")
+    result = await run(project, resume=True)
+    assert result.exit_code == 2 and result.verdict is None
+    assert result.message.startswith("cannot resume: ") and "proposals.json cannot be read" in result.message
+    assert "--fresh" in result.message and "\n" not in result.message
+    assert files_under(project / ".posthog-wizard") == before
+
+
 async def test_fresh_keeps_a_corrupt_queue_under_previous(project: Path) -> None:
     queue_file = project / ".posthog-wizard" / "queue.json"
     queue_file.parent.mkdir()

@@ -19,6 +19,7 @@ from wizard_tui.domain.models import QueueFile
 from wizard_tui.domain.persistence import QueueFileError, RunLock, RunLockedError, RunPaths, read_queue_file
 from wizard_tui.domain.printable import path_text, printable
 from wizard_tui.domain.queue import QueueStore
+from wizard_tui.engine.proposals import ProposalsUnreadable, read_proposals
 
 MAX_SHOWN_PATH = 240  # characters of a path the person typed, in a sentence about it
 
@@ -243,6 +244,14 @@ def _open_resumed(opening: _Opening) -> tuple[QueueStore, list[str]]:
         raise RunSetupError(
             f"the run {queue.run_id} in {paths.root} already finished; start a new one with `{command(None)}`."
         )
+    try:
+        read_proposals(paths)
+    except ProposalsUnreadable as exc:
+        # The finished tasks' changes are in that file: a resume without it would lose them.
+        raise RunSetupError(
+            f"cannot resume: {exc}, and it holds the changes the finished tasks proposed. "
+            f"The file was left as it is; start over with `{command('--fresh')}`."
+        ) from exc
     _create(paths)
     try:
         orphans = set_aside_orphans(paths, queue)
