@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -113,6 +113,15 @@ class ProjectView:
         """`name` as a path from the walk's root, for evidence."""
         return self.info.path(name)
 
+    def texts(self, rels: Iterable[str]) -> Iterator[tuple[str, str]]:
+        """(path, text) of each of `rels` that has text, in order, until the deadline passes."""
+        for rel in rels:
+            if time.monotonic() > self.deadline:
+                return
+            text = self.read(rel)
+            if text:
+                yield rel, text
+
 
 def _depth(path: str) -> int:
     return path.count("/")
@@ -149,12 +158,7 @@ def react_router_mode(view: ProjectView) -> tuple[str | None, list[str]]:
         return "framework", [f"mode: framework ({ev})"]
     data = declarative = None
     sources = [f for f in view.files if f.endswith(_SCRIPT_EXT) and not f.startswith("public/")]
-    for rel in sources[:200]:
-        if time.monotonic() > view.deadline:
-            break
-        text = view.read(rel)
-        if not text:
-            continue
+    for rel, text in view.texts(sources[:200]):
         if re.search(r"\bcreate(?:Browser|Hash|Memory)Router\b|<RouterProvider\b", text):
             data = rel
             break
@@ -237,12 +241,7 @@ def python_entry_imports(view: ProjectView) -> dict[str, str]:
     ]
     entries.sort(key=lambda f: (_depth(f), f))
     found: dict[str, str] = {}
-    for rel in entries[:40]:
-        if time.monotonic() > view.deadline:
-            break
-        text = view.read(rel)
-        if not text:
-            continue
+    for rel, text in view.texts(entries[:40]):
         for fw, pattern in _PY_IMPORT_RE.items():
             if fw not in found and pattern.search(text):
                 found[fw] = view.p(rel)
