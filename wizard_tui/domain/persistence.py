@@ -2,8 +2,9 @@
 
 The in-memory queue is the truth; these files are its reflection. Readers never fail on a
 torn, foreign or hostile file: a log skips the line, `queue.json` is a `QueueFileError`
-with a sentence. How the files are written (atomic whole files, the coalesced queue.json
-writer, append-only logs) is `writers.py`.
+and `proposals.json` a `ProposalsUnreadable`, each with a sentence. How the files are
+written (atomic whole files, the coalesced queue.json writer, append-only logs) is
+`writers.py`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from pydantic import ValidationError
 from wizard_tui.domain import nofollow
 from wizard_tui.domain.models import ORCHESTRATOR, SCHEMA_VERSION, AuditRecord, InstallIntent, QueueFile
 from wizard_tui.domain.nofollow import TMP_SUFFIX
+from wizard_tui.domain.printable import path_text
+from wizard_tui.domain.proposals import ProposalsFile
 from wizard_tui.domain.settings import (
     AUDIT_FILE,
     CHANGES_PATCH_FILE,
@@ -218,6 +221,25 @@ def queue_problem(queue: QueueFile) -> str | None:
             return f"task {task.id} depends on {unknown[0][:40]!r}, which is not an earlier task"
         seen.add(task.id)
     return None
+
+
+class ProposalsUnreadable(Exception):
+    """`proposals.json` is there but not ours to trust (not JSON, another shape, a link); the sentence says so."""
+
+
+# Far above what a run proposes (a run caps its tasks and each task's turns).
+MAX_PROPOSALS_BYTES = 64 * 1024 * 1024
+
+
+def read_proposals(paths: RunPaths) -> ProposalsFile | None:
+    """The run dir's `proposals.json`, None when there is none; never through a link."""
+    if not nofollow.lexists(paths.proposals):
+        return None
+    try:
+        return ProposalsFile.model_validate_json(nofollow.read_regular(paths.proposals, max_bytes=MAX_PROPOSALS_BYTES))
+    except (OSError, ValidationError) as exc:
+        why = "not a proposals file" if isinstance(exc, ValidationError) else (exc.strerror or type(exc).__name__)
+        raise ProposalsUnreadable(f"{path_text(paths.proposals)} cannot be read ({why})") from exc
 
 
 class RunLockedError(Exception):

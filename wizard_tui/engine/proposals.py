@@ -39,12 +39,10 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from wizard_tui.domain.changes import ChangedFile, ChangesManifest
 from wizard_tui.domain.clock import Clock
 from wizard_tui.domain.models import Task, TaskStatus
-from wizard_tui.domain.nofollow import lexists, make_dirs, read_regular
+from wizard_tui.domain.nofollow import make_dirs
 from wizard_tui.domain.patch import (
     FileChange,
     SecretInPatchError,
@@ -52,8 +50,7 @@ from wizard_tui.domain.patch import (
     file_diff,
     unified_patch,
 )
-from wizard_tui.domain.persistence import RunPaths
-from wizard_tui.domain.printable import path_text
+from wizard_tui.domain.persistence import ProposalsUnreadable, RunPaths, read_proposals
 from wizard_tui.domain.proposals import (
     EditError,
     EditOutcome,
@@ -79,25 +76,6 @@ SecretScan = Callable[[str, str], Mapping[int, frozenset[str]]]
 
 def _no_secrets(text: str, rel: str) -> Mapping[int, frozenset[str]]:
     return {}
-
-
-class ProposalsUnreadable(Exception):
-    """`proposals.json` is there but not ours to trust (not JSON, another shape, a link); the sentence says so."""
-
-
-# Far above what a run proposes (a run caps its tasks and each task's turns).
-MAX_PROPOSALS_BYTES = 64 * 1024 * 1024
-
-
-def read_proposals(paths: RunPaths) -> ProposalsFile | None:
-    """The run dir's `proposals.json`, None when there is none; never through a link."""
-    if not lexists(paths.proposals):
-        return None
-    try:
-        return ProposalsFile.model_validate_json(read_regular(paths.proposals, max_bytes=MAX_PROPOSALS_BYTES))
-    except (OSError, ValidationError) as exc:
-        why = "not a proposals file" if isinstance(exc, ValidationError) else (exc.strerror or type(exc).__name__)
-        raise ProposalsUnreadable(f"{path_text(paths.proposals)} cannot be read ({why})") from exc
 
 
 class ProposalStore:

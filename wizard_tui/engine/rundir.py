@@ -16,10 +16,17 @@ from wizard_tui.domain.clock import Clock, IdFactory, random_ids
 from wizard_tui.domain.commands import Invocation
 from wizard_tui.domain.events import EventBus
 from wizard_tui.domain.models import QueueFile
-from wizard_tui.domain.persistence import QueueFileError, RunLock, RunLockedError, RunPaths, read_queue_file
+from wizard_tui.domain.persistence import (
+    ProposalsUnreadable,
+    QueueFileError,
+    RunLock,
+    RunLockedError,
+    RunPaths,
+    read_proposals,
+    read_queue_file,
+)
 from wizard_tui.domain.printable import path_text, printable
 from wizard_tui.domain.queue import QueueStore
-from wizard_tui.engine.proposals import ProposalsUnreadable, read_proposals
 
 MAX_SHOWN_PATH = 240  # characters of a path the person typed, in a sentence about it
 
