@@ -8,6 +8,7 @@ finds nothing it may safely do ends `skipped` with the reason and the manual ste
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from wizard_tui.agents.offline import capture, identify, init_js, init_node, init_py, llm, report, review
 from wizard_tui.agents.offline.changes import Plan
@@ -18,18 +19,22 @@ from wizard_tui.domain.frameworks import sdks_for
 Body = Callable[[TaskContext], Awaitable[None]]
 
 
-def _already_instrumented(ctx: TaskContext) -> str | None:
-    if not ctx.detection.get("posthog_installed"):
+def already_instrumented(detection: dict[str, Any]) -> str | None:
+    """Why the project counts as set up already (the PostHog packages it declares), or None."""
+    if not detection.get("posthog_installed"):
         return None
-    packages = ", ".join(ctx.detection.get("posthog_packages") or []) or "a PostHog SDK"
-    return f"PostHog is already set up in this project ({packages} is declared)"
+    packages = [str(p) for p in detection.get("posthog_packages") or []]
+    if not packages:
+        return "PostHog is already set up in this project (a PostHog SDK is declared)"
+    verb = "is" if len(packages) == 1 else "are"
+    return f"PostHog is already set up in this project ({', '.join(packages)} {verb} declared)"
 
 
 async def install(ctx: TaskContext) -> None:
     goal = "Declare the PostHog SDKs in the app's manifest, so the app can import PostHog."
     wrappable = await llm.wrappable_llm_sdks(ctx)
     sdks = sdks_for(ctx.framework.id, llm_calls_found=wrappable)
-    instrumented = _already_instrumented(ctx)
+    instrumented = already_instrumented(ctx.detection)
     if instrumented:
         # The app has PostHog: its own SDK choice stands. Only what the LLM wrappers need
         # (when they will bring their own server client) is still worth declaring.
@@ -65,7 +70,7 @@ async def init(ctx: TaskContext) -> None:
     goal = "Initialise PostHog once where the app starts, with the key read from the environment."
     envs = ", ".join(e for e in (ctx.framework.key_env, ctx.framework.host_env) if e)
     for_next = f"Env vars the app reads: {envs or 'none'}. Without the key, PostHog stays off."
-    instrumented = _already_instrumented(ctx)
+    instrumented = already_instrumented(ctx.detection)
     existing = await init_js.has_init(ctx.project)
     if instrumented or existing:
         reason = instrumented or f"PostHog is already initialised at {existing}"
