@@ -115,7 +115,11 @@ def _browser_capture(ctx: TaskContext, file: str, src: Source, style: str, area:
     )
     if server_component:
         return Plan.skip(f'{file} runs on the server (no "use client"); browser events belong in client components.')
-    for name, _function, body in form_handlers(src):
+    captured: list[str] = []
+    for name, function, body in form_handlers(src):
+        if existing := src.posthog_calls("capture", function):
+            captured.append(f"{name} ({src.text_of(existing[0])[:80]})")
+            continue
         event = styled(event_words(name, file, area), style)
         q = src.quote()
         result = browser_call(src, body, f"posthog.capture({q}{event}{q})")
@@ -124,6 +128,8 @@ def _browser_capture(ctx: TaskContext, file: str, src: Source, style: str, area:
         plan = Plan()
         plan.edit(file, src.text, result, f"Captured {event!r} when the form in {file} is submitted ({name}).")
         return plan
+    if captured:
+        return Plan.skip(f"{file} already captures its form's events: {', '.join(captured)}.")
     return Plan.skip(f"No form with a submit handler in {file} to attach a capture to.")
 
 
@@ -181,12 +187,16 @@ async def _node_capture(ctx: TaskContext, file: str, src: Source, style: str, ar
     package = await init_js.package_json(ctx.project, ctx.app_dir)
     if module is None:
         return Plan.skip("The app has no posthog-node client module from init to capture through.")
+    captured: list[str] = []
     for method, verb in (("post", "created"), ("put", "updated"), ("patch", "updated"), ("delete", "deleted")):
         for receiver in _routers(src):
             for call in src.calls(f"{receiver}.{method}"):
                 args = call.child_by_field_name("arguments")
                 handler = args.named_children[-1] if args is not None and args.named_children else None
                 if handler is None or handler.type not in ("arrow_function", "function_expression"):
+                    continue
+                if existing := src.posthog_calls("capture", handler):
+                    captured.append(f"{method.upper()} ({src.text_of(existing[0])[:80]})")
                     continue
                 body = src.body_of(handler)
                 user = _user_id_expression(src, handler)
@@ -209,6 +219,8 @@ async def _node_capture(ctx: TaskContext, file: str, src: Source, style: str, ar
                 plan = Plan()
                 plan.edit(file, src.text, result.text, f"Captured {event!r} in the {method.upper()} handler of {file}.")
                 return plan
+    if captured:
+        return Plan.skip(f"The handlers in {file} already capture their events: {', '.join(captured)}.")
     return Plan.skip(f"No POST/PUT/PATCH/DELETE handler in {file} names the user it acts for (no userId in scope).")
 
 
@@ -245,9 +257,13 @@ def python_capture(file: str, text: str, style: str, area: str, roots: set[str])
     if tree is None:
         return Plan.skip(f"{file} does not parse, so the offline agent leaves it alone.")
     functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    captured: list[str] = []
     for function in functions:
         target = _success_block(function)
         if target is None:
+            continue
+        if existing := pyedit.posthog_calls(tree, function, "capture"):
+            captured.append(f"{function.name}() ({ast.unparse(existing[0])[:80]})")
             continue
         _block, last = target
         event = styled(event_words(function.name, file, area), style)
@@ -261,6 +277,8 @@ def python_capture(file: str, text: str, style: str, area: str, roots: set[str])
         plan = Plan()
         plan.edit(file, text, after, f"Captured {event!r} in {function.name}() of {file}, where it succeeds.")
         return plan
+    if captured:
+        return Plan.skip(f"The views in {file} already capture their events: {', '.join(captured)}.")
     return Plan.skip(f"No view or POST handler in {file} with a clear success point was found.")
 
 

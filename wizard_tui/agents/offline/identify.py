@@ -35,6 +35,7 @@ async def plan_identify(ctx: TaskContext) -> Plan:
 
 async def _browser(ctx: TaskContext) -> Plan:
     candidates = [f for f in await ctx.project.files() if grammar_for(f) and _AUTH_FILES.search(f)]
+    identified: list[str] = []  # handlers that identify the user already: a second identify is noise
     for file in candidates:
         if init_js.is_test_file(file):
             continue
@@ -44,7 +45,10 @@ async def _browser(ctx: TaskContext) -> Plan:
         src = Source(text, file)
         if not src.ok:
             continue
-        for _name, function, body in form_handlers(src):
+        for name, function, body in form_handlers(src):
+            if src.posthog_calls("identify", function):
+                identified.append(f"{name} in {file}")
+                continue
             email = _email_variable(src, function)
             if email is None:
                 continue
@@ -56,6 +60,8 @@ async def _browser(ctx: TaskContext) -> Plan:
             plan.edit(file, text, result, f"Identified the user by email when the form in {file} succeeds.")
             plan.manual.append("If your backend returns a user id, identify with that id instead of the email.")
             return plan
+    if identified:
+        return Plan.skip(f"Users are already identified: {', '.join(identified)} calls posthog.identify.")
     return Plan.skip(
         "No sign-up or log-in form that collects an email was found to identify users at.",
         "Call posthog.identify(userId) after log-in and posthog.reset() on log-out.",

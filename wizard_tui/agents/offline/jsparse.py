@@ -277,6 +277,35 @@ class Source:
                     out.append(node)
         return out
 
+    def posthog_calls(self, method: str, within: Node | None = None) -> list[Node]:
+        """Calls of PostHog's `method` (`posthog.capture(...)`, `posthog?.identify(...)`) under `within`.
+
+        The receiver is a PostHog client when its name says so (`posthog`, `posthogClient`, the
+        `usePostHog()` result most apps name `posthog`) or when it is bound by an import of a
+        module whose name says so (`import ph from "../posthog"`).
+        """
+        bound = {
+            name
+            for imp in self.imports()
+            if "posthog" in imp.source.lower()
+            for name in (imp.default, imp.namespace, *imp.names)
+            if name
+        }
+        out = []
+        for node in self.walk(within):
+            if node.type != "call_expression":
+                continue
+            fn = node.child_by_field_name("function")
+            if fn is None or fn.type != "member_expression":
+                continue
+            receiver, prop = fn.child_by_field_name("object"), fn.child_by_field_name("property")
+            if receiver is None or prop is None or self.text_of(prop) != method:
+                continue
+            name = self.text_of(receiver)
+            if receiver.type == "identifier" and ("posthog" in name.lower() or name in bound):
+                out.append(node)
+        return out
+
     def news(self, class_name: str) -> list[Node]:
         """`new ClassName(...)` expressions."""
         out = []

@@ -256,47 +256,101 @@ async def wrappable_llm_sdks(ctx: TaskContext) -> bool:
     return any(js_wrapper_blocker(package, sdk) is None for sdk in sdks)
 
 
+# What detection calls a file that builds its client from PostHog's wrappers already.
+POSTHOG_WRAPPER_PACKAGES = frozenset({"@posthog/ai", "posthog[ai]"})
+
+
+def wrapper_imports(path: str, text: str) -> list[str]:
+    """The PostHog LLM wrapper modules a file imports (`@posthog/ai/openai`, `posthog.ai.anthropic`)."""
+    if path.endswith(".py"):
+        tree = pyedit.parse(text)
+        modules = [
+            name
+            for node in (ast.walk(tree) if tree is not None else ())
+            for name in (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and node.level == 0
+                else []
+            )
+        ]
+        return sorted({m for m in modules if m == "posthog.ai" or m.startswith("posthog.ai.")})
+    if grammar_for(path) is None:
+        return []
+    return sorted({i.source for i in Source(text, path).imports_from("@posthog/ai")})
+
+
+async def _wrap(
+    ctx: TaskContext, plan: Plan, path: str, text: str, sdk: str, clients: dict[str, tuple[str | None, str]]
+) -> tuple[str | None, str]:
+    """`text` with the `sdk` clients wrapped, or None and why not. `clients` keeps the posthog-node
+    client module the JavaScript wrappers are given, found (or made) once per task."""
+    if path.endswith(".py"):
+        after = wrap_python(path, text, sdk)
+    elif grammar_for(path) and ("javascript", sdk) in LLM_WRAPPERS:
+        blocker = js_wrapper_blocker(await init_js.package_json(ctx.project, ctx.app_dir), sdk)
+        if blocker:
+            return None, f"{blocker} (upgrade it, then wrap the client)"
+        if "js" not in clients:
+            clients["js"] = await _js_client(ctx, plan)
+        module, why_not = clients["js"]
+        if module is None:
+            return None, why_not
+        after = wrap_javascript(path, text, sdk, await _specifier(ctx, path, text, module))
+    else:
+        after = None
+    return after, "" if after is not None else f"({sdk}): no client construction PostHog wraps was found"
+
+
 async def plan_llm(ctx: TaskContext) -> Plan:
     calls = [c for c in ctx.inputs.get("llm_calls") or [] if isinstance(c, dict) and c.get("file")]
     if not calls:
         calls = [c for c in ctx.detection.get("llm_calls") or [] if c.get("kind") != "manifest"]
-    by_file: dict[str, str] = {}
+    by_file: dict[str, list[str]] = {}
     for call in calls:
-        by_file.setdefault(str(call["file"]), str(call.get("sdk", "")))
+        sdks = by_file.setdefault(str(call["file"]), [])
+        if str(call.get("sdk", "")) not in sdks:
+            sdks.append(str(call.get("sdk", "")))
     plan = Plan()
     left: list[str] = []
-    client_module: str | None = None
-    why_not = ""
-    for path, sdk in by_file.items():
+    wrapped_already: list[str] = []
+    clients: dict[str, tuple[str | None, str]] = {}
+    for path, sdks in by_file.items():
         text = await ctx.project.read(path)
         if text is None:
             left.append(f"{path} could not be read whole")
             continue
-        if path.endswith(".py"):
-            after = wrap_python(path, text, sdk)
-        elif grammar_for(path) and ("javascript", sdk) in LLM_WRAPPERS:
-            blocker = js_wrapper_blocker(await init_js.package_json(ctx.project, ctx.app_dir), sdk)
-            if blocker:
-                left.append(f"{path}: {blocker} (upgrade it, then wrap the client)")
-                continue
-            if client_module is None:
-                client_module, why_not = await _js_client(ctx, plan)
-            if client_module is None:
-                left.append(f"{path}: {why_not}")
-                continue
-            spec = await _specifier(ctx, path, text, client_module)
-            after = wrap_javascript(path, text, sdk, spec)
+        current, why_not, done = text, [], []
+        for sdk in (s for s in sdks if s not in POSTHOG_WRAPPER_PACKAGES):
+            after, reason = await _wrap(ctx, plan, path, current, sdk, clients)
+            if after is None or after == current:
+                why_not.append(reason or f"({sdk}): no client construction PostHog wraps was found")
+            else:
+                current = after
+                done.append(sdk)
+        # A second run meets the clients the first one wrapped: that is the goal reached, not a failure.
+        wrappers = wrapper_imports(path, text)
+        if current != text:
+            note = f"Wrapped the {', '.join(done)} client in {path} with PostHog's LLM analytics wrapper."
+            plan.edit(path, text, current, note)
+        elif wrappers:
+            wrapped_already.append(f"{path} ({', '.join(wrappers)})")
         else:
-            after = None
-        if after is None or after == text:
-            left.append(f"{path} ({sdk}): no client construction PostHog wraps was found")
-            continue
-        plan.edit(path, text, after, f"Wrapped the {sdk} client in {path} with PostHog's LLM analytics wrapper.")
+            left.append(f"{path} " + ("; ".join(why_not) or f"({', '.join(sdks)}): no client PostHog wraps"))
+    already = "already wrapped with PostHog's LLM analytics wrappers: " + "; ".join(wrapped_already)
+    if not plan.changes and wrapped_already and not left:
+        return Plan.skip(f"The LLM clients are {already}.")
     if not plan.changes:
         return Plan.skip(
-            "No LLM client could be wrapped: " + "; ".join(left or ["no call sites were given"]) + ".",
+            "No LLM client could be wrapped: "
+            + "; ".join(left or ["no call sites were given"])
+            + (f"; {already}" if wrapped_already else "")
+            + ".",
             "Wrap your LLM clients by hand: https://posthog.com/docs/llm-analytics/installation",
         )
+    if wrapped_already:
+        plan.notes.append(f"Left as they are, {already}.")
     if left:
         plan.manual.append("Not wrapped: " + "; ".join(left) + ".")
     return plan

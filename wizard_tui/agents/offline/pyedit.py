@@ -195,3 +195,23 @@ def enclosing_function(tree: ast.Module, target: ast.AST) -> ast.FunctionDef | a
         if any(n is target for n in ast.walk(node)) and (found is None or node.lineno > found.lineno):
             found = node
     return found
+
+
+def posthog_calls(tree: ast.Module, within: ast.AST, method: str) -> list[ast.Call]:
+    """Calls of PostHog's `method` under `within`: on the `posthog` module however it is
+    imported, or on a name that says it is a PostHog client (`posthog_client.capture`)."""
+    bound = {"posthog"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            bound |= {a.asname or a.name for a in node.names if a.name.split(".")[0] == "posthog"}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "posthog":
+            bound |= {a.asname or a.name for a in node.names}
+    return [
+        n
+        for n in ast.walk(within)
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr == method
+        and isinstance(n.func.value, ast.Name)
+        and (n.func.value.id in bound or "posthog" in n.func.value.id.lower())
+    ]
