@@ -122,8 +122,6 @@ def choose_backend(agent: str | None, pace_ms: int) -> tuple[AgentBackend, str] 
 def run(argv: Sequence[str], invocation_of: Callable[[], Invocation]) -> int:
     """`wizard-tui PATH [options]`: a run, in the terminal UI or with --no-ui."""
     args = run_parser().parse_args(argv)
-    # The secret scanner takes most of a second to import: load it beside the start-up work.
-    threading.Thread(target=_warm_secret_scanner, name="wizard-warm-scanner", daemon=True).start()
     from dataclasses import replace
 
     from wizard_tui.domain.printable import path_text
@@ -131,6 +129,11 @@ def run(argv: Sequence[str], invocation_of: Callable[[], Invocation]) -> int:
     # Hints name the folder as the person typed it (`.` stays `.`).
     invocation = replace(invocation_of(), path=path_text(args.path))
     args.no_ui = args.no_ui or args.json  # JSON lines are for programs: no terminal UI
+    if args.no_ui:
+        # The secret scanner takes a tenth of a second or more to load: beside the start-up work,
+        # so the first tool call does not wait for it. The terminal UI draws its first frame
+        # first; its run loads the scanner as it starts (`take_inventory`, in a thread).
+        threading.Thread(target=_warm_secret_scanner, name="wizard-warm-scanner", daemon=True).start()
     if args.resume and args.fresh:
         return _fail("--resume and --fresh cannot be used together.")
     if args.model is not None:

@@ -132,7 +132,15 @@ class WizardApp(App[int]):
         self.task_tree.focus()
         self.set_interval(1.0, self._tick)
         self.mirror()
-        if self.wizard_run is not None:
+
+    def on_ready(self) -> None:
+        # The run starts once the first frame is on the terminal: its set-up (and the secret
+        # scanner it loads in a thread) would otherwise hold the first paint back by a fifth
+        # of a second (`python -m bench startup`).
+        self.call_after_refresh(self._start_run)
+
+    def _start_run(self) -> None:
+        if self.wizard_run is not None and self.run_worker_handle is None:
             self.run_worker_handle = self.run_wizard()
 
     # -- workers -----------------------------------------------------------------------------
@@ -334,6 +342,7 @@ class WizardApp(App[int]):
             self.push_screen(HelpScreen())
 
     def action_quit_wizard(self) -> None:
+        self._start_run()  # a key before the first frame: the run starts, to stop as any run does
         worker = self.run_worker_handle
         if worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING):
             if not self.stopping:
