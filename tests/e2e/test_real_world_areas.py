@@ -26,6 +26,22 @@ async def _run(project: Path) -> tuple[list[Task], str]:
     return tasks, patch.read_text() if patch.exists() else ""
 
 
+def _captures(tasks: list[Task]) -> dict[str | None, TaskStatus]:
+    """Each capture task's file and status: its input, or (the seeded task, which takes the
+    plan's first area) the file it changed."""
+    out: dict[str | None, TaskStatus] = {}
+    for task in (t for t in tasks if t.type == "capture"):
+        touched = task.handoff.files_touched if task.handoff else []
+        out[task.inputs.get("file") or (touched[0] if touched else None)] = task.status
+    return out
+
+
+def _candidates(tasks: list[Task]) -> list[str]:
+    """The areas the orchestrator handed plan-capture to choose from."""
+    plan = next(t for t in tasks if t.type == "plan-capture")
+    return [f["inputs"]["file"] for f in plan.inputs["follow_ups"]]
+
+
 def _added(patch: str) -> str:
     return "\n".join(line[1:] for line in patch.splitlines() if line.startswith("+") and not line.startswith("+++"))
 
@@ -76,8 +92,7 @@ async def test_a_react_hook_form_sign_in_is_identified_and_captured(tmp_path: Pa
     # Both calls land in onSubmit, before its success return, and read the form's values.
     assert "posthog.identify(data.email, { email: data.email })" in added
     assert 'posthog.capture("' in added
-    form = next(t for t in tasks if t.type == "capture" and t.inputs.get("file") == "components/user-auth-form.tsx")
-    assert form.status == TaskStatus.DONE
+    assert _captures(tasks)["components/user-auth-form.tsx"] == TaskStatus.DONE
 
 
 async def test_flask_blueprint_views_are_capture_areas(tmp_path: Path) -> None:
@@ -104,7 +119,7 @@ async def test_flask_blueprint_views_are_capture_areas(tmp_path: Path) -> None:
         },
     )
     tasks, patch = await _run(project)
-    captures = {t.inputs.get("file"): t.status for t in tasks if t.type == "capture"}
+    captures = _captures(tasks)
     assert captures.get("shop/auth.py") == TaskStatus.DONE
     assert 'posthog.capture("user_signed_up")' in _added(patch)
 
@@ -128,7 +143,7 @@ async def test_an_express_router_named_for_its_area_gets_its_capture(tmp_path: P
         },
     )
     tasks, patch = await _run(project)
-    captures = {t.inputs.get("file"): t.status for t in tasks if t.type == "capture"}
+    captures = _captures(tasks)
     assert captures.get("invites.js") == TaskStatus.DONE
     assert 'posthog.capture({ distinctId: String(userId), event: "invite_created" });' in _added(patch)
 
@@ -167,5 +182,5 @@ async def test_a_routes_packages_init_is_no_capture_area(tmp_path: Path) -> None
         },
     )
     tasks, _patch = await _run(project)
-    areas = [t.inputs.get("file") for t in tasks if t.type == "capture"]
+    areas = _candidates(tasks)
     assert "app/api/routes/__init__.py" not in areas and "app/api/routes/utils.py" in areas

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from tests.support.integrators import applied
-from wizard_tui.agents.offline import capture, init_js, init_node, init_py, install, naming, pyedit
+from wizard_tui.agents.offline import capture_py, init_js, init_node, init_py, install, naming, pyedit
 from wizard_tui.agents.offline.changes import apply_edits
 from wizard_tui.agents.offline.project import DictProject
 from wizard_tui.agents.offline.syntax import check_file
@@ -158,7 +158,7 @@ def index():
 
 
 def _captured(text: str, path: str = "app.py") -> str:
-    plan = capture.python_capture(path, text, "snake", "", set())
+    plan = capture_py.python_capture(path, text, "snake", "", set())
     assert not plan.skipped, plan.skipped
     after = apply_edits(text, [c for c in plan.changes])  # type: ignore[misc]
     assert check_file(path, after) is None
@@ -174,7 +174,7 @@ def test_a_get_and_post_view_captures_before_its_redirect_not_on_the_get_path() 
 
 def test_a_get_and_post_view_without_a_redirect_has_no_success_point() -> None:
     text = GET_AND_POST_VIEW.replace('return redirect(url_for("index", done=name))', "save(name)")
-    assert capture.python_capture("app.py", text, "snake", "", set()).skipped
+    assert capture_py.python_capture("app.py", text, "snake", "", set()).skipped
 
 
 def test_a_django_view_reading_post_data_captures_in_its_else_branch() -> None:

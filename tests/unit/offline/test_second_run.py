@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.support.integrators import task_context
-from wizard_tui.agents.offline import capture, identify, llm
+from wizard_tui.agents.offline import capture, capture_py, identify, llm
 from wizard_tui.agents.offline.bodies import already_instrumented
 from wizard_tui.agents.offline.changes import Edit
 
@@ -135,12 +135,12 @@ def checkout(request):
 
 
 def test_a_python_view_that_captures_already_gets_no_second_capture() -> None:
-    plan = capture.python_capture("shop/views.py", VIEWS, "snake", "shop views", {"shop"})
+    plan = capture_py.python_capture("shop/views.py", VIEWS, "snake", "shop views", {"shop"})
     assert not plan.changes
     assert plan.skipped == (
         "The views in shop/views.py already capture their events: checkout() (posthog.capture('checkout_completed'))."
     )
-    fresh = capture.python_capture(
+    fresh = capture_py.python_capture(
         "shop/views.py", VIEWS.replace('            posthog.capture("checkout_completed")\n', ""), "snake", "", set()
     )
     assert len(fresh.changes) == 1

@@ -6,7 +6,8 @@ deterministic: the same project gives the same graph and the same proposals.
 
 Modules: `orchestrate` (the seed prompt), `stub` (the skeleton's body, and `--stub`),
 `bodies` (one real body per task type) built on the integrators (`install`, `init_js`,
-`init_py`, `identify`, `capture`, `llm`, `review`, `report`), which read the project
+`init_node`, `init_py`, `identify`, `plan_capture`, `capture`, `capture_py`, `llm`, `review`,
+`report`), which read the project
 through `project` and edit with the parsers of `jsparse`/`jsedit` and `pyedit`.
 """
 

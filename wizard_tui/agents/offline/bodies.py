@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from wizard_tui.agents.offline import capture, identify, init_js, init_node, init_py, llm, report, review
+from wizard_tui.agents.offline import capture, identify, init_js, init_node, init_py, llm, plan_capture, report, review
 from wizard_tui.agents.offline.changes import Plan
-from wizard_tui.agents.offline.context import TaskContext
+from wizard_tui.agents.offline.context import TaskContext, no_offline_knowledge
 from wizard_tui.agents.offline.install import plan_install
 from wizard_tui.domain.frameworks import sdks_for
 
@@ -103,22 +103,6 @@ async def _plan_init(ctx: TaskContext) -> Plan:
     return no_offline_knowledge(ctx)
 
 
-def no_offline_knowledge(ctx: TaskContext) -> Plan:
-    """The skip of a framework the offline agent has no knowledge of, with the manual step."""
-    fw = ctx.framework
-    if fw.id == "unknown":
-        return Plan.skip(
-            "No framework was recognised in this project, so there is no known place to set PostHog up.",
-            "Pick the PostHog SDK for your stack at https://posthog.com/docs/libraries and follow its guide.",
-        )
-    steps = [f"Initialise PostHog in {fw.init_where}."]
-    if fw.key_env:
-        steps.append(f"Read the key from {fw.key_env} (and the host from {fw.host_env}).")
-    if fw.docs:
-        steps.append(f"PostHog's guide: {fw.docs}")
-    return Plan.skip(f"The offline agent has no integration knowledge for {fw.name}.", *steps)
-
-
 async def identify_body(ctx: TaskContext) -> None:
     goal = "Tie events to people: identify users where the app learns who they are."
     plan = await identify.plan_identify(ctx) if ctx.framework.offline else no_offline_knowledge(ctx)
@@ -141,7 +125,7 @@ BODIES: dict[str, Body] = {
     "install": install,
     "init": init,
     "identify": identify_body,
-    "plan-capture": capture.plan_capture_body,
+    "plan-capture": plan_capture.plan_capture_body,
     "capture": capture_body,
     "llm-analytics": llm_body,
     "review": review.review_body,

@@ -1,20 +1,21 @@
-"""The `plan-capture` and `capture` bodies: which product events, where, and the calls themselves.
+"""The `capture` body: the capture call at one area's success point.
 
-`plan-capture` names one event per area the orchestrator found (a form, a sign-up, a
-checkout, a key route), in the style of the events the project already sends, and enqueues
-a `capture` task per area. A `capture` task adds the call at the area's success point:
-the end of a form's submit handler, a Django view's valid-form branch, a POST handler's
-last return. Browser code uses posthog-js; servers use their SDK's client.
+A `capture` task adds the call at its area's success point: the end of a form's submit
+handler, a Django view's valid-form branch, a POST handler's last return. Browser code uses
+posthog-js; servers use their SDK's client. The seeded capture task takes the area the plan
+keeps for it (`plan_capture`); the plan's own check of an area is `plan_area`, the same code.
 """
 
 from __future__ import annotations
 
-import ast
+import json
 import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
+from typing import Any
 
-from wizard_tui.agents.offline import init_js, init_node, init_py, jsedit, pyedit
+from wizard_tui.agents.offline import init_js, init_node, init_py, jsedit
+from wizard_tui.agents.offline.capture_py import python_capture
 from wizard_tui.agents.offline.changes import Plan
 from wizard_tui.agents.offline.context import TaskContext
 from wizard_tui.agents.offline.jsparse import Node, Source, grammar_for
@@ -22,62 +23,68 @@ from wizard_tui.agents.offline.naming import event_style, event_words, existing_
 
 _BROWSER = ("nextjs", "react-router", "javascript_web")
 
-
-# -- plan-capture ----------------------------------------------------------------------------
-
-
-async def plan_capture_body(ctx: TaskContext) -> None:
-    goal = "Decide which product events to capture and where, and enqueue one capture task per area."
-    follow_ups = [f for f in ctx.inputs.get("follow_ups") or [] if isinstance(f, dict)]
-    style = event_style(await existing_event_names(ctx.project))
-    enqueued: list[str] = []
-    plan_lines: list[str] = []
-    for follow_up in follow_ups:
-        inputs = dict(follow_up.get("inputs") or {})
-        file = str(inputs.get("file", ""))
-        inputs["event_style"] = style
-        new_id = None
-        if ctx.session.has("enqueue_task"):
-            new_id = await ctx.session.enqueue(
-                str(follow_up.get("type", "capture")),
-                str(follow_up.get("label", "Capture events"))[:80],
-                inputs,
-                [ctx.task.id],
-                str(follow_up.get("reason") or "An area where users act."),
-            )
-        if new_id:
-            enqueued.append(new_id)
-            plan_lines.append(f"{inputs.get('area', file)} ({file}) -> task {new_id}")
-    did = (
-        f"Planned events in the project's {style} style for {len(enqueued)} area(s): " + "; ".join(plan_lines) + "."
-        if enqueued
-        else "No capture area could be enqueued."
-    )
-    await ctx.finish(
-        "done" if enqueued or not follow_ups else "failed",
-        goal,
-        did,
-        f"Event names use {style} case, like {styled('user signed up', style)!r}; capture tasks add one call each.",
-    )
+# How plan-capture hands its first area to the seeded capture task, which it cannot give
+# inputs: a sentence of its handoff, read back with `read_handoffs`. JSON, so any path fits.
+CORE_AREA = "Core area for the seeded capture task: "
 
 
-# -- capture ---------------------------------------------------------------------------------
+def core_area_sentence(area: str, file: str) -> str:
+    return CORE_AREA + json.dumps({"area": area, "file": file}) + "."
+
+
+def core_area_of(text: str) -> dict[str, str] | None:
+    """The area a plan-capture handoff keeps for the seeded capture task, if it names one."""
+    at = text.find(CORE_AREA)
+    if at < 0:
+        return None
+    try:
+        value, _end = json.JSONDecoder().raw_decode(text, at + len(CORE_AREA))
+    except ValueError:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("file"), str) or not value["file"]:
+        return None
+    return {"area": str(value.get("area") or ""), "file": value["file"]}
+
+
+async def _planned_area(ctx: TaskContext) -> dict[str, str] | str:
+    """The area the plan kept for this (seeded) task, or why there is none."""
+    found = await ctx.session.call("read_handoffs", {}) if ctx.session.has("read_handoffs") else None
+    plans: list[dict[str, Any]] = [
+        h for h in (found or {}).get("handoffs", []) if isinstance(h, dict) and h.get("type") == "plan-capture"
+    ]
+    for handoff in plans:
+        area = core_area_of(str(handoff.get("for_next_agent", "")))
+        if area is not None:
+            return area
+    if plans:
+        return f"The plan kept no area for this task. {str(plans[0].get('did', ''))[:1500]}"
+    return "No plan-capture handoff names an area for this task."
 
 
 async def plan_capture_area(ctx: TaskContext) -> Plan:
-    file = ctx.inputs.get("file")
+    """The capture body's plan: its own area, or (the seeded task) the area the plan kept for it."""
+    file, area = ctx.inputs.get("file"), str(ctx.inputs.get("area") or "")
     if not isinstance(file, str) or not file:
         if ctx.inputs.get("areas_found") == 0:
             return Plan.skip(
                 "Exploration found no form, route handler or page where users act, so no capture point is known.",
                 "Add posthog.capture calls where users act (a sign-up, a purchase, a key action).",
             )
-        return Plan.skip("The plan gave every area its own capture task; no area is left for this one.")
+        planned = await _planned_area(ctx)
+        if isinstance(planned, str):
+            return Plan.skip(
+                planned, "Add posthog.capture calls where users act (a sign-up, a purchase, a key action)."
+            )
+        file, area = planned["file"], planned["area"]
+    style = str(ctx.inputs.get("event_style") or event_style(await existing_event_names(ctx.project)))
+    return await plan_area(ctx, file, area, style)
+
+
+async def plan_area(ctx: TaskContext, file: str, area: str, style: str) -> Plan:
+    """The capture call for one area, or why it gets none (plan-capture asks this of each area)."""
     text = await ctx.project.read(file)
     if text is None:
         return Plan.skip(f"{file} could not be read whole.")
-    style = str(ctx.inputs.get("event_style") or event_style(await existing_event_names(ctx.project)))
-    area = str(ctx.inputs.get("area") or "")
     if file.endswith(".py"):
         return python_capture(file, text, style, area, await init_py.local_roots(ctx.project, ctx.app_dir))
     if grammar_for(file) is None:
@@ -113,8 +120,15 @@ def _browser_capture(ctx: TaskContext, file: str, src: Source, style: str, area:
         and "/app/" in f"/{file}"
         and not (first is not None and first.type == "expression_statement" and "use client" in src.text_of(first))
     )
+    if server_component and PurePosixPath(file).stem == "route":
+        # PostHog's server SDK would need a distinct id the handler has; events with a made-up
+        # one belong to no user. The browser events of the pages that call it carry the user.
+        return Plan.skip(
+            f"{file} is a server route handler: posthog-js does not run there, and a server-side "
+            "capture needs the user's distinct id, which the offline agent does not invent."
+        )
     if server_component:
-        return Plan.skip(f'{file} runs on the server (no "use client"); browser events belong in client components.')
+        return Plan.skip(f'{file} is a server component (no "use client"): posthog-js runs only in client components.')
     captured: list[str] = []
     for name, function, body in form_handlers(src):
         if existing := src.posthog_calls("capture", function):
@@ -127,9 +141,10 @@ def _browser_capture(ctx: TaskContext, file: str, src: Source, style: str, area:
             continue
         plan = Plan()
         plan.edit(file, src.text, result, f"Captured {event!r} when the form in {file} is submitted ({name}).")
+        plan.events.append(event)
         return plan
     if captured:
-        return Plan.skip(f"{file} already captures its form's events: {', '.join(captured)}.")
+        return Plan.there_already(f"{file} already captures its form's events: {', '.join(captured)}.")
     return Plan.skip(f"No form with a submit handler in {file} to attach a capture to.")
 
 
@@ -218,9 +233,10 @@ async def _node_capture(ctx: TaskContext, file: str, src: Source, style: str, ar
                     continue
                 plan = Plan()
                 plan.edit(file, src.text, result.text, f"Captured {event!r} in the {method.upper()} handler of {file}.")
+                plan.events.append(event)
                 return plan
     if captured:
-        return Plan.skip(f"The handlers in {file} already capture their events: {', '.join(captured)}.")
+        return Plan.there_already(f"The handlers in {file} already capture their events: {', '.join(captured)}.")
     return Plan.skip(f"No POST/PUT/PATCH/DELETE handler in {file} names the user it acts for (no userId in scope).")
 
 
@@ -250,115 +266,3 @@ def _user_id_expression(src: Source, handler: Node) -> str | None:
         ):
             return src.text_of(node)
     return None
-
-
-def python_capture(file: str, text: str, style: str, area: str, roots: set[str]) -> Plan:
-    tree = pyedit.parse(text)
-    if tree is None:
-        return Plan.skip(f"{file} does not parse, so the offline agent leaves it alone.")
-    functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
-    captured: list[str] = []
-    for function in functions:
-        target = _success_block(function)
-        if target is None:
-            continue
-        if existing := pyedit.posthog_calls(tree, function, "capture"):
-            captured.append(f"{function.name}() ({ast.unparse(existing[0])[:80]})")
-            continue
-        _block, last = target
-        event = styled(event_words(function.name, file, area), style)
-        lines = text.split("\n")
-        indent = re.match(r"[ \t]*", lines[last.lineno - 1]).group(0)  # type: ignore[union-attr]
-        at = last.lineno - 1 if isinstance(last, ast.Return) else (last.end_lineno or last.lineno)
-        lines[at:at] = [f'{indent}posthog.capture("{event}")']
-        after = pyedit.add_imports("\n".join(lines), "import posthog", local_roots=roots)
-        if pyedit.parse(after) is None:
-            continue
-        plan = Plan()
-        plan.edit(file, text, after, f"Captured {event!r} in {function.name}() of {file}, where it succeeds.")
-        return plan
-    if captured:
-        return Plan.skip(f"The views in {file} already capture their events: {', '.join(captured)}.")
-    return Plan.skip(f"No view or POST handler in {file} with a clear success point was found.")
-
-
-_REDIRECTS = ("redirect", "HttpResponseRedirect", "RedirectResponse")
-
-
-def _success_block(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[list[ast.stmt], ast.stmt] | None:
-    """Where a handler succeeds: a valid form's branch, the redirect after a POST, or a
-    POST-only handler's final statement. A view that also answers GET has its final return
-    on the GET path, so without a redirect to go by it has no success point."""
-    for node in ast.walk(function):
-        if isinstance(node, ast.If) and _calls_is_valid(node.test) and node.body:
-            return node.body, node.body[-1]
-    shared = _tests_post_method(function) or _route_methods(function) >= {"GET", "POST"}
-    if shared or _is_write_handler(function) or _reads_post_data(function):
-        redirect = _success_redirect(function)
-        if redirect is not None:
-            return redirect
-    if _is_write_handler(function) and not shared and function.body:
-        return function.body, function.body[-1]
-    return None
-
-
-def _calls_is_valid(test: ast.expr) -> bool:
-    return any(
-        isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "is_valid"
-        for n in ast.walk(test)
-    )
-
-
-def _tests_post_method(function: ast.AST) -> bool:
-    """`if request.method == "POST":` somewhere in the function."""
-    return any(
-        isinstance(n, ast.Compare)
-        and isinstance(n.left, ast.Attribute)
-        and n.left.attr == "method"
-        and any(isinstance(c, ast.Constant) and c.value == "POST" for c in n.comparators)
-        for n in ast.walk(function)
-    )
-
-
-def _reads_post_data(function: ast.AST) -> bool:
-    """Django's `request.POST` or Flask's `request.form`: the view handles a submitted form."""
-    return any(
-        isinstance(n, ast.Attribute) and n.attr in ("POST", "form") and isinstance(n.value, ast.Name)
-        for n in ast.walk(function)
-    )
-
-
-def _success_redirect(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[list[ast.stmt], ast.stmt] | None:
-    """The first `return redirect(...)` (Post/Redirect/Get) that is not in an error handler."""
-    handlers = [h for h in ast.walk(function) if isinstance(h, ast.ExceptHandler)]
-    for node in ast.walk(function):
-        if not (isinstance(node, ast.Return) and isinstance(node.value, ast.Call)):
-            continue
-        fn = node.value.func
-        name = fn.attr if isinstance(fn, ast.Attribute) else fn.id if isinstance(fn, ast.Name) else ""
-        if name not in _REDIRECTS or any(node in ast.walk(h) for h in handlers):
-            continue
-        for holder in ast.walk(function):
-            for field in ("body", "orelse", "finalbody"):
-                stmts = getattr(holder, field, None)
-                if isinstance(stmts, list) and node in stmts:
-                    return stmts, node
-    return None
-
-
-def _route_methods(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-    """The HTTP methods a `@route(..., methods=[...])` decorator names (empty when none is named)."""
-    for decorator in function.decorator_list:
-        if isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute):
-            methods = next((k.value for k in decorator.keywords if k.arg == "methods"), None)
-            if isinstance(methods, ast.List | ast.Tuple | ast.Set):
-                return {str(e.value).upper() for e in methods.elts if isinstance(e, ast.Constant)}
-    return set()
-
-
-def _is_write_handler(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    for decorator in function.decorator_list:
-        func = decorator.func if isinstance(decorator, ast.Call) else decorator
-        if isinstance(func, ast.Attribute) and func.attr in ("post", "put", "patch", "delete"):
-            return True
-    return bool(_route_methods(function) & {"POST", "PUT", "PATCH"})

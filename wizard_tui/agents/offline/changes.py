@@ -39,10 +39,17 @@ class Plan:
     notes: list[str] = field(default_factory=list)  # one sentence per change: what and why
     skipped: str | None = None  # the reason nothing was proposed, when nothing was
     manual: list[str] = field(default_factory=list)  # steps left to the user, for the report
+    events: list[str] = field(default_factory=list)  # the events a capture plan sends, by name
+    already: bool = False  # skipped because what the plan would add is there already (a second run)
 
     @staticmethod
     def skip(reason: str, *manual: str) -> Plan:
         return Plan(skipped=reason, manual=list(manual))
+
+    @staticmethod
+    def there_already(reason: str) -> Plan:
+        """Nothing to propose because the change is in the project already (a run before did it)."""
+        return Plan(skipped=reason, already=True)
 
     def edit(self, path: str, before: str, after: str, note: str) -> None:
         """Record the edits that turn `before` into `after`, with a note saying why."""

@@ -110,3 +110,19 @@ class TaskContext:
             for_next,
             evidence=f"The tools accepted {len(plan.changes)} proposal(s) to {', '.join(plan.files)}.",
         )
+
+
+def no_offline_knowledge(ctx: TaskContext) -> Plan:
+    """The skip of a framework the offline agent has no knowledge of, with the manual step."""
+    fw = ctx.framework
+    if fw.id == "unknown":
+        return Plan.skip(
+            "No framework was recognised in this project, so there is no known place to set PostHog up.",
+            "Pick the PostHog SDK for your stack at https://posthog.com/docs/libraries and follow its guide.",
+        )
+    steps = [f"Initialise PostHog in {fw.init_where}."]
+    if fw.key_env:
+        steps.append(f"Read the key from {fw.key_env} (and the host from {fw.host_env}).")
+    if fw.docs:
+        steps.append(f"PostHog's guide: {fw.docs}")
+    return Plan.skip(f"The offline agent has no integration knowledge for {fw.name}.", *steps)

@@ -61,7 +61,7 @@ async def _browser(ctx: TaskContext) -> Plan:
             plan.manual.append("If your backend returns a user id, identify with that id instead of the email.")
             return plan
     if identified:
-        return Plan.skip(f"Users are already identified: {', '.join(identified)} calls posthog.identify.")
+        return Plan.there_already(f"Users are already identified: {', '.join(identified)} calls posthog.identify.")
     return Plan.skip(
         "No sign-up or log-in form that collects an email was found to identify users at.",
         "Call posthog.identify(userId) after log-in and posthog.reset() on log-out.",

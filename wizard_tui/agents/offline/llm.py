@@ -340,7 +340,7 @@ async def plan_llm(ctx: TaskContext) -> Plan:
             left.append(f"{path} " + ("; ".join(why_not) or f"({', '.join(sdks)}): no client PostHog wraps"))
     already = "already wrapped with PostHog's LLM analytics wrappers: " + "; ".join(wrapped_already)
     if not plan.changes and wrapped_already and not left:
-        return Plan.skip(f"The LLM clients are {already}.")
+        return Plan.there_already(f"The LLM clients are {already}.")
     if not plan.changes:
         return Plan.skip(
             "No LLM client could be wrapped: "

@@ -17,7 +17,10 @@ from typing import Any
 from wizard_tui.agents.offline.session import Session
 from wizard_tui.domain.frameworks import sdks_for
 
-MAX_FOLLOW_UPS = 3
+MAX_FOLLOW_UPS = 3  # the stub's capture follow-ups, each enqueued as it is
+# Candidates for the real plan-capture, most important first: it keeps those a capture call
+# can go in (a page without a form or a server component is no such place), so it gets more.
+MAX_CANDIDATES = 6
 
 # Where product events happen: forms, route and API handlers, pages.
 # Routers go by many names in real apps: Flask's `@bp.route` and `@auth.route`, FastAPI's
@@ -98,9 +101,14 @@ def _code_file(path: str) -> bool:
 
 
 def pick_capture_areas(
-    matches: list[dict[str, Any]], page_files: list[str], all_files: list[str], *, entry_fallback: bool = True
+    matches: list[dict[str, Any]],
+    page_files: list[str],
+    all_files: list[str],
+    *,
+    entry_fallback: bool = True,
+    limit: int = MAX_FOLLOW_UPS,
 ) -> list[dict[str, Any]]:
-    """Up to three capture areas: files with forms or handlers first, then pages, else an entry point.
+    """Up to `limit` capture areas: files with forms or handlers first, then pages, else an entry point.
 
     `entry_fallback=False` (the real bodies) offers no entry point when nothing stood out:
     a capture body finds no form or handler there either, and would only end skipped.
@@ -131,7 +139,7 @@ def pick_capture_areas(
                 "reason": f"{file} has a {kind} where users act, so it should send events.",
             }
         )
-        if len(chosen) >= MAX_FOLLOW_UPS:
+        if len(chosen) >= limit:
             break
     # Two areas can share a name (`pages/signup.tsx` and `app/signup/page.tsx`): their file
     # tells the tasks apart in the tree, the log and the handoffs.
@@ -203,7 +211,13 @@ async def orchestrate(s: Session, *, final_steps: bool) -> None:
         # Real bodies edit code: templates and URL tables are no place for a capture call.
         matches = [m for m in matches if _code_file(m["file"])]
         pages = [p for p in pages if _code_file(p)]
-    follow_ups = pick_capture_areas(matches, pages, all_files, entry_fallback=not final_steps)
+    follow_ups = pick_capture_areas(
+        matches,
+        pages,
+        all_files,
+        entry_fallback=not final_steps,
+        limit=MAX_CANDIDATES if final_steps else MAX_FOLLOW_UPS,
+    )
 
     roots = [i for i in (install, init) if i]
     await s.enqueue("identify", "Identify users", {}, roots, "Events should be tied to people once the SDK runs.")
