@@ -15,7 +15,7 @@ from collections.abc import Awaitable
 import pytest
 
 from tests.support.integrators import applied
-from wizard_tui.agents.offline import init_js, init_node, init_py, install
+from wizard_tui.agents.offline import init_django, init_js, init_node, init_py, install
 from wizard_tui.agents.offline.changes import Plan
 from wizard_tui.agents.offline.project import DictProject
 from wizard_tui.domain.frameworks import SDK_VERSIONS, framework
@@ -193,7 +193,7 @@ async def test_django_split_settings_get_the_keys_in_base() -> None:
             "    def ready(self):\n        from . import signals  # noqa: F401\n"
         ),
     }
-    plan, state = await applied(files, lambda p: init_py.plan_django(p, framework("django"), "."))
+    plan, state = await applied(files, lambda p: init_django.plan_django(p, framework("django"), "."))
     assert set(plan.files) == {"config/settings/base.py", "blog/apps.py"}
     assert "import os" in state["config/settings/base.py"]
     ready = state["blog/apps.py"]

@@ -6,9 +6,9 @@ deterministic: the same project gives the same graph and the same proposals.
 
 Modules: `orchestrate` (the seed prompt), `stub` (the skeleton's body, and `--stub`),
 `bodies` (one real body per task type) built on the integrators (`install`, `init_js`,
-`init_node`, `init_py`, `identify`, `plan_capture`, `capture`, `capture_py`, `llm`, `review`,
-`report`), which read the project
-through `project` and edit with the parsers of `jsparse`/`jsedit` and `pyedit`.
+`init_node`, `init_py`, `init_django`, `identify`, `plan_capture`, `capture`, `capture_py`,
+`llm`, `review`, `report`), which read the project through `project` and edit with the
+parsers of `jsparse`/`jsedit` and `pyedit`, keeping their edits off lines that hold a secret.
 """
 
 from __future__ import annotations

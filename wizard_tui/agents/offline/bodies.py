@@ -10,7 +10,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from wizard_tui.agents.offline import capture, identify, init_js, init_node, init_py, llm, plan_capture, report, review
+from wizard_tui.agents.offline import (
+    capture,
+    identify,
+    init_django,
+    init_js,
+    init_node,
+    init_py,
+    llm,
+    plan_capture,
+    report,
+    review,
+)
 from wizard_tui.agents.offline.changes import Plan
 from wizard_tui.agents.offline.context import TaskContext, no_offline_knowledge
 from wizard_tui.agents.offline.install import plan_install
@@ -93,7 +104,7 @@ async def _plan_init(ctx: TaskContext) -> Plan:
         case "javascript_node":
             return await init_node.plan_node(project, fw, app_dir)
         case "django":
-            return await init_py.plan_django(project, fw, app_dir)
+            return await init_django.plan_django(project, fw, app_dir)
         case "flask":
             return await init_py.plan_flask(project, fw, app_dir)
         case "fastapi":

@@ -16,7 +16,7 @@ from typing import Any
 
 from wizard_tui.agents.offline import init_js, init_node, init_py, jsedit
 from wizard_tui.agents.offline.capture_py import python_capture
-from wizard_tui.agents.offline.changes import Plan
+from wizard_tui.agents.offline.changes import Plan, above_secret
 from wizard_tui.agents.offline.context import TaskContext
 from wizard_tui.agents.offline.jsparse import Node, Source, grammar_for
 from wizard_tui.agents.offline.naming import event_style, event_words, existing_event_names, styled
@@ -110,6 +110,8 @@ def insert_before_end(src: Source, block: Node, statement: str) -> str | None:
     at = src.line_start(last.start_byte) if last.type == "return_statement" else src.line_end(last.end_byte)
     if last.type != "return_statement" and src.data[last.end_byte : src.line_end(last.end_byte)].strip():
         return None  # the body's last line holds more than the statement: leave it
+    if above_secret(src.text.split("\n"), src.data.count(b"\n", 0, at)):
+        return None  # right above a line holding a secret: a patch could not show the change
     return (src.data[:at] + line.encode("utf-8") + src.data[at:]).decode("utf-8")
 
 

@@ -11,7 +11,7 @@ import ast
 import re
 
 from wizard_tui.agents.offline import pyedit
-from wizard_tui.agents.offline.changes import Plan
+from wizard_tui.agents.offline.changes import Plan, above_secret
 from wizard_tui.agents.offline.naming import event_words, styled
 
 
@@ -21,6 +21,7 @@ def python_capture(file: str, text: str, style: str, area: str, roots: set[str])
         return Plan.skip(f"{file} does not parse, so the offline agent leaves it alone.")
     functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
     captured: list[str] = []
+    near_secret: list[str] = []
     for function in functions:
         target = _success_block(function)
         if target is None:
@@ -33,6 +34,9 @@ def python_capture(file: str, text: str, style: str, area: str, roots: set[str])
         lines = text.split("\n")
         indent = re.match(r"[ \t]*", lines[last.lineno - 1]).group(0)  # type: ignore[union-attr]
         at = last.lineno - 1 if isinstance(last, ast.Return) else (last.end_lineno or last.lineno)
+        if above_secret(lines, at):  # a patch could not show a change that borders a secret
+            near_secret.append(f"{function.name}()")
+            continue
         lines[at:at] = [f'{indent}posthog.capture("{event}")']
         after = pyedit.add_imports("\n".join(lines), "import posthog", local_roots=roots)
         if pyedit.parse(after) is None:
@@ -43,6 +47,11 @@ def python_capture(file: str, text: str, style: str, area: str, roots: set[str])
         return plan
     if captured:
         return Plan.there_already(f"The views in {file} already capture their events: {', '.join(captured)}.")
+    if near_secret:
+        return Plan.skip(
+            f"The success point of {', '.join(near_secret)} in {file} sits right above a line holding a secret, "
+            "which a patch cannot show."
+        )
     return Plan.skip(f"No view or POST handler in {file} with a clear success point was found.")
 
 

@@ -8,7 +8,10 @@ applies to, so a reviewer sees hunks the size of the change and not a rewritten 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from wizard_tui.domain.secret_marker import holds_secret
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,20 @@ class Plan:
         return Plan(skipped=reason, already=True)
 
     def edit(self, path: str, before: str, after: str, note: str) -> None:
-        """Record the edits that turn `before` into `after`, with a note saying why."""
+        """Record the edits that turn `before` into `after`, with a note saying why.
+
+        An integrator keeps its changes off the lines that hold a secret; one that could not
+        (a shape it does not know) makes the plan a skip that says where, instead of a
+        proposal the tools would refuse.
+        """
+        line = secret_border(before, after)
+        if line is not None:
+            self.changes.clear()
+            self.skipped = self.skipped or (
+                f"The change to {path} would rewrite or border line {line}, which holds a secret value, and a "
+                "patch cannot show it; move that secret to an environment variable, then run the wizard again."
+            )
+            return
         edits = text_edits(path, before, after)
         if edits:
             self.changes.extend(edits)
@@ -135,3 +151,37 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
             raise ValueError(f"{edit.path}: the old text of an edit does not occur exactly once")
         text = text.replace(edit.old, edit.new, 1)
     return text
+
+
+def above_secret(lines: list[str], at: int) -> bool:
+    """Whether lines inserted before 0-based row `at` would sit right above a line holding a secret.
+
+    A patch needs an unchanged line after each change and may never show a secret, so the
+    propose tools refuse such an insertion. Blank lines in between count for nothing (a diff
+    may slide an insertion over them); at the end of the file, the last line counts, since it
+    may lack the newline that an insertion after it would add.
+    """
+    for line in lines[at:]:
+        if line.strip():
+            return holds_secret(line)
+    return next((holds_secret(line) for line in reversed(lines[:at]) if line.strip()), False)
+
+
+def clear_row(lines: list[str], rows: Iterable[int]) -> int | None:
+    """The first of `rows` (in the caller's order of preference) where an insertion is not above a secret."""
+    return next((row for row in rows if not above_secret(lines, row)), None)
+
+
+def secret_border(before: str, after: str) -> int | None:
+    """The 1-based line of `before` holding a secret that the change from `before` to `after`
+    would rewrite or sit right above, which the propose tools refuse; None when there is none."""
+    a, b = before.split("\n"), after.split("\n")
+    for tag, i1, i2, _j1, _j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        touched = next((i for i in range(i1, i2) if holds_secret(a[i])), None)
+        if touched is not None:
+            return touched + 1
+        if above_secret(a, i2):
+            return next((i + 1 for i in range(i2, len(a)) if a[i].strip()), len(a))
+    return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 
-from wizard_tui.agents.offline import init_js, init_py, pyedit
+from wizard_tui.agents.offline import init_django, init_js, pyedit
 from wizard_tui.agents.offline.capture import browser_call, form_handlers
 from wizard_tui.agents.offline.changes import Plan
 from wizard_tui.agents.offline.context import TaskContext
@@ -97,8 +97,8 @@ def _email_variable(src: Source, function: Node) -> str | None:
 
 
 async def _django(ctx: TaskContext) -> Plan:
-    root = await init_py.django_root(ctx.project, ctx.app_dir)
-    settings = await init_py.settings_module(ctx.project, root) if root else None
+    root = await init_django.django_root(ctx.project, ctx.app_dir)
+    settings = await init_django.settings_module(ctx.project, root) if root else None
     text = await ctx.project.read(settings) if settings else None
     tree = pyedit.parse(text) if text is not None else None
     if settings is None or text is None or tree is None:

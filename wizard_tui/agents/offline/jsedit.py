@@ -6,6 +6,7 @@ one it edits safely. Callers re-parse the result before proposing it.
 
 from __future__ import annotations
 
+from wizard_tui.agents.offline.changes import clear_row
 from wizard_tui.agents.offline.jsparse import Node, Source
 
 
@@ -37,9 +38,16 @@ def side_effect_import(src: Source, module: str, at: int | None = None) -> str:
 
 
 def add_line(src: Source, line: str, at: int | None = None) -> str:
-    """The file with one line added after its prologue (directives and imports), or at byte `at`."""
+    """The file with one line added after its prologue (directives and imports), or at byte `at`.
+
+    Never right above a line holding a secret, which a patch could not show: then above the
+    imports before that place (not for an `at` the caller chose: it must come after what is
+    above it), else below the statements after it.
+    """
     line += "\n"
+    chosen = at is not None
     at = src.after_prologue() if at is None else at
+    at = clear_offset(src, at, up=not chosen)
     if at == 0:
         return line + ("\n" if src.text and not src.text.startswith("\n") else "") + src.text
     return _splice(src, at, line)
@@ -66,9 +74,10 @@ def in_file_style(src: Source, block: str) -> str:
 
 def insert_after_prologue(src: Source, block: str) -> str:
     """`block` (whole lines, in our style) placed after the imports in the file's style,
-    separated by blank lines."""
+    separated by blank lines (and below the statements that follow, when the line after the
+    imports holds a secret)."""
     block = in_file_style(src, block)
-    at = src.after_prologue()
+    at = clear_offset(src, src.after_prologue(), up=False)
     before = src.data[:at].decode("utf-8")
     rest = src.data[at:].decode("utf-8")
     lead = "" if not before or before.endswith("\n\n") else "\n"
@@ -111,3 +120,38 @@ def _unparen(node: Node | None) -> Node | None:
     if node is not None and node.type in ("jsx_element", "jsx_self_closing_element", "jsx_fragment"):
         return node
     return None
+
+
+MAX_MOVE = 5  # statements an insertion may move past to keep off a secret line
+
+
+def clear_offset(src: Source, at: int, *, up: bool) -> int:
+    """A line start near byte `at` where added lines are not right above a line holding a secret:
+    `at` itself, else (when `up`) above one of the imports before it, else below one of the
+    few statements after it; `at` when there is none (the propose tools then say why)."""
+    starts = [0]
+    for line in src.data.split(b"\n")[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    lines = src.text.split("\n")
+
+    def row(offset: int) -> int:
+        return src.data.count(b"\n", 0, offset)
+
+    rows = [row(at)]
+    top = [c for c in src.root.children if c.type not in ("comment", "hash_bang_line")]
+    if up:
+        floor = max((c.end_byte for c in top if c.type == "expression_statement" and _directive(c)), default=0)
+        imports = [c for c in top if c.start_byte < at and c.start_byte >= floor and _is_import(src, c)]
+        rows += [row(c.start_byte) for c in reversed(imports)]
+    rows += [row(c.end_byte) + 1 for c in [c for c in top if c.start_byte >= at][:MAX_MOVE]]
+    clear = clear_row(lines, rows)
+    return at if clear is None or clear >= len(starts) else starts[clear]
+
+
+def _directive(node: Node) -> bool:
+    first = node.named_children[0] if node.named_children else None
+    return first is not None and first.type == "string"
+
+
+def _is_import(src: Source, node: Node) -> bool:
+    return node.type == "import_statement" or any(i.node == node for i in src.imports())

@@ -13,7 +13,7 @@ import posixpath
 from pathlib import PurePosixPath
 
 from wizard_tui.agents.offline import init_js, init_node, jsedit, pyedit
-from wizard_tui.agents.offline.changes import Plan
+from wizard_tui.agents.offline.changes import Edit, Plan, secret_border
 from wizard_tui.agents.offline.context import TaskContext
 from wizard_tui.agents.offline.jsparse import Source, grammar_for
 from wizard_tui.agents.offline.project import ProjectReader, first_existing, join
@@ -99,7 +99,19 @@ JS_SDK_MODULES = {"openai": "openai", "@anthropic-ai/sdk": "@anthropic-ai/sdk"}
 
 
 def wrap_javascript(path: str, text: str, sdk: str, client_module: str) -> str | None:
-    """The file with `new <Client>(...)` built from the `@posthog/ai` wrapper, given the client."""
+    """The file with `new <Client>(...)` built from the `@posthog/ai` wrapper, given the client.
+
+    The client goes last among the options, or first when the last option's line holds a
+    secret (an API key written into the code), which no change may rewrite or border; None
+    when neither keeps off it."""
+    for first in (False, True):
+        result = _wrap_javascript(path, text, sdk, client_module, first=first)
+        if result is None or secret_border(text, result) is None:
+            return result
+    return None
+
+
+def _wrap_javascript(path: str, text: str, sdk: str, client_module: str, *, first: bool) -> str | None:
     wrapper = LLM_WRAPPERS.get(("javascript", sdk))
     src = Source(text, path)
     if wrapper is None or not src.ok:
@@ -130,11 +142,14 @@ def wrap_javascript(path: str, text: str, sdk: str, client_module: str) -> str |
         obj = options[0]
         props = [c for c in obj.named_children if c.type != "comment"]
         prop = "posthog" if client == "posthog" else f"posthog: {client}"
+        multiline = b"\n" in data[obj.start_byte : obj.end_byte]
         if not props:
             data = data[: obj.start_byte] + f"{{ {prop} }}".encode() + data[obj.end_byte :]
+        elif first:
+            sep = f"\n{src.indent_of(props[0])}" if multiline else " "
+            data = data[: props[0].start_byte] + f"{prop},{sep}".encode() + data[props[0].start_byte :]
         else:
             last = props[-1]
-            multiline = b"\n" in data[obj.start_byte : obj.end_byte]
             sep = f"\n{src.indent_of(last)}" if multiline else " "
             data = data[: last.end_byte] + f",{sep}{prop}".encode() + data[last.end_byte :]
         data = data[: ctor.start_byte] + f"PostHog{cls}".encode() + data[ctor.end_byte :]
@@ -297,7 +312,13 @@ async def _wrap(
         module, why_not = clients["js"]
         if module is None:
             return None, why_not
-        after = wrap_javascript(path, text, sdk, await _specifier(ctx, path, text, module))
+        spec = await _specifier(ctx, path, text, module)
+        after = wrap_javascript(path, text, sdk, spec)
+        if after is None and _wrap_javascript(path, text, sdk, spec, first=False) is not None:
+            return None, (
+                f"({sdk}): the options that build the client sit on a line holding a secret value (an API key in "
+                "the code), which a patch cannot show; read the key from an environment variable, then wrap the client"
+            )
     else:
         after = None
     return after, "" if after is not None else f"({sdk}): no client construction PostHog wraps was found"
@@ -339,6 +360,8 @@ async def plan_llm(ctx: TaskContext) -> Plan:
         else:
             left.append(f"{path} " + ("; ".join(why_not) or f"({', '.join(sdks)}): no client PostHog wraps"))
     already = "already wrapped with PostHog's LLM analytics wrappers: " + "; ".join(wrapped_already)
+    if not any(isinstance(c, Edit) for c in plan.changes):
+        plan.changes.clear()  # a server client made for wrappers that none of the files could take
     if not plan.changes and wrapped_already and not left:
         return Plan.there_already(f"The LLM clients are {already}.")
     if not plan.changes:

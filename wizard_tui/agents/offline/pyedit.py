@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 import sys
 
+from wizard_tui.agents.offline.changes import clear_row
+
 
 def parse(text: str) -> ast.Module | None:
     try:
@@ -102,30 +104,78 @@ def add_imports(text: str, *statements: str, local_roots: set[str] = frozenset()
     third = [s for s in missing if s.split()[1].split(".")[0] not in sys.stdlib_module_names]
     stdlib = [s for s in missing if s not in third]
     if not leading:
-        return "\n".join(_first_imports(lines, end, stdlib, third))
+        return "\n".join(_first_imports(lines, tree, end, stdlib, third, local_roots))
+    # Not right above a line holding a secret (the patch could not show the change): then
+    # above an import of the group instead.
+    starts = [n.lineno - 1 for n in reversed(leading)]
+    third_at = clear_row(lines, [end, *starts]) if third else None
+    std_nodes = [n for n in leading if _module_root(n) in sys.stdlib_module_names]
+    std_at = None
+    if stdlib:
+        std_rows = [std_nodes[-1].end_lineno or std_nodes[-1].lineno] if std_nodes else [first]
+        std_at = clear_row(lines, [*std_rows, *(n.lineno - 1 for n in reversed(std_nodes))])
+        std_at = std_rows[0] if std_at is None else std_at
     # Bottom-up, so the earlier insertion point stays valid.
     if third:
-        lines[end:end] = third
-    if stdlib:
-        std_nodes = [n for n in leading if _module_root(n) in sys.stdlib_module_names]
-        at = (std_nodes[-1].end_lineno or std_nodes[-1].lineno) if std_nodes else first
-        lines[at:at] = stdlib if std_nodes else [*stdlib, ""]
+        row = end if third_at is None else third_at
+        if std_at is not None and std_at > row:
+            lines[std_at:std_at] = stdlib if std_nodes else [*stdlib, ""]
+            std_at = None
+        lines[row:row] = third
+    if std_at is not None:
+        lines[std_at:std_at] = stdlib if std_nodes else [*stdlib, ""]
     return "\n".join(lines)
 
 
-def _first_imports(lines: list[str], end: int, stdlib: list[str], third: list[str]) -> list[str]:
+def _first_imports(
+    lines: list[str], tree: ast.Module, end: int, stdlib: list[str], third: list[str], local_roots: set[str]
+) -> list[str]:
     """The file's first imports: after its docstring, or below the comment block that opens it
     (a shebang and a coding line must stay the first lines), a blank line either side where
-    text touches them, and none added at the end of the file."""
+    text touches them, and none added at the end of the file. Not right above a line holding
+    a secret: then below the plain statements that lead the file, down to a clear place."""
     if end == 0:
         while end < len(lines) and lines[end].startswith("#"):
             end += 1
+    clear = clear_row(lines, [end, *plain_rows(tree, end, local_roots)])
+    end = end if clear is None else clear
     block = [*stdlib, *([""] if stdlib and third else []), *third]
     if end > 0 and lines[end - 1].strip():
         block.insert(0, "")
     if end < len(lines) and lines[end].strip():
         block.append("")
     return lines[:end] + block + lines[end:]
+
+
+def plain_rows(tree: ast.Module, from_row: int, local_roots: set[str] = frozenset()) -> list[int]:  # type: ignore[assignment]
+    """The rows just after each top-level statement from 0-based `from_row` on, while the
+    statements are plain: a block moved below them still runs before anything of the project
+    does (assignments of values with no call, definitions, docstrings, third-party imports)."""
+    rows: list[int] = []
+    for node in tree.body:
+        if node.lineno - 1 < from_row:
+            continue
+        if not _plain(node, local_roots):
+            break
+        rows.append(node.end_lineno or node.lineno)
+    return rows
+
+
+def _plain(node: ast.stmt, local_roots: set[str]) -> bool:
+    if _is_import(node):
+        return not is_first_party(node, local_roots)
+    if isinstance(node, ast.Expr):
+        return isinstance(node.value, ast.Constant)
+    if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+        return not any(isinstance(n, ast.Call | ast.Await | ast.Yield | ast.NamedExpr) for n in ast.walk(node))
+    return isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+
+
+def imports_end(tree: ast.Module, modules: set[str]) -> int:
+    """The row just after the last top-level import of any of `modules` (0 when there is none):
+    code that uses them goes below it."""
+    rows = [n.end_lineno or n.lineno for n in tree.body if _is_import(n) and _module_root(n) in modules]
+    return max(rows, default=0)
 
 
 def _module_root(node: ast.stmt) -> str:

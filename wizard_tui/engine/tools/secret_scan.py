@@ -24,10 +24,11 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
+from wizard_tui.domain.secret_marker import SECRET_MARKER
 from wizard_tui.engine.tools.secret_files import SAFE_SUFFIXES
 
 _KEY = os.urandom(32)
-MARKER = re.compile(r"\[secret:[a-z0-9-]{1,40}:[0-9a-f]{8}\]")
+MARKER = SECRET_MARKER  # the domain's pattern: the offline agent recognises the same markers
 
 # Token shapes detect-secrets 1.5 does not know; each is a whole, unmistakable value.
 _EXTRA_SHAPES: list[tuple[str, re.Pattern[str]]] = [
