@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from wizard_tui.agents.offline import jsedit, pyedit
+from wizard_tui.agents.offline import jsedit, manifests, pyedit
 from wizard_tui.agents.offline.changes import Plan, above_secret, clear_row, secret_border
 from wizard_tui.agents.offline.jsparse import Source
 
@@ -87,3 +87,11 @@ def test_a_js_block_after_the_imports_goes_below_a_secret_that_follows_them() ->
     after = jsedit.insert_after_prologue(src, "posthog.init(key);\n")
     assert secret_border(src.text, after) is None and Source(after, "main.tsx").ok
     assert after.index("KEY") < after.index("posthog.init")
+
+
+def test_a_requirement_goes_above_an_index_url_that_holds_a_token() -> None:
+    text = f"Django==5.1\ngunicorn==23.0\n--extra-index-url https://{MARK}@pypi.example.com/simple"
+    after = manifests.requirements_declare(text, "posthog>=7.91")
+    assert after is not None and secret_border(text, after) is None
+    # Sorted, it would sit right above the index URL: it goes one line up instead.
+    assert after.split("\n") == ["Django==5.1", "posthog>=7.91", "gunicorn==23.0", text.split("\n")[2]]

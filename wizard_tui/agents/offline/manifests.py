@@ -19,6 +19,8 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from wizard_tui.agents.offline.changes import clear_row
+
 # -- package.json ----------------------------------------------------------------------------
 
 
@@ -175,7 +177,10 @@ def requirements_declare(text: str, requirement: str) -> str | None:
         at = len(lines)
         while at > 0 and not lines[at - 1].strip():
             at -= 1
-    lines.insert(at, requirement)
+    # Not right above a line holding a secret (an index URL with a token in it): a patch could
+    # not show that change, and a requirement reads the same anywhere in the list.
+    clear = clear_row(lines, [at, *(k + 1 for k, _ in reversed(names)), *(k for k, _ in names)])
+    lines.insert(at if clear is None else clear, requirement)
     return "\n".join(lines)
 
 
