@@ -404,3 +404,17 @@ def test_a_value_flagged_on_a_later_line_is_hidden_on_earlier_lines_of_the_first
     lines = ['x = "zq81xk2mQQ"', "db_url: zq81xk2mQQ"]
     shown = SecretVault().redact_lines(lines, "config.txt")
     assert all("zq81xk2mQQ" not in line and MARKER.search(line) for line in shown), shown
+
+
+def test_a_short_text_scrubbed_before_a_value_was_learnt_is_scrubbed_again_after() -> None:
+    # redact_text keeps its answers for short texts: a value learnt later must still be hidden
+    # in a text it was asked about before (by the env inventory, or a value a read flagged).
+    vault = SecretVault()
+    said = "deploy with opaque-value-1f2e3d please"
+    assert vault.scrub(said) == said
+    assert vault.redact_text(said) == said
+    vault.remember_values("env-value", ["opaque-value-1f2e3d"])
+    marker = marker_for("env-value", "opaque-value-1f2e3d")
+    assert vault.redact_text(said) == f"deploy with {marker} please"
+    assert vault.scrub(said) == f"deploy with {marker} please"
+    assert vault.scrub_tree({said: [said]}) == {f"deploy with {marker} please": [f"deploy with {marker} please"]}

@@ -178,6 +178,9 @@ def _plugins() -> tuple[_Plugin, ...]:
     )
     from detect_secrets.util.filetype import determine_file_type
 
+    # Its answer depends on the name's suffix only, and working it out costs more than the
+    # keyword scan of a short line: once per file type (the names here are `file_type_key`s).
+    file_type_of = lru_cache(maxsize=256)(determine_file_type)
     out: list[_Plugin] = []
     mapping: dict[str, Any] = get_mapping_from_secret_type_to_class()
     for secret_type, cls in mapping.items():
@@ -200,7 +203,7 @@ def _plugins() -> tuple[_Plugin, ...]:
             keyword = plugin
 
             def scan_keyword(line: str, filename: str, keyword: Any = keyword) -> Iterable[str]:
-                groups = REGEX_BY_FILETYPE.get(determine_file_type(filename), QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
+                groups = REGEX_BY_FILETYPE.get(file_type_of(filename), QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
                 return keyword.analyze_string(line, denylist_regex_to_group=groups)  # type: ignore[no-any-return]
 
             out.append(_Plugin(secret_type, scan_keyword, False))

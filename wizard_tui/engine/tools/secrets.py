@@ -43,6 +43,10 @@ from wizard_tui.engine.tools.secret_scan import (
 MAX_INVENTORY_BYTES = 512 * 1024
 # secrets_by_line answers kept (each a digest and the numbers of the secret lines: small).
 MAX_CACHED_TEXTS = 1_024
+# redact_text answers kept for short strings (a tool input's keys and words, ids, paths): every
+# tool call sends and gets back the same few, and each was a scan of its own (bench machinery).
+MAX_MEMO_CHARS = 256
+MAX_MEMO_TEXTS = 4_096
 # A value an env file sets that is a word, a number, a path or a URL without credentials.
 _PLAIN_VALUE = re.compile(r"^(?:[a-z]+|[A-Z]+|[a-z_\-]+|\d+|https?://[^@\s]*|[a-z]+(?:\.[a-z]+)+|/[\w/.\-]*)$")
 
@@ -62,6 +66,9 @@ class SecretVault:
     _sorted: list[tuple[str, str]] = field(default_factory=list, repr=False)
     # secrets_by_line's last answers: (file name, text digest) -> (values known then, answer).
     _by_line: dict[tuple[str, bytes], tuple[int, dict[int, frozenset[str]]]] = field(default_factory=dict, repr=False)
+    # redact_text's answers for short texts, valid while no value is learnt (`_memo_known` values known).
+    _memo: dict[str, str] = field(default_factory=dict, repr=False)
+    _memo_known: int = field(default=0, repr=False)
 
     def _remember(self, kind: str, value: str) -> str:
         marker = marker_for(kind, value)
@@ -168,10 +175,28 @@ class SecretVault:
         return found
 
     def redact_text(self, text: str, filename: str = "", *, dotenv: bool | None = False) -> str:
-        """`redact_lines` over text (by default without the dotenv rule: text is not a file)."""
+        """`redact_lines` over text (by default without the dotenv rule: text is not a file).
+
+        A short text with no file name is answered from a memo while the run learns no new value:
+        the answer depends only on the text and the values known, and a value learnt empties it.
+        """
         if not text:
             return text
-        return "\n".join(self.redact_lines(text.split("\n"), filename, dotenv=dotenv))
+        if filename or dotenv is not False or len(text) > MAX_MEMO_CHARS:
+            return "\n".join(self.redact_lines(text.split("\n"), filename, dotenv=dotenv))
+        known = len(self.values)
+        if self._memo_known == known:
+            hit = self._memo.get(text)
+            if hit is not None:
+                return hit
+        shown = "\n".join(self.redact_lines(text.split("\n"), filename, dotenv=False))
+        with self._lock:
+            if len(self.values) == known:  # nothing learnt meanwhile (here or in another thread)
+                if self._memo_known != known or len(self._memo) >= MAX_MEMO_TEXTS:
+                    self._memo.clear()
+                    self._memo_known = known
+                self._memo[text] = shown
+        return shown
 
     def _mark(self, kind: str, value: str) -> str:
         return self._remember(kind, value)
