@@ -26,7 +26,7 @@ from wizard_tui.agents.offline import OfflineAgent
 from wizard_tui.domain import nofollow
 from wizard_tui.domain.models import Handoff, HandoffFile, TaskStatus
 from wizard_tui.domain.persistence import read_audit, read_queue_file
-from wizard_tui.domain.writers import JsonlAppender
+from wizard_tui.domain.writers import FLUSH_AFTER_S, JsonlAppender
 from wizard_tui.engine import recorder as recorder_module
 from wizard_tui.engine.recorder import Recorder
 from wizard_tui.engine.run import Run, RunConfig, RunResult
@@ -199,6 +199,11 @@ def test_a_full_or_read_only_disk_mid_run_ends_with_one_sentence_and_a_resumable
         assert (paths / "handoffs" / f"{task.id}.json").is_file()
 
 
+async def _after_the_flush() -> None:
+    # A timer due later than the log's flush timer fires after it: ordered by the loop, not by speed.
+    await asyncio.sleep(2 * FLUSH_AFTER_S)
+
+
 async def test_a_log_flush_the_disk_refuses_is_reported_once_and_later_lines_are_dropped(tmp_path: Path) -> None:
     run_dir = tmp_path / ".posthog-wizard"
     run_dir.mkdir()
@@ -207,18 +212,18 @@ async def test_a_log_flush_the_disk_refuses_is_reported_once_and_later_lines_are
     try:
         errors: list[OSError] = []
         log = JsonlAppender(run_dir / "audit.jsonl", on_error=errors.append)
-        for n in range(3):  # one loop turn: one flush, as the turn ends
+        for n in range(3):  # lines appended together: one flush, FLUSH_AFTER_S after the first
             log.append({"n": n})
-        await asyncio.sleep(0)
+        await _after_the_flush()
         assert [e.errno for e in errors] == [errno.ENOSPC]
         log.append({"n": 3})  # dropped, not raised: a transition never fails for its log line
-        await asyncio.sleep(0)
+        await _after_the_flush()
         log.flush()
         assert len(errors) == 1
         log.close()
         silent = JsonlAppender(run_dir / "other.jsonl")  # without on_error the next caller hears of it
         silent.append({"n": 0})
-        await asyncio.sleep(0)
+        await _after_the_flush()
         with pytest.raises(OSError):
             silent.append({"n": 1})
         silent.close()

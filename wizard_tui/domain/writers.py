@@ -168,14 +168,18 @@ class CoalescingWriter:
             self._dir_fd = None
 
 
+# How long an appended line may wait in memory for the lines that follow it (see JsonlAppender).
+FLUSH_AFTER_S = 0.002
+
+
 class JsonlAppender:
     """Appends one JSON line per record; the file is never rewritten.
 
-    Inside an event loop the lines of one loop turn reach the file together, flushed as the
-    turn ends (one write call instead of one per line: a run records several lines per task,
-    and on a busy machine each call costs); outside a loop each line is flushed at once. A
-    crash can lose the lines of the turn it interrupts and tear at most the last one; readers
-    skip a torn line.
+    Inside an event loop the lines reach the file together FLUSH_AFTER_S after the first of
+    them (one write call instead of one per line or per loop turn: a run records several lines
+    per task, each call costs, and a reader watching the file wakes once per write); outside a
+    loop each line is flushed at once. A crash can lose the lines of its last FLUSH_AFTER_S and
+    tear at most the last one; readers skip a torn line. `flush()` writes them at once.
 
     A failed write (disk full) goes to `on_error` once and later lines are dropped, so a
     transition never fails because its log line could not be written; without `on_error` it
@@ -186,7 +190,7 @@ class JsonlAppender:
         self.path = path
         self._on_error = on_error
         self._failed = False  # reported to on_error: the rest is dropped
-        self._flush_scheduled = False
+        self._flush_timer: asyncio.TimerHandle | None = None
         self._error: OSError | None = None
         # A planted link or second name would point the log at someone else's file: refused.
         fd = nofollow.open_regular(path, os.O_RDWR | os.O_APPEND | os.O_CREAT)
@@ -212,19 +216,23 @@ class JsonlAppender:
             self._write_failed(exc)
             self._raise_error()
             return
-        if self._flush_scheduled:
+        if self._flush_timer is not None:
             return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             self.flush()
             return
-        self._flush_scheduled = True
-        loop.call_soon(self._flush_turn)
+        self._flush_timer = loop.call_later(FLUSH_AFTER_S, self._flush_later)
 
-    def _flush_turn(self) -> None:
-        self._flush_scheduled = False
+    def _flush_later(self) -> None:
+        self._flush_timer = None
         self._flush_handle()
+
+    def _cancel_timer(self) -> None:
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
 
     def _flush_handle(self) -> None:
         if self._failed:
@@ -248,11 +256,14 @@ class JsonlAppender:
 
     def flush(self) -> None:
         """Every line appended so far is in the file (or its failure was reported)."""
+        self._cancel_timer()
         self._raise_error()
         self._flush_handle()
         self._raise_error()
 
     def close(self) -> None:
+        """Write what is held and let go of the file."""
+        self._cancel_timer()
         with contextlib.suppress(OSError):
             self._handle.close()
 

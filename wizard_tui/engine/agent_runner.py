@@ -95,7 +95,9 @@ class AgentRunner:
                 timeout_s=self.timeout_s,
                 on_retry=_retry_recorder(agent, context),
             )
-            outcome = await asyncio.wait_for(self.backend.run(request), self.timeout_s)
+            # In this task, not one of its own (as `wait_for` would make): one task less per agent.
+            async with asyncio.timeout(self.timeout_s):
+                outcome = await self.backend.run(request)
         except TimeoutError:
             failure = TaskError(kind="timeout", message=f"the agent ran over {self.timeout_s:.0f} s")
         except AgentError as exc:

@@ -59,6 +59,9 @@ class Executor:
 
         Raises the backend's fatal `AgentError` (say, a key the API rejects) once its task settled.
         """
+        # The end of seeding wakes the drain like any change of the queue: one waiter for the
+        # whole drain, not two new ones at every turn.
+        seeded = None if seeding_done.is_set() else asyncio.create_task(self._wake_after(seeding_done))
         try:
             while True:
                 self._wake.clear()
@@ -69,17 +72,17 @@ class Executor:
                 if not self._running and seeding_done.is_set() and not self._startable():
                     self._fail_leftovers()
                     return
-                waiters: list[asyncio.Future[object]] = [asyncio.ensure_future(self._wake.wait())]
-                if not seeding_done.is_set():
-                    waiters.append(asyncio.ensure_future(seeding_done.wait()))
-                try:
-                    await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-                finally:
-                    for w in waiters:
-                        w.cancel()
+                await self._wake.wait()
         except BaseException:
             await self._cancel_running()
             raise
+        finally:
+            if seeded is not None:
+                seeded.cancel()
+
+    async def _wake_after(self, event: asyncio.Event) -> None:
+        await event.wait()
+        self._wake.set()
 
     def _startable(self) -> bool:
         return bool(self.store.first_ready(1)) and not self._backstop_hit()

@@ -16,14 +16,13 @@ import asyncio
 import contextlib
 import gc
 from collections.abc import Callable
-from datetime import datetime
 
 from wizard_tui.agents.base import AgentBackend
 from wizard_tui.domain.claude_models import MODELS, at_or_below
 from wizard_tui.domain.clock import Clock, IdFactory, SystemClock, random_ids
 from wizard_tui.domain.events import RUN_FINISHED, RUN_STARTED, EventBus
 from wizard_tui.domain.guards import GUARD_NAMES, Limits
-from wizard_tui.domain.metrics import compute_metrics
+from wizard_tui.domain.metrics import MetricsTally
 from wizard_tui.domain.models import TaskStatus
 from wizard_tui.domain.persistence import RunPaths, read_audit, read_install_intent
 from wizard_tui.domain.printable import path_text
@@ -196,6 +195,9 @@ class Run:
             pipeline=self.config.pipeline,
             resumed=self.config.resume,
         ).ts
+        # The run's figures are tallied as its facts happen, so its end need not read the log back.
+        tally = MetricsTally(store.run_id, started_at)
+        unsubscribe.append(self.bus.subscribe(tally.observe))
         services = self._services(paths, store, library)
         # Strings the model chose (a stop reason, a model name it answered with) never leave as they are.
         telemetry.vocabulary = vocabulary(
@@ -214,6 +216,9 @@ class Run:
                 if task.status == TaskStatus.RUNNING:
                     store.reset_for_resume(task.id)
             recorder.write_missing_handoffs()
+            for record in read_audit(paths.audit):  # retries of earlier sessions count too
+                if record.event == "requeue":
+                    tally.add(record)
             intent = read_install_intent(paths.install_intent)
             if intent is not None:  # the task agents' shared prompt holds it, as before the stop
                 services.cache["install_intent"] = intent.model_dump(mode="json")
@@ -257,7 +262,7 @@ class Run:
             recorder=recorder,
             telemetry=telemetry,
             unsubscribe=unsubscribe,
-            started_at=started_at,
+            tally=tally,
         )
 
     async def _work(self, services: RunServices, executor: Executor) -> WorkEnd:
@@ -300,17 +305,15 @@ class Run:
         recorder: Recorder,
         telemetry: Telemetry,
         unsubscribe: list[Callable[[], None]],
-        started_at: datetime,
+        tally: MetricsTally,
     ) -> RunResult:
         """The verdict, the figures and the last writes, in the order that keeps a stopped run resumable."""
         store = services.store
         interrupted = work.interrupted
         finished_at = self.clock.now()
-        recorder.flush()  # the metrics read this session's audit lines back
-        # Only this run's lines count: a foreign or torn line in the log is skipped, never fatal.
-        audit_records = [r for r in read_audit(paths.audit) if r.run_id == store.run_id]
-        metrics = compute_metrics(store.snapshot(), audit_records, started_at=started_at, finished_at=finished_at)
-        outcome = verdict(store.snapshot())
+        snapshot = store.snapshot()
+        metrics = tally.metrics(snapshot, finished_at)
+        outcome = verdict(snapshot)
         exit_code, message = ending(work, outcome, self.fault.error, paths, self.config)
         if not interrupted and self.fault.error is None:
             try:

@@ -215,6 +215,9 @@ class SecretVault:
 
     def _known(self) -> list[tuple[str, str]]:
         """(marker, value) of every known value, longest value first; sorted again only when one was learnt."""
+        known = self._sorted
+        if len(known) == len(self.values):  # nothing learnt since the last sort: no lock to take
+            return known
         with self._lock:
             if len(self._sorted) != len(self.values):
                 self._sorted = sorted(self.values.items(), key=lambda item: -len(item[1]))
@@ -222,6 +225,8 @@ class SecretVault:
 
     def scrub_known(self, text: str) -> str:
         """Every value this run knows is secret, replaced by its marker."""
+        if not self.values:
+            return text
         for marker, value in self._known():
             if value in text:
                 text = text.replace(value, marker)
