@@ -77,25 +77,39 @@ def _open_dirs(
     (relative to the anchor, outermost first), so a caller can remove them again.
     """
     fd = os.open(anchor, _DIR_FLAGS)
-    shown = anchor
     try:
         for n, part in enumerate(parts):
-            shown = shown / part
-            if create:
-                with contextlib.suppress(FileExistsError):
-                    os.mkdir(part, DIR_MODE, dir_fd=fd)
-                    if created is not None:
-                        created.append(PurePosixPath(*parts[: n + 1]))
-            try:
-                sub = os.open(part, _DIR_FLAGS, dir_fd=fd)
-            except OSError as exc:
-                raise _refusal(fd, part, shown, exc) from exc
+            # The path for an error is built only when there is one (called at once, inside this turn).
+            sub, made = _step(fd, part, create, lambda: anchor.joinpath(*parts[: n + 1]))  # noqa: B023
+            if made and created is not None:
+                created.append(PurePosixPath(*parts[: n + 1]))
             os.close(fd)
             fd = sub
     except BaseException:
         os.close(fd)
         raise
     return fd
+
+
+def _step(dir_fd: int, name: str, create: bool, shown: Callable[[], PurePath]) -> tuple[int, bool]:
+    """The folder `name` in `dir_fd` opened (made first when `create`) without following a link; whether it was made."""
+    made = False
+    if create:
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(name, DIR_MODE, dir_fd=dir_fd)
+            made = True
+    try:
+        return os.open(name, _DIR_FLAGS, dir_fd=dir_fd), made
+    except OSError as exc:
+        raise _refusal(dir_fd, name, shown(), exc) from exc
+
+
+def open_dir_at(dir_fd: int, name: str, *, shown: PurePath, create: bool = False) -> int:
+    """A descriptor of the folder `name` inside the folder open as `dir_fd` (made when `create`); never a link.
+
+    `shown` is the folder's path, for the error that refuses a link; the caller closes the descriptor.
+    """
+    return _step(dir_fd, name, create, lambda: shown)[0]
 
 
 def open_dir(path: Path, *, create: bool = False, anchor: Path = Path("/")) -> int:

@@ -41,7 +41,6 @@ from wizard_tui.domain.settings import (
     RUN_DIR_NAME,
     TELEMETRY_FILE,
 )
-from wizard_tui.domain.writers import atomic_write_text
 
 if sys.platform != "win32":
     import fcntl
@@ -52,6 +51,11 @@ MAX_JSONL_BYTES = 512 * 1024 * 1024
 # Run and task ids become file and folder names (markers, handoffs, previous/<run-id>):
 # a queue file naming `../x` must never steer a write out of the run dir.
 SAFE_ID = re.compile(r"^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+
+
+def handoff_name(task_id: str) -> str:
+    """The file name of a task's handoff in `handoffs/`."""
+    return f"{task_id}.json"
 
 
 class RunPaths:
@@ -80,7 +84,7 @@ class RunPaths:
         self.applied = self.root / "applied"
 
     def handoff(self, task_id: str) -> Path:
-        return self.handoffs / f"{task_id}.json"
+        return self.handoffs / handoff_name(task_id)
 
     def marker(self, task_id: str) -> Path:
         return self.markers / f"{task_id}.txt"
@@ -91,13 +95,17 @@ class RunPaths:
     def create(self) -> None:
         """Make the run dir, hidden from the user's `git status` by its own `.gitignore`.
 
-        Every level is made and opened without following a link (see `nofollow`).
+        Every level is made and opened without following a link (see `nofollow`); the
+        run dir is walked once and its folders are made inside that descriptor.
         """
-        for directory in (self.root, self.handoffs, self.markers):
-            nofollow.make_dirs(directory, anchor=self.install_dir)
-        if not nofollow.lexists(self.gitignore):
-            atomic_write_text(self.gitignore, "*\n")
-        self.remove_stale_temp_files()
+        root_fd = nofollow.open_dir(self.root, create=True, anchor=self.install_dir)
+        try:
+            for directory in (self.handoffs, self.markers):
+                os.close(nofollow.open_dir_at(root_fd, directory.name, create=True, shown=directory))
+            if not nofollow.lexists(self.gitignore):
+                nofollow.write_atomic_at(root_fd, self.gitignore.name, b"*\n")
+        finally:
+            os.close(root_fd)
 
     def remove_stale_temp_files(self) -> None:
         """Temp files left by a killed writer are garbage: the rename never happened."""

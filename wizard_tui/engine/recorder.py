@@ -17,7 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from wizard_tui.domain import nofollow
 from wizard_tui.domain.events import Event
 from wizard_tui.domain.models import AuditRecord, HandoffFile
-from wizard_tui.domain.persistence import RunPaths
+from wizard_tui.domain.persistence import RunPaths, handoff_name
 from wizard_tui.domain.queue import QueueStore
 from wizard_tui.domain.writers import JsonlAppender, atomic_write_model, model_bytes
 
@@ -101,7 +101,7 @@ class Recorder:
         started = time.perf_counter()
         if self._handoffs_fd is None:
             self._handoffs_fd = nofollow.open_dir(self.paths.handoffs)
-        name = self.paths.handoff(record.task_id).name
+        name = handoff_name(record.task_id)
         nofollow.write_atomic_at(self._handoffs_fd, name, model_bytes(record), fsync=False)
         if time.perf_counter() - started > SLOW_WRITE_S:
             self._slow_writes += 1

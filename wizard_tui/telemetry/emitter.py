@@ -151,15 +151,26 @@ def bounded(value: Any, depth: int = 0) -> Any:
 def restrict(properties: dict[str, Any], vocabulary: dict[str, frozenset[str]]) -> dict[str, Any]:
     """`properties` with each closed property's value kept only when it is a known word, else `other`."""
 
-    def allowed(key: str, value: Any) -> Any:
-        words = vocabulary.get(key)
-        if words is None or value is None:
-            return value
-        if isinstance(value, list):
-            return [v if v in words else OTHER for v in value]
-        return value if value in words else OTHER
+    return {k: _allowed(vocabulary.get(k), v) for k, v in properties.items()}
 
-    return {k: allowed(k, v) for k, v in properties.items()}
+
+def _allowed(words: frozenset[str] | None, value: Any) -> Any:
+    """`value` when `words` (a closed property's vocabulary) has it or there is none; else `other`."""
+    if words is None or value is None:
+        return value
+    if isinstance(value, list):
+        return [v if v in words else OTHER for v in value]
+    return value if value in words else OTHER
+
+
+def _safe_property(value: Any) -> Any:
+    """`bounded(value)`, with the common values (numbers, flags, short ASCII words) passed as they are."""
+    kind = type(value)
+    if value is None or kind is int or kind is bool or kind is float:
+        return value
+    if kind is str and len(value) <= MAX_TEXT and value.isascii():
+        return value
+    return bounded(value)
 
 
 class Telemetry:
@@ -189,7 +200,9 @@ class Telemetry:
 
     def emit(self, event: str, ts: datetime | None = None, /, **properties: Any) -> TelemetryRecord:
         """Stamp one event (at `ts`, else now) and hand it to every sink and the bus."""
-        props = {k: bounded(v) for k, v in restrict(properties, self.vocabulary).items()}
+        vocabulary = self.vocabulary
+        # One pass: each closed property kept only when it is a known word, then every value bounded.
+        props = {k: _safe_property(_allowed(vocabulary.get(k), v)) for k, v in properties.items()}
         if event not in self._misshapen and (problems := event_problems(event, props)):
             self._misshapen.add(event)  # a bug of ours: say it once, still deliver the event
             log.warning("telemetry event %r does not fit its contract: %s", event, "; ".join(problems))
