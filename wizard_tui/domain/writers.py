@@ -124,7 +124,8 @@ class CoalescingWriter:
             rest = max((time.perf_counter() - started) * self._rest_factor, self._min_rest_s)
             if rest > 0 and self._hurry is not None and not self._hurry.is_set():
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._hurry.wait(), min(rest, 0.5))
+                    async with asyncio.timeout(min(rest, 0.5)):  # in this task: no task per rest
+                        await self._hurry.wait()
 
     async def flush(self) -> None:
         if self._hurry is not None:
