@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from wizard_tui.agents.base import Usage
 from wizard_tui.domain.spend import Spend, format_usd
 from wizard_tui.tui.run_view import figures_text
 
@@ -38,3 +41,9 @@ def test_the_tui_verdict_names_the_cost_when_there_is_one() -> None:
     shown = figures_text({"total_duration_ms": 4930, "max_gap_ms": 10, "total_cost_usd": 0.0312})
     assert shown == " Took 4.93s (longest silence 10ms, cost $0.031)."
     assert "cost" not in figures_text({"max_gap_ms": 10, "total_cost_usd": None})
+
+
+def test_an_agents_counters_by_name_are_every_field_of_its_usage() -> None:
+    # `counters()` spells the fields out for speed; a field added to Usage must be added there too.
+    usage = Usage(input_tokens=1, output_tokens=2, cache_read_input_tokens=3, cache_creation_input_tokens=4)
+    assert usage.counters() == dataclasses.asdict(usage)

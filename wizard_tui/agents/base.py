@@ -31,6 +31,15 @@ class Usage:
             cache_creation_input_tokens=getattr(api_usage, "cache_creation_input_tokens", None) or 0,
         )
 
+    def counters(self) -> dict[str, int]:
+        """The four counters by name (`dataclasses.asdict` walks and copies deeply: four ints need not)."""
+        return {
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "cache_read_input_tokens": self.cache_read_input_tokens,
+            "cache_creation_input_tokens": self.cache_creation_input_tokens,
+        }
+
     def add(self, other: Usage) -> None:
         self.input_tokens += other.input_tokens
         self.output_tokens += other.output_tokens

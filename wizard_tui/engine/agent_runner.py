@@ -69,7 +69,7 @@ class AgentRunner:
             usage = await check(model)
         except AgentError as exc:
             return str(exc)
-        self.spend.add(model, dataclasses.asdict(usage))
+        self.spend.add(model, usage.counters())
         return None
 
     async def aclose(self) -> None:
@@ -121,7 +121,7 @@ class AgentRunner:
             outcome.error = vault.scrub(outcome.error)
         if failure is not None:
             failure = failure.model_copy(update={"message": vault.scrub(failure.message)})
-        usage = dataclasses.asdict(outcome.usage)
+        usage = outcome.usage.counters()
         self.spend.add(outcome.model, usage)
         store.audit(
             AGENT_ENDED,
