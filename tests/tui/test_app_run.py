@@ -21,6 +21,7 @@ from wizard_tui.domain.models import TaskStatus
 from wizard_tui.domain.persistence import RunPaths, read_audit, read_queue_file
 from wizard_tui.domain.prompts import PromptLibrary
 from wizard_tui.engine.run import Run, RunConfig
+from wizard_tui.tui import app as app_module
 from wizard_tui.tui.app import WizardApp
 from wizard_tui.tui.launch import run_tui
 from wizard_tui.tui.messages import RunEnded, RunEventsArrived, RunStateChanged
@@ -206,6 +207,35 @@ async def test_ctrl_c_before_the_first_task_also_stops_cleanly(sample: Callable[
         await until(pilot, lambda: app.return_code is not None, what="the app exiting")
     assert app.return_code == 130
     assert read_queue_file(RunPaths(project).queue).finished is False
+
+
+class NotYetStarted(WizardApp):
+    """The app in the moment between its first frame and the run's start: on_ready starts nothing."""
+
+    CSS_PATH = str(Path(app_module.__file__).with_name("app.tcss"))
+
+    def on_ready(self) -> None:
+        pass
+
+
+async def test_a_quit_before_the_run_starts_stops_it_at_once_and_leaves_it_resumable(
+    sample: Callable[[str], Path],
+) -> None:
+    # The key starts the run and stops it in the same moment. A Textual worker cancelled before
+    # its first step never reports its end, and the app waited for it for ever.
+    project = sample("express-server")
+    run = Run(RunConfig(install_dir=project, stub=True), GatedAgent("install"), ids=SequentialIds())
+    run.prepare()
+    app = NotYetStarted(project, run=run, animate=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert app.run_worker_handle is None
+        await pilot.press("ctrl+c")
+        await until(pilot, lambda: app.return_code is not None, what="the app exiting")
+    assert app.return_code == 130
+    queue = read_queue_file(RunPaths(project).queue)
+    assert queue.finished is False
+    resumed = await Run(RunConfig(install_dir=project, stub=True, resume=True), OfflineAgent()).execute()
+    assert resumed.exit_code == 0
 
 
 async def test_a_backend_failure_is_shown_and_sets_the_exit_code(sample: Callable[[str], Path]) -> None:

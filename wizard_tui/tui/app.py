@@ -9,6 +9,7 @@ each other: this class is the only coordinator.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
@@ -347,6 +348,9 @@ class WizardApp(App[int]):
         if worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING):
             if not self.stopping:
                 self.stopping = True
-                worker.cancel()
+                # A worker cancelled before its first step never reports its end (Textual sets
+                # its state inside that step), and the app would wait for it for ever. The
+                # loop runs callbacks in order, so this cancel comes after the run's first step.
+                asyncio.get_running_loop().call_soon(worker.cancel)
             return
         self.exit(self.exit_code, return_code=self.exit_code)
