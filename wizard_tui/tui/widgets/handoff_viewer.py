@@ -4,6 +4,9 @@ Re-rendering markdown remounts its blocks and costs a layout pass, so a new page
 screen at most every MIN_RERENDER_S: at once after a quiet spell, else the newest page when
 the interval is up (a storm of transitions, or an arrow key held down). The title is set
 with the document it names, so the two never disagree.
+
+The markdown widget is mounted after the first frame is on the terminal: Textual's Markdown
+and markdown_it take 30-40 ms to import, a tenth of the first paint (`python -m bench startup`).
 """
 
 from __future__ import annotations
@@ -12,14 +15,14 @@ import asyncio
 import contextlib
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.reactive import var
 from textual.timer import Timer
-from textual.widgets import Markdown
 
-from wizard_tui.tui.widgets.diff_markdown import DiffMarkdown
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
 
 MIN_RERENDER_S = 0.15
 
@@ -45,9 +48,7 @@ class HandoffViewer(VerticalScroll):
         self.rendering: asyncio.Future[None] | None = None
         self._last_render = 0.0
         self._timer: Timer | None = None
-
-    def compose(self) -> ComposeResult:
-        yield DiffMarkdown("", id="handoff-markdown")
+        self._markdown: asyncio.Future[Markdown] | None = None  # the widget, once mounted
 
     def watch_page(self, page: ViewerPage) -> None:
         if self._timer is not None:
@@ -74,7 +75,19 @@ class HandoffViewer(VerticalScroll):
     async def _update(self, document: str) -> None:
         # Quitting cancels a render in flight; that is not an error worth a traceback.
         with contextlib.suppress(asyncio.CancelledError):
-            await self.query_one(Markdown).update(document)
+            if self._markdown is None:  # one mount, which every render waits for in its order
+                self._markdown = asyncio.ensure_future(self._mount_markdown())
+            markdown = await asyncio.shield(self._markdown)
+            await markdown.update(document)
+
+    async def _mount_markdown(self) -> Markdown:
+        """The markdown widget, mounted once the first frame (drawn without it) is on screen."""
+        await self.wait_for_refresh()
+        from wizard_tui.tui.widgets.diff_markdown import DiffMarkdown
+
+        markdown = DiffMarkdown("", id="handoff-markdown")
+        await self.mount(markdown)
+        return markdown
 
     @property
     def document(self) -> str:
