@@ -15,10 +15,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pathspec
 import re2
+
+if TYPE_CHECKING:  # imported where a .gitignore is first read: 10 ms of the UI's first paint
+    import pathspec
 
 # Directories that are never the user's source: VCS data, dependencies, caches, build output.
 SKIP_DIRS: frozenset[str] = frozenset(
@@ -183,6 +185,8 @@ def gitignore_spec(
     A line git rejects or ignores (`!`, a lone `\\`, `[z-a]`) must not make the whole file,
     or the run, fail: it is left out, as git leaves it out.
     """
+    import pathspec
+
     patterns: list[Any] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip() or line.startswith("#"):
