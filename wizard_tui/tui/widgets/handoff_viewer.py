@@ -75,9 +75,13 @@ class HandoffViewer(VerticalScroll):
     async def _update(self, document: str) -> None:
         # Quitting cancels a render in flight; that is not an error worth a traceback.
         with contextlib.suppress(asyncio.CancelledError):
-            if self._markdown is None:  # one mount, which every render waits for in its order
+            if self._markdown is None:  # one mount, which every render waits for
                 self._markdown = asyncio.ensure_future(self._mount_markdown())
             markdown = await asyncio.shield(self._markdown)
+            if asyncio.current_task() is not self.rendering:
+                # A newer page came while the widget was being mounted. Only that one is put
+                # on screen: two updates at once can leave both documents in the widget.
+                return
             await markdown.update(document)
 
     async def _mount_markdown(self) -> Markdown:
