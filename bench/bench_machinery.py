@@ -13,7 +13,11 @@ is done only with its marker file on disk too, so there a no-op task makes one m
 and writes one more file: the `--stub` rows (9, 30 and 1,000 tasks) measure that case.
 
 The 9- and 30-task runs are the fixed cost of a small run (a real run has 6 to 20 tasks):
-the whole `Run.execute()`, from an empty project to every file flushed and the lock let go.
+the whole `Run.execute()`, from an empty project to every file flushed and the lock let go
+(the lock, the run dir, the secret inventory, detection, the orchestrator, the metrics and
+the patch included). Beside each, the queue's own drain, from the first enqueue to the last
+task done (every transition, audit and telemetry line and handoff file of it included): the
+part PostHog's queue comparison measures, which has no run to set up.
 The prompt files are parsed once per process (like its imports, about 1 ms), and the event
 loop is made once, not per run.
 PostHog's own queue, measured side by side on this machine, drains 9 no-op tasks in 2-4 ms
@@ -80,6 +84,14 @@ def measure(
     (project / "index.js").write_text("console.log('hi')\n")
     config = RunConfig(install_dir=project, stub=stub, max_tasks=n + 10, max_starts=n + 10)
     run = Run(config, NoOpAgent(n), prompts=prompts)
+    queue_times: list[float] = []  # the first enqueue, then each completion: the queue's own drain
+
+    def on_fact(event: object) -> None:
+        kind = getattr(event, "event", None)
+        if (kind == "enqueue" and not queue_times) or (kind == "complete" and queue_times):
+            queue_times.append(time.perf_counter())
+
+    run.bus.subscribe(on_fact)
     started = time.perf_counter()
     result = runner.run(run.execute()) if runner is not None else asyncio.run(run.execute())
     elapsed = time.perf_counter() - started
@@ -88,6 +100,7 @@ def measure(
     transitions = 3 * n  # enqueue, start, complete per task
     return {
         "seconds": elapsed,
+        "drain_seconds": queue_times[-1] - queue_times[0],
         "ms_per_task": elapsed * 1000 / n,
         "writes": run.writer.writes,
         "writes_per_transition": run.writer.writes / transitions,
@@ -109,6 +122,7 @@ def run() -> list[tuple[str, str, str]]:
     load_before = os.getloadavg()[0]
     prompts = load_prompts()
     results: dict[tuple[int, bool], dict[str, float]] = {}
+    drains: dict[tuple[int, bool], float] = {}  # best drain of each size: first enqueue to last completion
     # One event loop for every run, as a process has: a run is measured from its start to its
     # last file flushed, not the loop's own set-up (about a millisecond, once per process).
     with asyncio.Runner() as runner:
@@ -116,6 +130,8 @@ def run() -> list[tuple[str, str, str]]:
             for attempt in range(times):
                 with tempfile.TemporaryDirectory(prefix="wizard-bench-", dir=memory_dir) as tmp:
                     figures = measure(n, Path(tmp) / str(attempt), prompts, runner, stub=stub)
+                drain = min(figures["drain_seconds"], drains.get((n, stub), figures["drain_seconds"]))
+                drains[n, stub] = drain
                 if (n, stub) not in results or figures["seconds"] < results[n, stub]["seconds"]:
                     results[n, stub] = figures
     with tempfile.TemporaryDirectory(prefix="wizard-bench-") as tmp:
@@ -124,12 +140,20 @@ def run() -> list[tuple[str, str, str]]:
     rows.append(("machinery: the machine while measuring", load, "info: figures swing with it"))
     for n, posthog_ms in SMALL.items():
         r, stubbed = results[n, False], results[n, True]
-        ms = r["seconds"] * 1000
+        ms, drain_ms = r["seconds"] * 1000, drains[n, False] * 1000
         rows.append(
             (
-                f"machinery, {n} no-op tasks (a small run's fixed cost)",
+                f"machinery, {n} no-op tasks: the whole run (a small run's fixed cost)",
                 f"{ms:.1f} ms in all, {r['ms_per_task']:.2f} ms/task",
                 f"PostHog's queue: {posthog_ms[0]}-{posthog_ms[1]} ms ({'ok' if ms <= posthog_ms[1] else 'MISSED'})",
+            )
+        )
+        rows.append(
+            (
+                f"machinery, {n} no-op tasks: the queue's drain (first enqueue to last completion)",
+                f"{drain_ms:.1f} ms",
+                f"PostHog's queue: {posthog_ms[0]}-{posthog_ms[1]} ms "
+                f"({'ok' if drain_ms <= posthog_ms[1] else 'MISSED'}; like for like, no run set-up)",
             )
         )
         rows.append(
