@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import gc
 from collections.abc import Callable
-from typing import Any
 
 from wizard_tui.agents.base import AgentBackend
 from wizard_tui.domain.claude_models import MODELS, at_or_below
@@ -44,9 +43,8 @@ from wizard_tui.engine.run_end import after_final_fault, apply_at_end, ending, f
 from wizard_tui.engine.rundir import OpenRunDir, RunSetupError, open_run_dir
 from wizard_tui.engine.seeding import WorkEnd, drive, seed
 from wizard_tui.engine.tools import RunServices
-from wizard_tui.engine.tools.explore import start_in_worker
-from wizard_tui.engine.tools.project import start_detection
-from wizard_tui.engine.tools.secrets import SecretVault, take_inventory
+from wizard_tui.engine.tools.explore import in_worker
+from wizard_tui.engine.tools.secrets import take_inventory
 from wizard_tui.telemetry.emitter import JsonlSink, Sink, Telemetry
 from wizard_tui.telemetry.events import vocabulary
 
@@ -93,7 +91,6 @@ class Run:
         self.fault = DiskFault()  # every writer of the run reports a failed write here
         self._opened: OpenRunDir | None = None
         self._prepared: tuple[RunPaths, QueueStore] | None = None
-        self._workers: list[asyncio.Future[Any]] = []  # the run's worker-thread walks (see _execute)
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -152,11 +149,9 @@ class Run:
         except OSError as exc:  # the run dir could not be written as the run began
             return RunResult(EXIT_FAILED, None, None, self.run_id, fault_sentence(exc, paths))
         finally:
-            for worker in self._workers:  # a run that stopped early tells its walks to stop too
-                worker.cancel()
             self.release()
 
-    def _services(self, paths: RunPaths, store: QueueStore, library: PromptLibrary, vault: SecretVault) -> RunServices:
+    def _services(self, paths: RunPaths, store: QueueStore, library: PromptLibrary) -> RunServices:
         # A task's model may be lowered below the run's model, never raised above it.
         valid_models = set(at_or_below(store.model))
         return RunServices(
@@ -168,7 +163,6 @@ class Run:
             valid_models=valid_models,
             started_mono=self.clock.monotonic(),
             on_disk_error=self.fault,
-            secrets=vault,
         )
 
     async def _execute(self, paths: RunPaths, store: QueueStore) -> RunResult:
@@ -177,14 +171,6 @@ class Run:
         store.backend = self.backend.name
         store.model = self.config.model or self.backend.default_model
 
-        # The project's secret files are learnt (the scanner loads too) and its framework detected
-        # in worker threads from the first moment, beside the set-up below; the first tool call
-        # waits for the secrets, the first task for the detection.
-        vault = SecretVault()
-        inventory_budget = WalkBudget(max_files=20_000, seconds=1.0)
-        inventory = start_in_worker(take_inventory, store.install_dir, vault, inventory_budget, budget=inventory_budget)
-        detecting = start_detection(store.install_dir)
-        self._workers = [inventory, detecting]
         writer = CoalescingWriter(store.render_chunks, paths.queue, join=join_chunks, on_error=self.fault)
         self.writer = writer
         # On disk from the first moment, so a kill at any point leaves a run that --resume knows.
@@ -212,15 +198,19 @@ class Run:
         # The run's figures are tallied as its facts happen, so its end need not read the log back.
         tally = MetricsTally(store.run_id, started_at)
         unsubscribe.append(self.bus.subscribe(tally.observe))
-        services = self._services(paths, store, library, vault)
-        services.secrets_ready = inventory
-        services.cache["detection_started"] = detecting
+        services = self._services(paths, store, library)
         # Strings the model chose (a stop reason, a model name it answered with) never leave as they are.
         telemetry.vocabulary = vocabulary(
             task_types={*library.task_types, library.seed.meta.type},
             models={*MODELS, *services.valid_models, store.model or "", getattr(self.backend, "fixed_model", "") or ""},
             guards=GUARD_NAMES,
         )
+        # The secret scanner loads, and the project's secret files are learnt, while seeding begins.
+        inventory_budget = WalkBudget(max_files=20_000, seconds=1.0)
+        inventory = asyncio.create_task(
+            in_worker(take_inventory, store.install_dir, services.secrets, inventory_budget, budget=inventory_budget)
+        )
+        services.secrets_ready = inventory
         if self.config.resume:
             for task in list(store.tasks.values()):
                 if task.status == TaskStatus.RUNNING:

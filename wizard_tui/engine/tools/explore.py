@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
-import functools
 import os
 import re
 import stat
@@ -250,16 +249,6 @@ async def search_files(ctx: ToolContext, args: SearchFilesInput) -> dict[str, An
     overlay = {rel: text for rel in proposals.proposed_paths(viewer) if (text := proposals.proposed_text(rel, viewer))}
     budget = WalkBudget(max_files=20_000, seconds=3.0)
     return await in_worker(_search, root, start, args, regex, overlay, budget, ctx.services.secrets, budget=budget)
-
-
-def start_in_worker(fn: Callable[..., T], *args: Any, budget: WalkBudget) -> asyncio.Future[T]:
-    """`in_worker` handed to the thread now, not when the caller first awaits it; cancelling tells it to stop.
-
-    For the run's own first walks, which then go on beside the set-up that follows.
-    """
-    future = asyncio.get_running_loop().run_in_executor(None, functools.partial(fn, *args))
-    future.add_done_callback(lambda done: budget.cancel() if done.cancelled() else None)
-    return future
 
 
 async def in_worker(fn: Callable[..., T], *args: Any, budget: WalkBudget) -> T:

@@ -26,20 +26,10 @@ async def detection_of(services: RunServices) -> dict[str, Any]:
     return dict(await asyncio.shield(pending))
 
 
-def start_detection(root: Path) -> asyncio.Future[dict[str, Any]]:
-    """The project's detection, handed to a worker thread now (a run starts it at its first moment).
-
-    Put the future in the run's cache as `detection_started`: `detection_of` then waits for it
-    instead of starting another.
-    """
-    return asyncio.get_running_loop().run_in_executor(None, _detect, root)
-
-
 async def _detect_and_record(services: RunServices) -> dict[str, Any]:
     # Importing detection costs tens of ms: do it in the worker thread with the detection
     # itself, so the other tool calls of the same turn (the first enqueues) are not held up.
-    started = services.cache.pop("detection_started", None)
-    detected = await (started if started is not None else asyncio.to_thread(_detect, services.install_dir))
+    detected = await asyncio.to_thread(_detect, services.install_dir)
     services.cache["detection"] = detected
     services.store.framework = detected["framework"]
     # Recorded once per run, so every face can say at the start what the project is.
