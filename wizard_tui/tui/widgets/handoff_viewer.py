@@ -49,6 +49,8 @@ class HandoffViewer(VerticalScroll):
         self._last_render = 0.0
         self._timer: Timer | None = None
         self._markdown: asyncio.Future[Markdown] | None = None  # the widget, once mounted
+        # One update of the widget at a time: two at once can leave both documents in it.
+        self._updating = asyncio.Lock()
 
     def watch_page(self, page: ViewerPage) -> None:
         if self._timer is not None:
@@ -78,11 +80,12 @@ class HandoffViewer(VerticalScroll):
             if self._markdown is None:  # one mount, which every render waits for
                 self._markdown = asyncio.ensure_future(self._mount_markdown())
             markdown = await asyncio.shield(self._markdown)
-            if asyncio.current_task() is not self.rendering:
-                # A newer page came while the widget was being mounted. Only that one is put
-                # on screen: two updates at once can leave both documents in the widget.
-                return
-            await markdown.update(document)
+            async with self._updating:
+                if asyncio.current_task() is not self.rendering:
+                    # A newer page came while the widget was being mounted, or while an earlier
+                    # page was still being put on screen (a slow render): only the newest goes on.
+                    return
+                await markdown.update(document)
 
     async def _mount_markdown(self) -> Markdown:
         """The markdown widget, mounted once the first frame (drawn without it) is on screen."""
