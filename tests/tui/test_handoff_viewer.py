@@ -47,7 +47,7 @@ async def test_the_markdown_widget_comes_with_the_first_page_not_with_the_viewer
         assert viewer.query_one(Markdown).source == "# A page"
 
 
-async def test_a_page_asked_for_during_a_slow_render_waits_for_it_and_only_the_newest_lands() -> None:
+async def test_a_page_asked_for_during_a_slow_render_waits_for_it_and_only_the_newest_lands_with_its_title() -> None:
     app = ViewerApp()
     async with app.run_test(size=(80, 24)) as pilot:
         viewer = app.query_one(HandoffViewer)
@@ -73,6 +73,7 @@ async def test_a_page_asked_for_during_a_slow_render_waits_for_it_and_only_the_n
                 break
             await asyncio.sleep(0)
         assert started == ["# Second page\n\nmiddle words"]
+        assert viewer.border_title == "A"  # a title names the document on screen, not one on its way
         viewer.page = ViewerPage("c", "C", "", "# Third page\n\nnewest words")
         viewer._render_page()
         third = viewer.rendering

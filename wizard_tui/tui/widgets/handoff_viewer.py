@@ -3,7 +3,7 @@
 Re-rendering markdown remounts its blocks and costs a layout pass, so a new page is put on
 screen at most every MIN_RERENDER_S: at once after a quiet spell, else the newest page when
 the interval is up (a storm of transitions, or an arrow key held down). The title is set
-with the document it names, so the two never disagree.
+once the document it names is on screen, so the two never disagree.
 
 The markdown widget is mounted after the first frame is on the terminal: Textual's Markdown
 and markdown_it take 30-40 ms to import, a tenth of the first paint (`python -m bench startup`).
@@ -65,14 +65,18 @@ class HandoffViewer(VerticalScroll):
         self._timer = None
         page, shown = self.page, self.on_screen
         self.on_screen = page
-        self.border_title = page.title
-        self.border_subtitle = page.hint
         if page.document == shown.document:
-            return  # only the title changed (following turned on or off)
+            self._show_title()  # only the title changed (following turned on or off)
+            return
         if page.subject != shown.subject:
             self.scroll_home(animate=False)
         self._last_render = time.monotonic()
         self.rendering = asyncio.ensure_future(self._update(page.document))
+
+    def _show_title(self) -> None:
+        """The newest page's title and hint, once its document is the one on screen."""
+        self.border_title = self.on_screen.title
+        self.border_subtitle = self.on_screen.hint
 
     async def _update(self, document: str) -> None:
         # Quitting cancels a render in flight; that is not an error worth a traceback.
@@ -86,6 +90,8 @@ class HandoffViewer(VerticalScroll):
                     # page was still being put on screen (a slow render): only the newest goes on.
                     return
                 await markdown.update(document)
+                if self.on_screen.document == document:  # else a newer page's render follows
+                    self._show_title()
 
     async def _mount_markdown(self) -> Markdown:
         """The markdown widget, mounted once the first frame (drawn without it) is on screen."""
