@@ -150,7 +150,8 @@ async def test_selection_leaves_follow_mode_and_f_returns_to_it(sample: Callable
         await until(pilot, lambda: not app.following and app.shown_task() == chosen, what="follow mode left")
         label = tree.rows[chosen].label
         await until(pilot, lambda: label in viewer.document, what="the picked task in the viewer")
-        assert str(viewer.border_title).startswith("Selected")
+        # The title changes once the picked task's page is on screen.
+        await until(pilot, lambda: str(viewer.border_title).startswith("Selected"), what="the selected title")
 
         await pilot.press("home", "enter")
         await until(pilot, lambda: app.shown_task() == "orchestrator", what="the run's page picked")

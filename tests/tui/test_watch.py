@@ -143,7 +143,8 @@ async def test_the_viewer_shows_a_tasks_diff_and_d_the_whole_patch(install_dir: 
         await pilot.press("d")
         await until(pilot, lambda: viewer.document.startswith("## Proposed changes"), what="the whole patch")
         assert "2 file(s): `instrumentation-client.ts`, `package.json`" in viewer.document
-        assert viewer.border_title == "Whole patch"
+        # The title changes once the patch is on screen.
+        await until(pilot, lambda: viewer.border_title == "Whole patch", what="the whole patch's title")
         await pilot.press("d")
         # The task's page again (the whole patch holds the same diff lines, so wait for its heading).
         await until(pilot, lambda: "### Proposed changes" in viewer.document, what="back to the task")
