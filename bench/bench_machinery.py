@@ -130,8 +130,7 @@ def run() -> list[tuple[str, str, str]]:
             for attempt in range(times):
                 with tempfile.TemporaryDirectory(prefix="wizard-bench-", dir=memory_dir) as tmp:
                     figures = measure(n, Path(tmp) / str(attempt), prompts, runner, stub=stub)
-                drain = min(figures["drain_seconds"], drains.get((n, stub), figures["drain_seconds"]))
-                drains[n, stub] = drain
+                drains[n, stub] = min(figures["drain_seconds"], drains.get((n, stub), float("inf")))
                 if (n, stub) not in results or figures["seconds"] < results[n, stub]["seconds"]:
                     results[n, stub] = figures
     with tempfile.TemporaryDirectory(prefix="wizard-bench-") as tmp:

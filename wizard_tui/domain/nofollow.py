@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import secrets
 import stat
@@ -79,8 +80,8 @@ def _open_dirs(
     fd = os.open(anchor, _DIR_FLAGS)
     try:
         for n, part in enumerate(parts):
-            # The path for an error is built only when there is one (called at once, inside this turn).
-            sub, made = _step(fd, part, create, lambda: anchor.joinpath(*parts[: n + 1]))  # noqa: B023
+            # The path for an error is built only when there is one.
+            sub, made = _step(fd, part, create, functools.partial(anchor.joinpath, *parts[: n + 1]))
             if made and created is not None:
                 created.append(PurePosixPath(*parts[: n + 1]))
             os.close(fd)

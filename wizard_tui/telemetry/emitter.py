@@ -163,16 +163,6 @@ def _allowed(words: frozenset[str] | None, value: Any) -> Any:
     return value if value in words else OTHER
 
 
-def _safe_property(value: Any) -> Any:
-    """`bounded(value)`, with the common values (numbers, flags, short ASCII words) passed as they are."""
-    kind = type(value)
-    if value is None or kind is int or kind is bool or kind is float:
-        return value
-    if kind is str and len(value) <= MAX_TEXT and value.isascii():
-        return value
-    return bounded(value)
-
-
 class Telemetry:
     """Builds `{event, ts, run_id, properties}` records and hands them to every sink and the bus."""
 
@@ -202,7 +192,7 @@ class Telemetry:
         """Stamp one event (at `ts`, else now) and hand it to every sink and the bus."""
         vocabulary = self.vocabulary
         # One pass: each closed property kept only when it is a known word, then every value bounded.
-        props = {k: _safe_property(_allowed(vocabulary.get(k), v)) for k, v in properties.items()}
+        props = {k: bounded(_allowed(vocabulary.get(k), v)) for k, v in properties.items()}
         if event not in self._misshapen and (problems := event_problems(event, props)):
             self._misshapen.add(event)  # a bug of ours: say it once, still deliver the event
             log.warning("telemetry event %r does not fit its contract: %s", event, "; ".join(problems))
