@@ -52,3 +52,20 @@ def screen_text(app: WizardApp) -> list[str]:
     width, height = app.size
     strips = app.screen._compositor.render_strips()
     return ["".join(segment.text for segment in strip)[:width] for strip in strips[:height]]
+
+
+def log_rows(app: WizardApp) -> list[str]:
+    """The event log's rows on screen, inside its border and before its scrollbar."""
+    region = app.query_one(EventLog).scrollable_content_region
+    return [row[region.x : region.right] for row in screen_text(app)[region.y : region.bottom]]
+
+
+def log_read(app: WizardApp) -> list[str]:
+    """The log's entries as a person reads them on screen: an indented row goes on with the row above."""
+    entries: list[str] = []
+    for row in log_rows(app):
+        if row.startswith(" " * 9) and entries:
+            entries[-1] += " " + row.strip()
+        elif row.strip():
+            entries.append(row.rstrip())
+    return entries

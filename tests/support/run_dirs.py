@@ -283,3 +283,25 @@ def failed_and_blocked(root: Path) -> ScriptedRun:
     )
     run.write()
     return run
+
+
+def long_log_lines(root: Path) -> ScriptedRun:
+    """`failed_and_blocked` with entries longer than a small terminal: a retry and a failure with
+    long messages, a guard trip and a wait on the model API, all before the run's end."""
+    run = ScriptedRun(root)
+    ids = seed(run)
+    run.start(ids["install"])
+    run.finish(ids["install"])
+    run.start(ids["init"])
+    run.retry(ids["init"], "the agent ended without calling complete_task after 14 turns and 12,345 tokens")
+    run.start(ids["init"])
+    run.fail(ids["init"], "could not find where the app starts: no wsgi.py, asgi.py or manage.py under src/backend")
+    run.store.audit("guard", type="capture", guard="max-depth", message=GUARD_MESSAGE)
+    run.api_wait("t-003", "identify", wait_s=20.0, attempt=2)
+    run.block_dependents(ids["init"])
+    run.end(ok=False, tasks_total=6, tasks_done=1, tasks_failed=1, tasks_blocked=4, total_duration_ms=4000)
+    run.write()
+    return run
+
+
+GUARD_MESSAGE = "the queue is already 6 tasks deep under this task, and a follow-up would make it 7 (the limit is 6)"

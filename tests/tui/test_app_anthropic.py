@@ -10,14 +10,13 @@ from pathlib import Path
 from tests.support.clock import SequentialIds
 from tests.support.fakes.messages_api import FakeMessagesAPI
 from tests.support.fakes.skeleton_model import SkeletonModel
-from tests.support.pilot import screen_text, settle, until
+from tests.support.pilot import log_read, screen_text, settle, until
 from wizard_tui.agents.anthropic_agent import AnthropicAgent
 from wizard_tui.agents.retry import RetryPolicy
 from wizard_tui.domain.spend import format_usd
 from wizard_tui.engine.run import Run, RunConfig
 from wizard_tui.tui.app import WizardApp
 from wizard_tui.tui.run_view import Phase
-from wizard_tui.tui.widgets.event_log import EventLog
 from wizard_tui.tui.widgets.verdict_bar import VerdictBar
 
 SMALL = (80, 24)
@@ -91,7 +90,7 @@ async def test_a_wait_on_the_model_api_shows_then_the_verdict_names_the_cause_an
         words = "orchestrator (integrate-posthog): model API retry 1 of 6 in 600.0s — Connection error"
         assert words in bar.message and bar.verdict.kind == "waiting"
         assert words in _on_screen(app)
-        assert any(words in line and "waiting" in line for line in app.query_one(EventLog).lines)
+        assert any(words in entry and "waiting" in entry for entry in log_read(app))
 
         sleep.released.set()  # the other five retries fail too, at once
         await until(pilot, lambda: app.result is not None, what="the end of the run")

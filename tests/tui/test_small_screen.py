@@ -1,4 +1,4 @@
-"""What a person sees at 80x24: the help fits and scrolls, labels end in an ellipsis, code wraps."""
+"""What a person sees at 80x24: the help fits and scrolls, labels end in an ellipsis, code and log lines wrap."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 
-from tests.support.pilot import screen_text, settle, until
+from tests.support.pilot import log_read, screen_text, settle, until
 from tests.support.run_dirs import finished, mid_run
 from wizard_tui.tui.app import WizardApp
 from wizard_tui.tui.widgets.event_log import EventLog
@@ -105,9 +105,10 @@ async def test_the_viewer_wraps_long_json_inside_the_pane(install_dir: Path) -> 
         assert fence.virtual_size.width <= fence.size.width  # wrapped, nothing to the right
 
 
-async def test_log_lines_too_long_for_the_pane_end_in_an_ellipsis_before_the_scrollbar(install_dir: Path) -> None:
+async def test_log_lines_too_long_for_the_pane_wrap_before_the_scrollbar(install_dir: Path) -> None:
     run = finished(install_dir)  # enough lines for the log to need its scrollbar at 80x24
-    run.store.audit("guard", type="capture", guard="max-depth", message="the queue is " + "much " * 30 + "too deep")
+    message = "the queue is " + "much " * 30 + "too deep"
+    run.store.audit("guard", type="capture", guard="max-depth", message=message)
     run.close()
     app = WizardApp(install_dir, animate=False)
     async with app.run_test(size=SMALL) as pilot:
@@ -115,5 +116,6 @@ async def test_log_lines_too_long_for_the_pane_end_in_an_ellipsis_before_the_scr
         log = app.query_one(EventLog)
         visible = log.scrollable_content_region.width
         assert visible < log.size.width  # the scrollbar takes the last column
-        row = log.render_line(log.line_count - 1 - int(log.scroll_y)).text
-        assert "refused" in row and row[:visible].endswith("…")
+        assert all(len(line) <= visible for line in log.lines)  # so no line runs under it
+        # The whole message is on screen, on rows that go on under the message column.
+        assert log_read(app)[-1].endswith(f"refused     a capture task — {message}")

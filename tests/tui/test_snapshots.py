@@ -13,8 +13,16 @@ from typing import Any
 from textual.pilot import Pilot
 
 from tests.support.clock import FrozenClock
-from tests.support.pilot import settle, until
-from tests.support.run_dirs import START, ScriptedRun, failed_and_blocked, finished, finished_with_changes, mid_run
+from tests.support.pilot import log_read, settle, until
+from tests.support.run_dirs import (
+    START,
+    ScriptedRun,
+    failed_and_blocked,
+    finished,
+    finished_with_changes,
+    long_log_lines,
+    mid_run,
+)
 from wizard_tui.tui.app import WizardApp
 from wizard_tui.tui.widgets.event_log import EventLog
 from wizard_tui.tui.widgets.handoff_viewer import HandoffViewer
@@ -80,6 +88,23 @@ def test_small_terminal(snap_compare: Any, install_dir: Path) -> None:
 
     app = _app(install_dir, finished)
     assert snap_compare(app, terminal_size=(80, 24), run_before=_checked(expect))
+
+
+def test_long_log_lines_on_a_small_terminal(snap_compare: Any, install_dir: Path) -> None:
+    async def guard_trip_at_the_top(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        log = pilot.app.query_one(EventLog)
+        log.scroll_to(y=next(i for i, line in enumerate(log.lines) if "s refused " in line), animate=False)
+        await until(pilot, lambda: "s refused " in log.lines[int(log.scroll_y)], what="the guard trip at the top")
+        assert isinstance(pilot.app, WizardApp)
+        # The guard trip, the wait and a blocked task each read whole, on rows under their message.
+        read = log_read(pilot.app)
+        assert read[0].endswith("a follow-up would make it 7 (the limit is 6)")
+        assert read[1].endswith("model API retry 2 of 6 in 20.0s — 529 overloaded_error: Overloaded")
+        assert read[2].endswith("Identify users — Initialise PostHog did not finish · identify t-003")
+
+    app = _app(install_dir, long_log_lines)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=guard_trip_at_the_top)
 
 
 def test_help_on_a_small_terminal(snap_compare: Any, install_dir: Path) -> None:

@@ -131,8 +131,10 @@ def _fact(name: str, x: dict[str, Any], stamp: str, *, resumed: bool = False) ->
     if name == RUN_FINISHED:
         if x.get("interrupted"):  # the audit's `interrupted` line already says the run stopped
             return LogEntry(f"{stamp}{INTERNAL_MARK} figures of the stopped run: {_run_tally(x)}", internal=True)
-        # Capitals when something went wrong, like FAILED and BLOCKED.
-        word = "finished" if not (x.get("tasks_failed") or x.get("tasks_blocked")) else "FINISHED"
+        # Capitals when something went wrong, like FAILED and BLOCKED: a failed task, or a run
+        # that did not complete without one (an orchestrator that never seeded the queue).
+        failed = x.get("ok") is False or x.get("tasks_failed") or x.get("tasks_blocked")
+        word = "FINISHED" if failed else "finished"
         return LogEntry(stamp + _line(word, f"the run: {_run_tally(x)}{' since it resumed' if resumed else ''}"))
     if name == AGENT_ENDED:
         return LogEntry(f"{stamp}{INTERNAL_MARK} {_agent_figures(x)}", internal=True)
