@@ -49,13 +49,21 @@ def is_secret_file(name: str) -> bool:
 
 
 _KEY_LINE = re.compile(r"^(\s*)(export\s+)?([A-Za-z_][A-Za-z0-9_.\-]{0,63})\s*[=:]")
+# A comment line of an env or ini file (`# ...`, `; ...`); `//registry/:_authToken=` is no comment.
+COMMENT = re.compile(r"^\s*[#;]+\s*")
+# Where an unquoted value's inline comment starts (`KEY=value # note`).
+_INLINE_COMMENT = re.compile(r"\s+[#;]")
+QUOTES = ("'", '"', "`")
 MAX_KEY_NAMES = 200
 
 
 def env_key_names(text: str) -> tuple[list[str], list[str]]:
-    """The key names an env-like file sets (at most 200), and every value line, to be remembered.
+    """The key names an env-like file sets (at most 200), and every value in it, to be remembered.
 
-    Lines inside a multi-line value are never taken for key names (they are values).
+    Lines inside a multi-line value are never taken for key names (they are values, even one
+    that starts with `#`). A comment line is no value: only an assignment commented out
+    (`# OLD_KEY=value`) gives one, its value. A line that is neither an assignment nor a
+    comment (a `.netrc` entry) is remembered whole.
     """
     keys: list[str] = []
     values: list[str] = []
@@ -72,6 +80,14 @@ def env_key_names(text: str) -> tuple[list[str], list[str]]:
                 values.append(line.strip())
                 continue
             block_indent = None
+        if not line.strip():
+            continue
+        comment = COMMENT.match(line)
+        if comment:
+            commented = _KEY_LINE.match(line[comment.end() :])
+            if commented:
+                values.extend(_values_of(line[comment.end() + commented.end() :].strip()))
+            continue
         m = _KEY_LINE.match(line)
         if not m:
             values.append(line.strip())
@@ -79,9 +95,21 @@ def env_key_names(text: str) -> tuple[list[str], list[str]]:
         if len(keys) < MAX_KEY_NAMES:
             keys.append(m.group(3))
         value = line[m.end() :].strip()
-        values.append(value)
-        if value[:1] in ("'", '"', "`") and value.count(value[0]) == 1:
+        values.extend(_values_of(value))
+        if value[:1] in QUOTES and value.count(value[0]) == 1:
             open_quote = value[0]
         elif value in ("|", ">", "|-", ">-", "|+", ">+"):
             block_indent = len(m.group(1))
     return keys, values
+
+
+def _values_of(rest: str) -> list[str]:
+    """What may be the value of `KEY=rest`: all of it, and what a dotenv parser takes for the value
+    (inside the quotes; or before an inline comment), so a copy of the value alone is known too."""
+    found = [rest]
+    quote = rest[:1]
+    if quote in QUOTES and rest.count(quote) >= 2:
+        found.append(rest[1 : rest.index(quote, 1)])
+    elif _INLINE_COMMENT.search(rest):
+        found.append(_INLINE_COMMENT.split(rest, maxsplit=1)[0])
+    return found

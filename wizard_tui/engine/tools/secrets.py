@@ -32,6 +32,7 @@ from wizard_tui.engine.tools.secret_scan import (
     MAX_SCAN_LINE,
     PEM_BEGIN,
     PEM_END,
+    dotenv_opens_quote,
     dotenv_shaped,
     file_type_key,
     find_in_line,
@@ -104,7 +105,15 @@ class SecretVault:
                 self._remember(kind, value)
         out: list[str] = []
         in_pem = False
+        open_quote: str | None = None  # a dotenv value that goes on to the next line, and its quote
         for line in lines:
+            if open_quote is not None:
+                # Inside a multi-line dotenv value: the line is value up to the closing quote.
+                close = line.find(open_quote)
+                body = line if close < 0 else line[:close]
+                out.append((self._mark("env-value", body) if body.strip() else body) + line[len(body) :])
+                open_quote = None if close >= 0 else open_quote
+                continue
             if in_pem or PEM_BEGIN.search(line):
                 begin = PEM_BEGIN.search(line)
                 end = PEM_END.search(line)
@@ -119,6 +128,8 @@ class SecretVault:
                     out.append(head + (self._mark("private-key", rest) if rest.strip() else rest))
                 continue
             out.append(self.redact_line(line, filename, dotenv=dotenv))
+            if dotenv:
+                open_quote = dotenv_opens_quote(line)
         return out
 
     def secrets_by_line(self, text: str, filename: str) -> dict[int, frozenset[str]]:
@@ -136,16 +147,18 @@ class SecretVault:
         lines = text.split("\n")
         if lines[-1] == "":
             lines.pop()  # a final newline ends the last line; it starts no new one
-        # A key block spans lines: only the full redaction follows it.
-        keyed = PEM_BEGIN.search(text) is not None
-        found = self._lines_by_redaction(lines, filename) if keyed else self._lines(text, lines, filename)
+        # A key block or a multi-line dotenv value spans lines: only the full redaction follows it.
+        spans = PEM_BEGIN.search(text) is not None or (
+            dotenv_shaped(lines, filename) and any(map(dotenv_opens_quote, lines))
+        )
+        found = self._lines_by_redaction(lines, filename) if spans else self._lines(text, lines, filename)
         if len(self._by_line) >= MAX_CACHED_TEXTS:
             self._by_line.pop(next(iter(self._by_line)))
         self._by_line[key] = (len(self.values), found)
         return found
 
     def _lines(self, text: str, lines: list[str], filename: str) -> dict[int, frozenset[str]]:
-        """`redact_lines`' judgement without building the redacted text (no key block in `text`).
+        """`redact_lines`' judgement without building the redacted text (no key block or multi-line value in `text`).
 
         A line holds a secret when the finder flags a value in it or it holds a value the run
         knows; the store asks after every edit, so this is the finder's cache per line plus one
