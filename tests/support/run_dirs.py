@@ -258,16 +258,22 @@ def finished_with_changes(root: Path) -> ScriptedRun:
     return run
 
 
-def failed_and_blocked(root: Path) -> ScriptedRun:
-    """init fails twice (one retry), so its dependents are blocked; install done, llm skipped first."""
-    run = ScriptedRun(root)
+def _init_fails_twice(run: ScriptedRun, retried: str, failed: str) -> dict[str, str]:
+    """Seeded, install done, init retried once (`retried`) and then failed (`failed`)."""
     ids = seed(run)
     run.start(ids["install"])
     run.finish(ids["install"])
     run.start(ids["init"])
-    run.retry(ids["init"], "the agent ended without calling complete_task")
+    run.retry(ids["init"], retried)
     run.start(ids["init"])
-    run.fail(ids["init"], "could not find where the app starts")
+    run.fail(ids["init"], failed)
+    return ids
+
+
+def failed_and_blocked(root: Path) -> ScriptedRun:
+    """init fails twice (one retry), so its dependents are blocked; install done, llm skipped first."""
+    run = ScriptedRun(root)
+    ids = _init_fails_twice(run, "the agent ended without calling complete_task", "could not find where the app starts")
     run.block_dependents(ids["init"])
     run.end(
         ok=False,
@@ -289,13 +295,11 @@ def long_log_lines(root: Path) -> ScriptedRun:
     """`failed_and_blocked` with entries longer than a small terminal: a retry and a failure with
     long messages, a guard trip and a wait on the model API, all before the run's end."""
     run = ScriptedRun(root)
-    ids = seed(run)
-    run.start(ids["install"])
-    run.finish(ids["install"])
-    run.start(ids["init"])
-    run.retry(ids["init"], "the agent ended without calling complete_task after 14 turns and 12,345 tokens")
-    run.start(ids["init"])
-    run.fail(ids["init"], "could not find where the app starts: no wsgi.py, asgi.py or manage.py under src/backend")
+    ids = _init_fails_twice(
+        run,
+        "the agent ended without calling complete_task after 14 turns and 12,345 tokens",
+        "could not find where the app starts: no wsgi.py, asgi.py or manage.py under src/backend",
+    )
     run.store.audit("guard", type="capture", guard="max-depth", message=GUARD_MESSAGE)
     run.api_wait("t-003", "identify", wait_s=20.0, attempt=2)
     run.block_dependents(ids["init"])

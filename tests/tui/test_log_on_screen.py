@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -31,13 +33,21 @@ async def _scrolled_to(pilot: Pilot[object], app: WizardApp, word: str) -> list[
     return log_read(app)
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-async def test_long_entries_read_whole_at_both_sizes(install_dir: Path, size: tuple[int, int]) -> None:
+@asynccontextmanager
+async def _long_log(
+    install_dir: Path, size: tuple[int, int]
+) -> AsyncIterator[tuple[Pilot[object], WizardApp, EventLog]]:
+    """The app on `long_log_lines` at this size, settled, and its event log."""
     long_log_lines(install_dir)
     app = WizardApp(install_dir, animate=False)
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        log = app.query_one(EventLog)
+        yield pilot, app, app.query_one(EventLog)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_long_entries_read_whole_at_both_sizes(install_dir: Path, size: tuple[int, int]) -> None:
+    async with _long_log(install_dir, size) as (pilot, app, log):
         width = log.scrollable_content_region.width
         assert log.wrapped_at == width
         # Nothing runs under the scrollbar or ends in an ellipsis: every line fits the pane.
@@ -52,11 +62,7 @@ async def test_long_entries_read_whole_at_both_sizes(install_dir: Path, size: tu
 
 
 async def test_at_80_columns_later_rows_hang_under_the_message_in_the_entrys_colours(install_dir: Path) -> None:
-    long_log_lines(install_dir)
-    app = WizardApp(install_dir, animate=False)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        log = app.query_one(EventLog)
+    async with _long_log(install_dir, (80, 24)) as (pilot, _app, log):
         wait = next(i for i, line in enumerate(log.lines) if "s waiting " in line)
         assert log.lines[wait].endswith("model API retry 2 of 6 in 20.0s")
         assert log.lines[wait + 1] == " " * MESSAGE_COLUMN + "— 529 overloaded_error: Overloaded"
@@ -83,11 +89,7 @@ def _styled(strip: Strip, style: str) -> str:
 
 
 async def test_the_log_wraps_again_when_the_terminal_changes_size(install_dir: Path) -> None:
-    long_log_lines(install_dir)
-    app = WizardApp(install_dir, animate=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        log = app.query_one(EventLog)
+    async with _long_log(install_dir, (120, 40)) as (pilot, _app, log):
         wide = list(log.lines)
         await pilot.resize_terminal(80, 24)
         await until(pilot, lambda: log.wrapped_at == log.scrollable_content_region.width < 80, what="wrapped at 80")
