@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from wizard_tui.domain.record import Record
 
 LlmKind = Literal["manifest", "import", "call", "http"]
 
 
-class LlmCall(BaseModel):
+class LlmCall(Record):
     """One place where the project uses an LLM: a declared SDK, an import, a call or an endpoint."""
 
     file: str = Field(description="Path relative to the project root (posix); the manifest for a declaration.")
@@ -18,7 +20,7 @@ class LlmCall(BaseModel):
     kind: LlmKind
 
 
-class Subproject(BaseModel):
+class Subproject(Record):
     """A directory of a monorepo that is itself an app, with its own detection."""
 
     path: str
@@ -29,7 +31,7 @@ class Subproject(BaseModel):
     mode: str | None = None
 
 
-class DetectionResult(BaseModel):
+class DetectionResult(Record):
     """What detection found in one project (SPEC §5), as `wizard-tui detect` and `detect_framework` report it."""
 
     framework: str

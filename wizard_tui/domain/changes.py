@@ -14,16 +14,17 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from wizard_tui.domain.models import Task, TaskStatus
 from wizard_tui.domain.patch import line_changes, split_lines
+from wizard_tui.domain.record import Record
 
 CHANGES_VERSION = 1
 REVIEW_TYPE = "review"
 
 
-class ChangedFile(BaseModel):
+class ChangedFile(Record):
     """One file of the patch."""
 
     path: str
@@ -34,7 +35,7 @@ class ChangedFile(BaseModel):
     tasks: list[str] = Field(default_factory=list, description="The tasks whose proposals changed it.")
 
 
-class ChangesManifest(BaseModel):
+class ChangesManifest(Record):
     """`changes.json`: the patch's files and the hash of `changes.patch` as the run wrote it."""
 
     version: int = CHANGES_VERSION
@@ -47,7 +48,7 @@ class ChangesManifest(BaseModel):
     )
 
 
-class Splice(BaseModel):
+class Splice(Record):
     """Undo one change: lines `at` .. `at + remove` of the changed file become `lines` (with their endings)."""
 
     at: int
@@ -55,7 +56,7 @@ class Splice(BaseModel):
     lines: list[str]
 
 
-class AppliedFile(BaseModel):
+class AppliedFile(Record):
     """One file `apply` wrote: its original (None: apply created it) and what apply left there."""
 
     path: str
@@ -66,7 +67,7 @@ class AppliedFile(BaseModel):
     restore: list[Splice] = Field(default_factory=list, description="What turns the applied file back (modify).")
 
 
-class AppliedRecord(BaseModel):
+class AppliedRecord(Record):
     """`applied/<run-id>/record.json`: enough to restore the project byte for byte."""
 
     version: int = CHANGES_VERSION

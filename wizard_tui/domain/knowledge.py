@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ConfigDict, ValidationError
 
 from wizard_tui.domain.frameworks import DEFAULT_HOST, FRAMEWORKS, framework
 from wizard_tui.domain.frontmatter import FrontMatterError, read_front_matter
+from wizard_tui.domain.record import Record
 
 REQUIRED_SECTIONS = ("## Install", "## Init", "## Identify", "## Capture", "## LLM analytics")
 
@@ -25,7 +26,7 @@ class KnowledgeError(Exception):
     """A knowledge file that cannot be used; the message names the file and the fix."""
 
 
-class KnowledgeMeta(BaseModel):
+class KnowledgeMeta(Record):
     model_config = ConfigDict(extra="forbid")
 
     framework: str

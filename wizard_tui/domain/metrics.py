@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from pydantic import BaseModel
-
 from wizard_tui.domain.models import AuditRecord, QueueFile, TaskStatus, TelemetryRecord
+from wizard_tui.domain.record import Record
 
 # What a person watching the run sees change: a task appearing, starting or finishing,
 # and the orchestrator's own status at the root of the tree. A requeue (retry) changes
@@ -20,7 +19,7 @@ VISIBLE_EVENTS = frozenset({"enqueue", "start", "complete", "skip", "fail", "blo
 COMPLETION_EVENTS = frozenset({"complete", "skip"})
 
 
-class RunMetrics(BaseModel):
+class RunMetrics(Record):
     """The figures of `orchestrator run finished`, the headless summary and the UI's verdict."""
 
     tasks_total: int

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator
 
+from wizard_tui.domain.record import Record
 from wizard_tui.domain.settings import MAX_ATTEMPTS
 
 SCHEMA_VERSION = 1
@@ -48,7 +49,7 @@ class TaskStatus(StrEnum):
 TERMINAL = frozenset({TaskStatus.DONE, TaskStatus.FAILED, TaskStatus.SKIPPED, TaskStatus.BLOCKED})
 
 
-class Handoff(BaseModel):
+class Handoff(Record):
     """What a task agent tells the agents after it."""
 
     model_config = ConfigDict(extra="forbid")
@@ -73,14 +74,14 @@ class Handoff(BaseModel):
         return value
 
 
-class TaskError(BaseModel):
+class TaskError(Record):
     """Why a task failed, was blocked or was interrupted."""
 
     kind: str
     message: str
 
 
-class Task(BaseModel):
+class Task(Record):
     """One unit of work in the queue."""
 
     id: str
@@ -110,7 +111,7 @@ class Task(BaseModel):
         return self.enqueued_by != ORCHESTRATOR
 
 
-class OrchestratorState(BaseModel):
+class OrchestratorState(Record):
     """The seeding agent's own progress, shown at the root of the task tree."""
 
     status: Literal["pending", "running", "done", "failed", "interrupted"] = "pending"
@@ -119,7 +120,7 @@ class OrchestratorState(BaseModel):
     error: TaskError | None = None
 
 
-class QueueFile(BaseModel):
+class QueueFile(Record):
     """`queue.json`: the whole queue, rewritten atomically."""
 
     version: int = SCHEMA_VERSION
@@ -135,7 +136,7 @@ class QueueFile(BaseModel):
     tasks: list[Task] = Field(default_factory=list)
 
 
-class AuditRecord(BaseModel):
+class AuditRecord(Record):
     """One line of `audit.jsonl`: one transition."""
 
     model_config = ConfigDict(extra="allow")
@@ -149,7 +150,7 @@ class AuditRecord(BaseModel):
     attempts: int | None = None
 
 
-class HandoffFile(BaseModel):
+class HandoffFile(Record):
     """`handoffs/<task-id>.json`."""
 
     version: int = SCHEMA_VERSION
@@ -174,7 +175,7 @@ class HandoffFile(BaseModel):
         )
 
 
-class InstallIntent(BaseModel):
+class InstallIntent(Record):
     """`install-intent.json`: what the real wizard would install."""
 
     version: int = SCHEMA_VERSION
@@ -184,7 +185,7 @@ class InstallIntent(BaseModel):
     recorded_at: Stamp
 
 
-class TelemetryRecord(BaseModel):
+class TelemetryRecord(Record):
     """One line of `telemetry.jsonl`."""
 
     event: str

@@ -10,11 +10,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from wizard_tui.domain.claude_models import current_ids, lookup
 from wizard_tui.domain.frontmatter import FrontMatterError, read_front_matter
 from wizard_tui.domain.knowledge import Knowledge, knowledge_text, load_knowledge
+from wizard_tui.domain.record import Record
 from wizard_tui.domain.tools import TOOL_NAMES
 
 REQUIRED_SECTIONS = ("## Goal", "## How you know you succeeded")
@@ -25,7 +26,7 @@ class PromptError(Exception):
     """A prompt file that cannot be used; the message names the file and the fix."""
 
 
-class FrontMatter(BaseModel):
+class FrontMatter(Record):
     """The YAML block at the top of every prompt file."""
 
     model_config = ConfigDict(extra="forbid")

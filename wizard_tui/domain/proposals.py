@@ -24,7 +24,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from wizard_tui.domain.record import Record
 
 PROPOSALS_VERSION = 2
 # How many places an ambiguous `old` is counted and named, so a pathological one stays cheap.
@@ -44,7 +46,7 @@ class ProposalState(StrEnum):
     DISCARDED = "discarded"
 
 
-class SecretRef(BaseModel):
+class SecretRef(Record):
     """A secret value an edit keeps, recorded as where it sits in the file's original, never as itself."""
 
     line: int = Field(description="1-based line of the original that holds the value.")
@@ -56,7 +58,7 @@ class SecretRef(BaseModel):
 Sealed = str | list[str | SecretRef]
 
 
-class Proposal(BaseModel):
+class Proposal(Record):
     """One `propose_edit` or `propose_file` call, with the task attempt that made it."""
 
     seq: int
@@ -73,7 +75,7 @@ class Proposal(BaseModel):
     created_at: datetime
 
 
-class BaseFile(BaseModel):
+class BaseFile(Record):
     """A proposed file as it was before the run touched it: its hash and mode, or absent (new)."""
 
     path: str
@@ -81,7 +83,7 @@ class BaseFile(BaseModel):
     mode: int | None = Field(default=None, description="Permission bits of an existing file.")
 
 
-class ProposalsFile(BaseModel):
+class ProposalsFile(Record):
     """`proposals.json`: every proposal of the run and the originals they start from."""
 
     version: int = PROPOSALS_VERSION

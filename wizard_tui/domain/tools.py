@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.fields import FieldInfo
 
 from wizard_tui.domain.models import Handoff
+from wizard_tui.domain.record import Record
 from wizard_tui.domain.settings import (
     DEFAULT_READ_LINES,
     MAX_DEPTH,
@@ -64,11 +65,11 @@ def _listing_task_types(model: type[BaseModel], fields: tuple[str, ...], types: 
 # -- the orchestrator's own tools ------------------------------------------------------------
 
 
-class DetectFrameworkInput(BaseModel):
+class DetectFrameworkInput(Record):
     model_config = ConfigDict(extra="forbid")
 
 
-class RecordInstallIntentInput(BaseModel):
+class RecordInstallIntentInput(Record):
     model_config = ConfigDict(extra="forbid")
 
     sdks: list[str] = Field(min_length=1, description="Package names to install, e.g. posthog-js.")
@@ -79,7 +80,7 @@ class RecordInstallIntentInput(BaseModel):
 # -- read-only exploration -------------------------------------------------------------------
 
 
-class _Input(BaseModel):
+class _Input(Record):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -113,7 +114,7 @@ class SearchFilesInput(_Input):
 # -- the queue and the run dir ---------------------------------------------------------------
 
 
-class EnqueueTaskInput(BaseModel):
+class EnqueueTaskInput(Record):
     model_config = ConfigDict(extra="forbid")
 
     type: str = Field(description="The task type, one of the run's task types.")
@@ -124,21 +125,21 @@ class EnqueueTaskInput(BaseModel):
     model: str | None = Field(default=None, description="Override the model for this task (rarely needed).")
 
 
-class CompleteTaskInput(BaseModel):
+class CompleteTaskInput(Record):
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["done", "failed", "skipped"]
     handoff: Handoff
 
 
-class ReadHandoffsInput(BaseModel):
+class ReadHandoffsInput(Record):
     model_config = ConfigDict(extra="forbid")
 
     task_id: str | None = Field(default=None, description="One task's handoff.")
     type: str | None = Field(default=None, description="All handoffs of a task type, oldest first.")
 
 
-class WriteMarkerInput(BaseModel):
+class WriteMarkerInput(Record):
     model_config = ConfigDict(extra="forbid")
 
     note: str | None = Field(default=None, max_length=2000, description="A line saying what ran.")
@@ -147,7 +148,7 @@ class WriteMarkerInput(BaseModel):
 # -- proposed changes ------------------------------------------------------------------------
 
 
-class ProposeEditInput(BaseModel):
+class ProposeEditInput(Record):
     model_config = ConfigDict(extra="forbid")
 
     path: str = Field(description="File to change, relative to the project root.")
@@ -161,14 +162,14 @@ class ProposeEditInput(BaseModel):
     new: str = Field(description="The text that replaces `old` (empty to delete it).")
 
 
-class ProposeFileInput(BaseModel):
+class ProposeFileInput(Record):
     model_config = ConfigDict(extra="forbid")
 
     path: str = Field(description="New file to create, relative to the project root; it must not exist yet.")
     content: str = Field(description="The whole content of the new file.")
 
 
-class WriteReportInput(BaseModel):
+class WriteReportInput(Record):
     model_config = ConfigDict(extra="forbid")
 
     content: str = Field(min_length=1, description="The whole setup report, as markdown.")

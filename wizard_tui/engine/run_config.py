@@ -6,17 +6,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from wizard_tui.domain.commands import Invocation
 from wizard_tui.domain.metrics import RunMetrics
 from wizard_tui.domain.printable import path_text
+from wizard_tui.domain.record import Record
 from wizard_tui.domain.settings import AGENT_TIMEOUT_S, MAX_CONCURRENCY, MAX_STARTS, MAX_TASK_CAP, MAX_TASKS
 from wizard_tui.domain.verdict import RunVerdict
 from wizard_tui.engine.apply import ApplyOutcome
 
 
-class RunConfig(BaseModel):
+class RunConfig(Record):
     """What the command line decided."""
 
     install_dir: Path

@@ -13,9 +13,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from wizard_tui.domain.metrics import RunMetrics
+from wizard_tui.domain.record import Record
 
 
-class _Props(BaseModel):
+class _Props(Record):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
