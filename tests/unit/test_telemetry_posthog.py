@@ -21,7 +21,8 @@ from wizard_tui.agents.offline import OfflineAgent
 from wizard_tui.domain.persistence import iter_jsonl
 from wizard_tui.engine.run import Run, RunConfig, RunResult
 from wizard_tui.headless import HeadlessPrinter
-from wizard_tui.telemetry import Sink, network_sinks
+from wizard_tui.telemetry import network_sinks
+from wizard_tui.telemetry.emitter import Sink
 from wizard_tui.telemetry.posthog_sink import PostHogSink
 
 KEY = "phc_test_project_key"

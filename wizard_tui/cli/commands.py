@@ -172,11 +172,6 @@ def _prepare_run(
     # Hints name the folder as the person typed it (`.` stays `.`).
     invocation = replace(invocation_of(), path=path_text(args.path))
     args.no_ui = args.no_ui or args.json  # JSON lines are for programs: no terminal UI
-    if args.no_ui:
-        # The secret scanner takes a tenth of a second or more to load: beside the start-up work,
-        # so the first tool call does not wait for it. The terminal UI draws its first frame
-        # first; its run loads the scanner as it starts (`take_inventory`, in a thread).
-        threading.Thread(target=_warm_secret_scanner, name="wizard-warm-scanner", daemon=True).start()
     if args.resume and args.fresh:
         return _fail("--resume and --fresh cannot be used together.")
     if args.model is not None:
@@ -211,6 +206,14 @@ def _prepare_run(
     if isinstance(chosen, str):
         return _fail(chosen)
     backend, _name = chosen
+    if args.no_ui:
+        # The secret scanner takes a tenth of a second or more to load: beside the run's set-up,
+        # so the first tool call does not wait for it. The terminal UI draws its first frame
+        # first; its run loads the scanner as it starts (`take_inventory`, in a thread).
+        # Started once the command line is known good, so a usage error never waits for it; not a
+        # daemon, so the process ends only after it: a daemon thread still loading a C++ extension
+        # (re2) when a run ends at once, on a locked run dir say, aborts the process (exit 134).
+        threading.Thread(target=_warm_secret_scanner, name="wizard-warm-scanner").start()
     config = RunConfig(
         install_dir=install_dir,
         model=args.model,

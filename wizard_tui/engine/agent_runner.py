@@ -14,6 +14,7 @@ import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from wizard_tui.agents.base import AgentBackend, AgentError, AgentOutcome, AgentRequest, ApiRetry
 from wizard_tui.domain.claude_models import MODELS, usage_cost_usd
@@ -21,8 +22,9 @@ from wizard_tui.domain.events import AGENT_ENDED, API_RETRY
 from wizard_tui.domain.models import TaskError
 from wizard_tui.domain.resolver import ResolvedAgent
 from wizard_tui.domain.spend import Spend
-from wizard_tui.engine.tools import ToolContext, build_toolbox
-from wizard_tui.telemetry.events import OTHER, STOP_WORDS
+
+if TYPE_CHECKING:
+    from wizard_tui.engine.tools import ToolContext
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,11 @@ class AgentRunner:
 
     async def run(self, agent: ResolvedAgent, context: ToolContext) -> AgentRun:
         """Run `agent` bound to `context` to its end. Only cancellation propagates."""
+        # Imported when an agent first runs, not with this module: the runner is built (and its
+        # backend checked) before the terminal UI's first frame, which the tools do not need.
+        from wizard_tui.engine.tools import build_toolbox
+        from wizard_tui.telemetry.events import OTHER, STOP_WORDS
+
         store = context.services.store
         started = store.clock.monotonic()
         outcome: AgentOutcome | None = None

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import gc
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from wizard_tui.agents.base import AgentBackend
 from wizard_tui.domain.claude_models import MODELS, at_or_below
@@ -32,21 +33,22 @@ from wizard_tui.domain.resolver import resolve_orchestrator, resolve_task
 from wizard_tui.domain.settings import EXIT_FAILED, EXIT_USAGE
 from wizard_tui.domain.shared_prompt import RunFacts, SharedPrompts
 from wizard_tui.domain.verdict import verdict
-from wizard_tui.domain.walk import WalkBudget
 from wizard_tui.domain.writers import CoalescingWriter
 from wizard_tui.engine.agent_runner import AgentRunner
 from wizard_tui.engine.disk_fault import DiskFault, fault_sentence
-from wizard_tui.engine.executor import Executor
 from wizard_tui.engine.recorder import Recorder
 from wizard_tui.engine.run_config import RunConfig, RunResult
 from wizard_tui.engine.run_end import after_final_fault, apply_at_end, ending, final_flush, next_step
 from wizard_tui.engine.rundir import OpenRunDir, RunSetupError, open_run_dir
-from wizard_tui.engine.seeding import WorkEnd, drive, seed
-from wizard_tui.engine.tools import RunServices
-from wizard_tui.engine.tools.explore import in_worker
-from wizard_tui.engine.tools.secrets import take_inventory
-from wizard_tui.telemetry.emitter import JsonlSink, Sink, Telemetry
-from wizard_tui.telemetry.events import vocabulary
+
+if TYPE_CHECKING:
+    # What the run does once it starts (its tools, executor, seeding, telemetry) is imported by
+    # `execute`, not with this module: the terminal UI imports it to prepare the run before the
+    # first frame, which these would hold back by about 20 ms (`python -m bench startup`).
+    from wizard_tui.engine.executor import Executor
+    from wizard_tui.engine.seeding import WorkEnd
+    from wizard_tui.engine.tools import RunServices
+    from wizard_tui.telemetry.emitter import Sink, Telemetry
 
 # What the faces and tests import from here: the run, what it is given and what it returns.
 __all__ = ["Run", "RunConfig", "RunResult", "tune_gc"]
@@ -152,6 +154,8 @@ class Run:
             self.release()
 
     def _services(self, paths: RunPaths, store: QueueStore, library: PromptLibrary) -> RunServices:
+        from wizard_tui.engine.tools import RunServices
+
         # A task's model may be lowered below the run's model, never raised above it.
         valid_models = set(at_or_below(store.model))
         return RunServices(
@@ -166,6 +170,13 @@ class Run:
         )
 
     async def _execute(self, paths: RunPaths, store: QueueStore) -> RunResult:
+        from wizard_tui.domain.walk import WalkBudget
+        from wizard_tui.engine.executor import Executor
+        from wizard_tui.engine.tools.explore import in_worker
+        from wizard_tui.engine.tools.secrets import take_inventory
+        from wizard_tui.telemetry.emitter import JsonlSink, Telemetry
+        from wizard_tui.telemetry.events import vocabulary
+
         assert self.prompts is not None and self._opened is not None
         library = self.prompts
         store.backend = self.backend.name
@@ -267,6 +278,8 @@ class Run:
 
     async def _work(self, services: RunServices, executor: Executor) -> WorkEnd:
         """Seed and drain as a task of its own, so a failed write can stop it the way Ctrl-C stops the run."""
+        from wizard_tui.engine.seeding import WorkEnd, drive
+
         work = asyncio.create_task(
             drive(services, executor, lambda done: self._seed(services, done), pipeline=self.config.pipeline)
         )
@@ -283,6 +296,8 @@ class Run:
 
     async def _seed(self, services: RunServices, seeding_done: asyncio.Event) -> None:
         """The orchestrator's agent, resolved for this run, seeds the queue."""
+        from wizard_tui.engine.seeding import seed
+
         store = services.store
         assert self.prompts is not None
         agent = resolve_orchestrator(

@@ -14,6 +14,7 @@ import contextlib
 import dataclasses
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from wizard_tui.domain.changes import review_passed
 from wizard_tui.domain.persistence import RunPaths
@@ -26,7 +27,9 @@ from wizard_tui.engine.apply import ApplyError, apply_changes, read_changes
 from wizard_tui.engine.disk_fault import fault_sentence
 from wizard_tui.engine.recorder import Recorder
 from wizard_tui.engine.run_config import RunConfig, RunResult
-from wizard_tui.engine.seeding import WorkEnd
+
+if TYPE_CHECKING:  # the seeding (and the tools with it) loads when a run starts: see run.py
+    from wizard_tui.engine.seeding import WorkEnd
 
 
 def ending(

@@ -5,10 +5,14 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from wizard_tui.telemetry.emitter import JsonlSink, Sink, Telemetry
+if TYPE_CHECKING:
+    # The emitter (and the event models it checks) is imported by the run as it starts: the CLI
+    # asks for its sinks here before the terminal UI's first frame (`python -m bench startup`).
+    from wizard_tui.telemetry.emitter import Sink
 
-__all__ = ["JsonlSink", "Sink", "Telemetry", "network_sinks", "tracking_refused"]
+__all__ = ["network_sinks", "tracking_refused"]
 
 log = logging.getLogger(__name__)
 

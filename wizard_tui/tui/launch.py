@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wizard_tui.agents.base import AgentBackend
 from wizard_tui.domain.commands import Invocation
@@ -17,8 +18,10 @@ from wizard_tui.domain.printable import printable
 from wizard_tui.domain.settings import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, RUN_DIR_NAME
 from wizard_tui.engine.run import Run, RunConfig
 from wizard_tui.engine.rundir import RunSetupError
-from wizard_tui.telemetry.emitter import Sink
 from wizard_tui.tui.app import WizardApp
+
+if TYPE_CHECKING:  # the emitter loads when the run starts, after the first frame: see engine/run.py
+    from wizard_tui.telemetry.emitter import Sink
 
 
 def run_tui(config: RunConfig, backend: AgentBackend, sinks: list[Sink]) -> int:

@@ -15,10 +15,9 @@ import json
 import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from watchfiles import Change, awatch
 
 from wizard_tui.domain import nofollow
 from wizard_tui.domain.changes import AppliedRecord
@@ -29,6 +28,9 @@ from wizard_tui.domain.persistence import MAX_QUEUE_FILE_BYTES, RunPaths
 from wizard_tui.domain.printable import json_needs_printable, printable, printable_tree
 from wizard_tui.engine.apply import RECORD_NAME
 from wizard_tui.tui.run_view import ApiWait, RunView
+
+if TYPE_CHECKING:
+    from watchfiles import Change
 
 # The run dir may be foreign (`watch` on a project someone else shipped): only regular files,
 # never through a link, and only so much of each.
@@ -367,6 +369,10 @@ async def watch_run_dir(
     await wait_for_dir(reader.run_dir)
     # Parsing runs in a thread so a large queue file or a burst of log lines never holds up keys.
     yield await asyncio.to_thread(reader.poll)
+    # Imported after the first picture, not with the module: watchfiles brings anyio and
+    # multiprocessing, which the app's first frame does not need (`python -m bench startup`).
+    from watchfiles import awatch
+
     # Watch the folder, not queue.json: an atomic rename swaps the inode and a watch on the
     # file itself would go silent after the first write.
     async for _changes in awatch(
