@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from tests.support.run_dirs import START, ScriptedRun, failed_and_blocked, finished, mid_run
+from tests.support.run_dirs import START, ScriptedRun, failed_and_blocked, finished, mid_run, seed
 from wizard_tui.domain.models import ORCHESTRATOR, TaskError
-from wizard_tui.domain.persistence import RunPaths
+from wizard_tui.domain.persistence import RunPaths, read_audit
+from wizard_tui.tui.event_words import EventWords
+from wizard_tui.tui.handoff_markdown import task_markdown
 from wizard_tui.tui.mirror import RunDirReader
 from wizard_tui.tui.run_view import EMPTY_VIEW, Phase, RunView, display_status, figures_text, verdict_line
 
@@ -132,3 +134,29 @@ def test_the_orchestrators_wait_ends_with_its_seeding(install_dir: Path) -> None
     run.write()
     view, _ = reader.poll()
     assert view is not None and view.waits == {}
+
+
+def test_every_offset_on_screen_counts_from_the_runs_first_fact(install_dir: Path) -> None:
+    """The queue is made while the UI starts, before the run's first fact: the viewer's task
+    timings and the header's clock count from that fact, as the event log and the summary do."""
+    run = ScriptedRun(install_dir)  # queue.json's creation, at START
+    run.later(0.4)  # the TUI's own start-up, before the run begins
+    ids = seed(run)  # the first fact, 0.4 s after the queue was made; seeding takes 1 s
+    run.start(ids["install"])
+    run.finish(ids["install"])
+    run.write()
+    view = _view(install_dir)
+    assert view.started_at == START + timedelta(seconds=0.4)
+    task = next(t for t in view.queue.tasks if t.id == ids["install"])  # type: ignore[union-attr]
+
+    words = EventWords()
+    stamps = {}
+    for record in read_audit(run.paths.audit):
+        entry = words.entry(record)
+        if entry is not None and record.task_id == task.id:
+            stamps[record.event] = entry.text.split()[0]
+    assert stamps["start"] == "1.25s" and stamps["complete"] == "1.75s"
+
+    document = task_markdown(task, view.queue, start=view.origin)  # type: ignore[arg-type]
+    assert "Started +1.25s · finished +1.75s" in document
+    assert view.elapsed_s(START + timedelta(hours=1)) == 3600 - 0.4  # still running: the clock counts from the fact

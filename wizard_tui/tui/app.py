@@ -276,7 +276,7 @@ class WizardApp(App[int]):
         hint = "" if self.following else "f: follow newest"
         if queue is None or task is None:
             return ViewerPage(ORCHESTRATOR, f"{heading} · orchestrator", hint, run_markdown(queue, view.problem))
-        document = task_markdown(task, queue, view.handoffs.get(task.id), view.diffs.get(task.id))
+        document = task_markdown(task, queue, view.handoffs.get(task.id), view.diffs.get(task.id), start=view.origin)
         return ViewerPage(task.id, f"{heading} · {task.type} {task.id}", hint, document)
 
     def watch_page(self, page: ViewerPage) -> None:

@@ -50,11 +50,20 @@ def handoff_section(handoff: Handoff) -> list[str]:
 
 
 def task_markdown(
-    task: Task, queue: QueueFile, handoff_file: HandoffFile | None = None, diff: str | None = None
+    task: Task,
+    queue: QueueFile,
+    handoff_file: HandoffFile | None = None,
+    diff: str | None = None,
+    *,
+    start: datetime | None = None,
 ) -> str:
-    """Type, status, attempts, timings, error, handoff, proposed changes and inputs of one task."""
+    """Type, status, attempts, timings, error, handoff, proposed changes and inputs of one task.
+
+    Its start and finish are offsets from `start` (the run's first fact, where the event log
+    counts from), else from the queue's creation.
+    """
     status = display_status(task)
-    start = queue.created_at
+    start = start or queue.created_at
     by_id = {t.id: t for t in queue.tasks}
     deps = ", ".join(_who(d, by_id) for d in task.depends_on) or "nothing"
     model = f" · model `{task.model}`" if task.model else ""

@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -182,6 +183,7 @@ class RunDirReader:
         self.stopped = False
         self.figures: dict[str, Any] = {}
         self.waits: dict[str, ApiWait] = {}
+        self.started_at: datetime | None = None  # the run's first fact: see RunView.started_at
         self.patch: str | None = None
         self.applied: str | None = None
         self.handoffs = TaskFiles(paths.handoffs, ".json", lambda b: parse_printable(HandoffFile, b, multiline=True))
@@ -206,6 +208,7 @@ class RunDirReader:
             self.patch,
             dict(self.waits),
             self.applied,
+            self.started_at,
         )
 
     def poll(self) -> tuple[RunView | None, list[Event]]:
@@ -287,6 +290,7 @@ class RunDirReader:
             self.run_error, self.stopped, self.figures = None, False, {}
             self.waits.clear()
             self.applied, self._applied_stamp = None, None
+            self.started_at = None
         self.queue = queue
         self.problem = None
         return True
@@ -324,6 +328,8 @@ class RunDirReader:
         for event in events:
             if not isinstance(event, AuditRecord):
                 continue
+            if self.started_at is None or event.ts < self.started_at:
+                self.started_at, changed = event.ts, True
             if event.event == "interrupted":
                 self.stopped, changed = True, True
             elif event.event == "resume":

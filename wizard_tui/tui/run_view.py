@@ -67,6 +67,9 @@ class RunView:
     patch: str | None = None  # `changes.patch`: every proposed change, once the run finished
     waits: Mapping[str, ApiWait] = field(default_factory=dict)  # agent id -> its latest wait on the API
     applied: str | None = None  # what `apply` did with this run's changes: applying, applied or reverted
+    # The run's first fact (its first session's start): the origin of every offset on screen, as
+    # of the event log's and the summary's, so the three agree. None until the log is read.
+    started_at: datetime | None = None
 
     @cached_property
     def phase(self) -> Phase:
@@ -88,7 +91,13 @@ class RunView:
         if self.queue is None:
             return 0.0
         end = now if self.phase == Phase.RUNNING else self.queue.updated_at
-        return max(0.0, (end - self.queue.created_at).total_seconds())
+        return max(0.0, (end - self.origin).total_seconds())
+
+    @property
+    def origin(self) -> datetime:
+        """Where the offsets shown count from: the run's first fact, else the queue's creation."""
+        assert self.queue is not None
+        return self.started_at or self.queue.created_at
 
 
 EMPTY_VIEW = RunView()
