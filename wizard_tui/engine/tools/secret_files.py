@@ -57,6 +57,18 @@ QUOTES = ("'", '"', "`")
 MAX_KEY_NAMES = 200
 
 
+def inside_quotes(value: str) -> str | None:
+    """The text inside a value's quotes when it opens and closes them on this line (`"a b" # c` gives `a b`)."""
+    quote = value[:1]
+    return value[1 : value.index(quote, 1)] if quote in QUOTES and value.count(quote) >= 2 else None
+
+
+def opens_quote(value: str) -> str | None:
+    """The quote a value opens and leaves open on this line (it goes on to later lines), else None."""
+    quote = value[:1]
+    return quote if quote in QUOTES and value.count(quote) == 1 else None
+
+
 def env_key_names(text: str) -> tuple[list[str], list[str]]:
     """The key names an env-like file sets (at most 200), and every value in it, to be remembered.
 
@@ -96,8 +108,8 @@ def env_key_names(text: str) -> tuple[list[str], list[str]]:
             keys.append(m.group(3))
         value = line[m.end() :].strip()
         values.extend(_values_of(value))
-        if value[:1] in QUOTES and value.count(value[0]) == 1:
-            open_quote = value[0]
+        if quote := opens_quote(value):
+            open_quote = quote
         elif value in ("|", ">", "|-", ">-", "|+", ">+"):
             block_indent = len(m.group(1))
     return keys, values
@@ -107,9 +119,9 @@ def _values_of(rest: str) -> list[str]:
     """What may be the value of `KEY=rest`: all of it, and what a dotenv parser takes for the value
     (inside the quotes; or before an inline comment), so a copy of the value alone is known too."""
     found = [rest]
-    quote = rest[:1]
-    if quote in QUOTES and rest.count(quote) >= 2:
-        found.append(rest[1 : rest.index(quote, 1)])
+    inside = inside_quotes(rest)
+    if inside is not None:
+        found.append(inside)
     elif _INLINE_COMMENT.search(rest):
         found.append(_INLINE_COMMENT.split(rest, maxsplit=1)[0])
     return found

@@ -25,7 +25,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from wizard_tui.domain.secret_marker import SECRET_MARKER
-from wizard_tui.engine.tools.secret_files import COMMENT, QUOTES, SAFE_SUFFIXES
+from wizard_tui.engine.tools.secret_files import COMMENT, SAFE_SUFFIXES, inside_quotes, opens_quote
 
 _KEY = os.urandom(32)
 MARKER = SECRET_MARKER  # the domain's pattern: the offline agent recognises the same markers
@@ -289,12 +289,10 @@ def find_in_line(scanned: str, file_type: str, dotenv: bool) -> tuple[tuple[str,
         env = _DOTENV_LINE.match(scanned) or _DOTENV_LINE.match(COMMENT.sub("", scanned, count=1))
         if env:
             raw = env.group("value")
-            quote = raw[:1]
-            if quote in QUOTES and raw.count(quote) >= 2:
-                value = raw[1 : raw.index(quote, 1)]  # a quoted value ends at its quote: `# note` after it stays
-            else:
-                # Unquoted, all of the rest: some parsers take `KEY=a # b` for the value `a # b`.
-                value = raw.strip().strip("'\"")
+            # A quoted value ends at its quote (`# note` after it stays); an unquoted one is all of
+            # the rest: some parsers take `KEY=a # b` for the value `a # b`.
+            inside = inside_quotes(raw)
+            value = inside if inside is not None else raw.strip().strip("'\"")
             if is_value(value) and not MARKER.fullmatch(value):
                 found.setdefault(value, "env-value")
     return tuple(found.items())
@@ -305,5 +303,4 @@ def dotenv_opens_quote(line: str) -> str | None:
     env = _DOTENV_LINE.match(line)
     if env is None:
         return None
-    quote = env.group("value")[:1]
-    return quote if quote in QUOTES and env.group("value").count(quote) == 1 else None
+    return opens_quote(env.group("value"))
